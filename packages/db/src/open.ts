@@ -1,0 +1,79 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { DatabaseConfig } from '@shop/config';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { applyMigrations } from './migrations.js';
+import type { SqlRunner } from './sql-runner.js';
+
+export interface Database {
+  /** Driver adapter for `new PrismaClient({ adapter })`. */
+  readonly adapter: SqlDriverAdapterFactory;
+  /** Where the data lives, safe to log (no credentials). */
+  readonly description: string;
+  migrate(migrationsDir: string): Promise<string[]>;
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const pgliteRunner = (db: PGlite): SqlRunner => ({
+  exec: async (script) => {
+    await db.exec(script);
+  },
+  query: async <Row>(sql: string, params: unknown[] = []) => (await db.query<Row>(sql, params)).rows,
+});
+
+async function openPglite(dataDir: string | null): Promise<Database> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir ?? 'memory://', { extensions: { pg_trgm } });
+  return {
+    adapter: new PrismaPGlite(db),
+    description: dataDir ? `PGlite at ${dataDir}` : 'PGlite in memory',
+    migrate: (dir) => applyMigrations(pgliteRunner(db), dir),
+    ping: async () => (await db.query('SELECT 1')).rows.length === 1,
+    close: () => db.close(),
+  };
+}
+
+function describePostgres(url: string) {
+  const parsed = new URL(url);
+  return `PostgreSQL at ${parsed.host}${parsed.pathname}`;
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Surface a wrong URL at start, not on the first request.
+  await pool.query('SELECT 1');
+  return {
+    adapter: new PrismaPg(pool),
+    description: describePostgres(url),
+    migrate: async (dir) => {
+      // One connection throughout: the advisory lock belongs to a session.
+      const client = await pool.connect();
+      try {
+        return await applyMigrations(
+          {
+            exec: async (script) => {
+              await client.query(script);
+            },
+            query: async <Row>(sql: string, params: unknown[] = []) =>
+              (await client.query(sql, params)).rows as Row[],
+          },
+          dir,
+        );
+      } finally {
+        client.release();
+      }
+    },
+    ping: async () => (await pool.query('SELECT 1')).rowCount === 1,
+    close: () => pool.end(),
+  };
+}
+
+export function openDatabase(config: DatabaseConfig): Promise<Database> {
+  return config.kind === 'postgres' ? openPostgres(config.url) : openPglite(config.dataDir);
+}

@@ -1,0 +1,139 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { Logger } from '@shop/logging';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HttpServerOptions<Context extends BaseContext> {
+  apollo: ApolloServer<Context>;
+  context: (request: IncomingMessage) => Promise<Context>;
+  /** Answers GET /health: 200 when true, 503 otherwise. */
+  health: () => Promise<boolean>;
+  host: string;
+  port: number;
+  logger: Logger;
+}
+
+export interface RunningHttpServer {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  stop(): Promise<void>;
+}
+
+class RequestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new RequestError(413, 'Request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(request: IncomingMessage, raw: string): unknown {
+  const contentType = request.headers['content-type'] ?? '';
+  if (!contentType.includes('json')) return raw === '' ? undefined : raw;
+  try {
+    return raw === '' ? undefined : JSON.parse(raw);
+  } catch {
+    throw new RequestError(400, 'Request body is not valid JSON');
+  }
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown) {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}
+
+function sendRequestError(response: ServerResponse, error: RequestError) {
+  sendJson(response, error.status, { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] });
+}
+
+async function handleGraphQL<Context extends BaseContext>(
+  options: HttpServerOptions<Context>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  search: string,
+) {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const body = request.method === 'POST' ? parseBody(request, await readBody(request)) : undefined;
+  const result = await options.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: request.method ?? 'GET', headers, search, body },
+    context: () => options.context(request),
+  });
+  for (const [key, value] of result.headers) response.setHeader(key, value);
+  response.statusCode = result.status ?? 200;
+  if (result.body.kind === 'complete') {
+    response.end(result.body.string);
+    return;
+  }
+  for await (const chunk of result.body.asyncIterator) response.write(chunk);
+  response.end();
+}
+
+/**
+ * A plain node:http front for Apollo Server: GraphQL at /graphql, GET /health, nothing
+ * else. No framework sits between the socket and Apollo, which keeps the hot path short.
+ */
+export function startHttpServer<Context extends BaseContext>(
+  options: HttpServerOptions<Context>,
+): Promise<RunningHttpServer> {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const route = async () => {
+      if (url.pathname === '/graphql') return handleGraphQL(options, request, response, url.search);
+      if (url.pathname === '/health' && request.method === 'GET') {
+        const healthy = await options.health().catch(() => false);
+        return sendJson(response, healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable' });
+      }
+      if (url.pathname === '/' && request.method === 'GET') {
+        response.writeHead(302, { location: '/graphql' });
+        return response.end();
+      }
+      return sendJson(response, 404, { error: 'Not found' });
+    };
+    route().catch((error: unknown) => {
+      if (error instanceof RequestError) return sendRequestError(response, error);
+      options.logger.error({ err: error }, 'request failed');
+      if (!response.headersSent) {
+        sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      } else {
+        response.end();
+      }
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      const { port } = server.address() as AddressInfo;
+      const displayHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+      resolve({
+        url: `http://${displayHost}:${port}/graphql`,
+        port,
+        server,
+        stop: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,17 @@
+export {
+  compareDecimals,
+  decimalPlaces,
+  formatDecimal,
+  multiplyDecimal,
+  parseDecimal,
+  sumDecimals,
+  type DecimalLike,
+} from './decimal.js';
+export { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './http-server.js';
+export { isId, parseId } from './ids.js';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageMeta, pageRequest, type Page, type PageMeta, type PageRequest } from './pagination.js';
+export { DateTimeScalar, DecimalScalar } from './scalars.js';
+export { buildSchemaFromSdl, startSubgraphServer, type SubgraphServerOptions } from './subgraph.js';
+export { notImplementedResolvers } from './resolvers.js';
+export { serveSubgraph, type RunningSubgraph, type ServeSubgraphOptions } from './serve.js';
+export { runService } from './main.js';

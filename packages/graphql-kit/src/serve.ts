@@ -1,0 +1,71 @@
+import type { IncomingMessage } from 'node:http';
+import type { BaseContext } from '@apollo/server';
+import type { DatabaseConfig } from '@shop/config';
+import { openDatabase, type Database } from '@shop/db';
+import type { Logger } from '@shop/logging';
+import type { RunningHttpServer } from './http-server.js';
+import { startSubgraphServer } from './subgraph.js';
+
+interface PrismaLike {
+  $disconnect(): Promise<void>;
+}
+
+export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends BaseContext> {
+  database: DatabaseConfig;
+  /** Apply pending migrations before serving (the embedded default does; real PostgreSQL uses db:migrate). */
+  migrate: boolean;
+  migrationsDir: string;
+  createPrisma: (database: Database) => Prisma;
+  createContext: (prisma: Prisma, request: IncomingMessage) => Promise<Context>;
+  /** Runs after migrations, before the server listens (demo data). */
+  prepare?: (prisma: Prisma) => Promise<void>;
+  schemaUrl: URL;
+  resolvers: object;
+  host: string;
+  port: number;
+  logger: Logger;
+}
+
+export interface RunningSubgraph<Prisma> extends RunningHttpServer {
+  readonly prisma: Prisma;
+  readonly database: Database;
+}
+
+/** Opens the subgraph's database, migrates and prepares it, then serves its schema over HTTP. */
+export async function serveSubgraph<Prisma extends PrismaLike, Context extends BaseContext>(
+  options: ServeSubgraphOptions<Prisma, Context>,
+): Promise<RunningSubgraph<Prisma>> {
+  const { logger } = options;
+  const database = await openDatabase(options.database);
+  try {
+    if (options.migrate) {
+      const applied = await database.migrate(options.migrationsDir);
+      if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+    }
+    const prisma = options.createPrisma(database);
+    await options.prepare?.(prisma);
+    const server = await startSubgraphServer<Context>({
+      schemaUrl: options.schemaUrl,
+      resolvers: options.resolvers,
+      context: (request) => options.createContext(prisma, request),
+      health: () => database.ping(),
+      host: options.host,
+      port: options.port,
+      logger,
+    });
+    logger.info({ url: server.url, database: database.description }, 'subgraph ready');
+    return {
+      ...server,
+      prisma,
+      database,
+      stop: async () => {
+        await server.stop();
+        await prisma.$disconnect();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+export interface GraphQLResponse<Data = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  data?: Data | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+export interface GraphQLRequest {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+  headers?: Record<string, string>;
+}
+
+/** POSTs one operation to a GraphQL endpoint, as a client would. */
+export async function postGraphQL<Data = Record<string, unknown>>(
+  url: string,
+  { query, variables, operationName, headers }: GraphQLRequest,
+): Promise<GraphQLResponse<Data>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables, operationName }),
+  });
+  const text = await response.text();
+  let body: Omit<GraphQLResponse<Data>, 'status' | 'headers'>;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`Not a GraphQL response (HTTP ${response.status}): ${text.slice(0, 200)}`);
+  }
+  return { status: response.status, headers: response.headers, ...body };
+}
+
+/** The error codes of a response, in order. */
+export const errorCodes = (response: GraphQLResponse<unknown>) =>
+  (response.errors ?? []).map((error) => error.extensions?.code);

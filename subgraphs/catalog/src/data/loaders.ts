@@ -1,0 +1,23 @@
+import DataLoader from 'dataloader';
+import { alignById, groupByKey } from '@shop/db';
+import type { Category, Product } from '../generated/prisma/client.js';
+import { findCategoriesByIds, findChildrenOf } from './categories.js';
+import type { CatalogPrisma } from './client.js';
+import { findProductsByIds } from './products.js';
+
+/** Created per request, so batches and caches never outlive one operation or cross callers. */
+export function createLoaders(prisma: CatalogPrisma) {
+  return {
+    productById: new DataLoader<string, Product | null>(async (ids) =>
+      alignById(ids, await findProductsByIds(prisma, ids)),
+    ),
+    categoryById: new DataLoader<string, Category | null>(async (ids) =>
+      alignById(ids, await findCategoriesByIds(prisma, ids)),
+    ),
+    childrenByParentId: new DataLoader<string, Category[]>(async (ids) =>
+      groupByKey(ids, await findChildrenOf(prisma, ids), (category) => category.parentId),
+    ),
+  };
+}
+
+export type CatalogLoaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,24 @@
+import { databaseSchema, loadConfig, readEnvironment, runtimeSchema, seedSchema, subgraphServerSchema } from '@shop/config';
+import { runService } from '@shop/graphql-kit';
+import { createLogger } from '@shop/logging';
+import { startCatalog } from './index.js';
+
+await runService(async () => {
+  const config = loadConfig(
+    {
+      runtime: runtimeSchema,
+      database: databaseSchema('catalog'),
+      server: subgraphServerSchema('catalog'),
+      seed: seedSchema,
+    },
+    readEnvironment(),
+  );
+  const embedded = config.database.kind === 'pglite';
+  return startCatalog({
+    database: config.database,
+    migrate: embedded,
+    seedDemoData: embedded && config.seed.demoData,
+    ...config.server,
+    logger: createLogger('catalog', config.runtime.LOG_LEVEL),
+  });
+});

@@ -1,0 +1,10 @@
+import type { QueryResolvers } from '../generated/graphql.js';
+import { getCategory, listCategories } from '../services/categories.js';
+import { getProduct, listProducts } from '../services/products.js';
+
+export const Query: QueryResolvers = {
+  products: (_parent, args, ctx) => listProducts(ctx, args),
+  product: (_parent, { id }, ctx) => getProduct(ctx, id),
+  categories: (_parent, _args, ctx) => listCategories(ctx),
+  category: (_parent, { id }, ctx) => getCategory(ctx, id),
+};

@@ -1,0 +1,7 @@
+import type { QueryResolvers } from '../generated/graphql.js';
+import { getOrder, listAllOrders } from '../services/orders.js';
+
+export const Query: QueryResolvers = {
+  order: (_parent, { id }, ctx) => getOrder(ctx, id),
+  orders: (_parent, args, ctx) => listAllOrders(ctx, args),
+};

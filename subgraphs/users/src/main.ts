@@ -1,0 +1,24 @@
+import { databaseSchema, loadConfig, readEnvironment, runtimeSchema, seedSchema, subgraphServerSchema } from '@shop/config';
+import { runService } from '@shop/graphql-kit';
+import { createLogger } from '@shop/logging';
+import { startUsers } from './index.js';
+
+await runService(async () => {
+  const config = loadConfig(
+    {
+      runtime: runtimeSchema,
+      database: databaseSchema('users'),
+      server: subgraphServerSchema('users'),
+      seed: seedSchema,
+    },
+    readEnvironment(),
+  );
+  const embedded = config.database.kind === 'pglite';
+  return startUsers({
+    database: config.database,
+    migrate: embedded,
+    seed: embedded && config.seed.demoData ? config.seed : null,
+    ...config.server,
+    logger: createLogger('users', config.runtime.LOG_LEVEL),
+  });
+});

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { buildSchema, parse, validate } from 'graphql';
+import { composeSupergraph } from '@shop/gateway/composition';
+import { contractFiles, readContract } from '@shop/testing';
+
+const repoFile = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+
+describe('the composed schema', () => {
+  it('is up to date with the subgraph SDL (run `npm run compose`)', () => {
+    const { supergraphSdl, apiSdl } = composeSupergraph();
+    expect(repoFile('schema/supergraph.graphql')).toBe(supergraphSdl);
+    expect(repoFile('schema/api.graphql')).toBe(apiSdl);
+  });
+
+  const apiSchema = buildSchema(repoFile('schema/api.graphql'));
+
+  it.each(contractFiles)('serves every operation of contract/%s.graphql', (file) => {
+    const errors = validate(apiSchema, parse(readContract(file)));
+    expect(errors.map((error) => error.message)).toEqual([]);
+  });
+
+  it('does not expose federation internals to clients', () => {
+    expect(apiSchema.getQueryType()?.getFields()).not.toHaveProperty('_entities');
+    expect(apiSchema.getQueryType()?.getFields()).not.toHaveProperty('_service');
+  });
+});
+
+describe('the contract copy', () => {
+  const shared = new URL('../../shared/contract/', import.meta.url);
+  const hasShared = (() => {
+    try {
+      readFileSync(new URL('README.md', shared));
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.each(contractFiles)('contract/%s.graphql is identical to shared/contract when it is beside the repo', (file) => {
+    if (!hasShared) return;
+    expect(readContract(file)).toBe(readFileSync(new URL(`${file}.graphql`, shared), 'utf8'));
+  });
+});
