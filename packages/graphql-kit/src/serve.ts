@@ -54,16 +54,14 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       logger,
     });
     logger.info({ url: server.url, database: database.description }, 'subgraph ready');
-    return {
-      ...server,
-      prisma,
-      database,
-      stop: async () => {
-        await server.stop();
-        await prisma.$disconnect();
-        await database.close();
-      },
+    let stopped: Promise<void> | undefined;
+    const stop = async () => {
+      await server.stop();
+      await prisma.$disconnect();
+      await database.close();
     };
+    // Idempotent: a test may stop a subgraph early and again at teardown.
+    return { ...server, prisma, database, stop: () => (stopped ??= stop()) };
   } catch (error) {
     await database.close().catch(() => undefined);
     throw error;
