@@ -78,3 +78,10 @@ ALTER TABLE "user_sessions" ADD CONSTRAINT "user_sessions_user_id_fkey" FOREIGN 
 
 -- AddForeignKey
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_owner_id_fkey" FOREIGN KEY ("owner_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- Constraints Prisma's schema language cannot express
+-- Emails are stored lower-cased, which makes users_email_key case-insensitive.
+ALTER TABLE "users" ADD CONSTRAINT "users_email_lowercase_check" CHECK ("email" = lower("email"));
+
+-- Usernames keep the case they were given but are unique regardless of it.
+CREATE UNIQUE INDEX "users_username_lower_key" ON "users"(lower("username"));
