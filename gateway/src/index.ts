@@ -7,6 +7,7 @@ import { maskUnexpectedErrors } from '@shop/errors';
 import { startHttpServer, type RunningHttpServer } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { allSubgraphsHealthy } from './health.js';
+import { subgraphFetcher } from './subgraph-fetcher.js';
 
 export const supergraphPath = new URL('../../schema/supergraph.graphql', import.meta.url);
 
@@ -25,7 +26,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
   const { logger, subgraphUrls } = options;
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(supergraphPath, 'utf8'),
-    buildService: ({ name }) => new RemoteGraphQLDataSource({ url: subgraphUrls[name as SubgraphName] }),
+    buildService: ({ name }) =>
+      new RemoteGraphQLDataSource({ url: subgraphUrls[name as SubgraphName], fetcher: subgraphFetcher }),
     logger,
   });
   const apollo = new ApolloServer({

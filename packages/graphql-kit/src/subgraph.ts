@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse } from 'graphql';
@@ -36,11 +36,9 @@ export async function startSubgraphServer<Context extends BaseContext>(
   const apollo = new ApolloServer<Context>({
     schema: buildSchemaFromSdl(options.schemaUrl, options.resolvers),
     includeStacktraceInErrorResponses: false,
-    // The gateway turns a non-2xx subgraph answer into an opaque error; a 200 lets the
-    // BAD_USER_INPUT of a bad variable reach the client intact.
-    status400ForVariableCoercionErrors: false,
     formatError: maskUnexpectedErrors((error) => options.logger.error({ err: error }, 'unexpected error')),
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    // No Apollo Studio here: inline traces would only cost time on every request.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   const http = await startHttpServer({ ...options, apollo });
