@@ -3,5 +3,6 @@
 import { generate } from '@graphql-codegen/cli';
 import config from '../codegen.js';
 
-const outputs = await generate({ ...config, silent: true }, false);
+// generate() is typed loosely (it also serves watch mode).
+const outputs = (await generate({ ...config, silent: true }, false)) as Array<{ filename: string; content: string }>;
 process.stdout.write(JSON.stringify(outputs.map(({ filename, content }) => ({ filename, content }))));

@@ -21,7 +21,7 @@ function launch(name: string, entry: string): ChildProcess {
   child.on('exit', (code) => {
     if (shuttingDown) return;
     console.error(`[${name}] exited with code ${code}; stopping the supergraph`);
-    shutdown(1);
+    void shutdown(1);
   });
   children.push(child);
   return child;
@@ -38,14 +38,23 @@ async function waitForHealth(name: string, graphqlUrl: string): Promise<void> {
   throw new Error(`${name} did not become healthy within ${STARTUP_TIMEOUT_MS / 1000}s`);
 }
 
-function shutdown(code: number) {
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Stops every service gracefully (the embedded databases flush to disk), then exits. */
+async function shutdown(code: number) {
+  if (shuttingDown) return;
   shuttingDown = true;
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 500).unref();
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  const exited = running.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+  for (const child of running) child.kill('SIGTERM');
+  const timeout = setTimeout(() => running.forEach((child) => child.kill('SIGKILL')), SHUTDOWN_GRACE_MS);
+  await Promise.all(exited);
+  clearTimeout(timeout);
+  process.exit(code);
 }
 
-process.on('SIGINT', () => shutdown(0));
-process.on('SIGTERM', () => shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
 
 const startedAt = Date.now();
 console.log('Starting the users, catalog and orders subgraphs...');
@@ -68,5 +77,5 @@ try {
 `);
 } catch (error) {
   console.error((error as Error).message);
-  shutdown(1);
+  await shutdown(1);
 }
