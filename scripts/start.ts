@@ -73,6 +73,10 @@ try {
 
   Admin:      ${config.seed.adminEmail} / ${env.SEED_ADMIN_PASSWORD ? '(SEED_ADMIN_PASSWORD)' : config.seed.adminPassword}
   Shoppers:   alice@example.com, bob@example.com / ${DEMO_PASSWORD}
+  Partner:    partner@example.com / ${DEMO_PASSWORD} (API keys: createApiKey as the admin)
+
+  Sign in with the Login mutation, then send "Authorization: Bearer <accessToken>"
+  (the Headers tab in Sandbox).
   Press Ctrl+C to stop.
 `);
 } catch (error) {

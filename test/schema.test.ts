@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { buildSchema, parse, validate } from 'graphql';
-import { composeSupergraph } from '@shop/gateway/composition';
+import { composePartnerManifest, composeSupergraph } from '@shop/gateway/composition';
 import { contractFiles, readContract } from '@shop/testing';
 
 const repoFile = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
@@ -11,6 +11,12 @@ describe('the composed schema', () => {
     const { supergraphSdl, apiSdl } = composeSupergraph();
     expect(repoFile('schema/supergraph.graphql')).toBe(supergraphSdl);
     expect(repoFile('schema/api.graphql')).toBe(apiSdl);
+  });
+
+  it('has an up-to-date partner manifest with every partner operation (run `npm run compose`)', () => {
+    const manifest = composePartnerManifest();
+    expect(JSON.parse(repoFile('schema/partner-manifest.json'))).toEqual(manifest);
+    expect(manifest.operations.map((operation) => operation.name)).toEqual(['PartnerCatalog', 'PartnerProduct', 'PartnerCategories']);
   });
 
   const apiSchema = buildSchema(repoFile('schema/api.graphql'));

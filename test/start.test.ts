@@ -117,4 +117,18 @@ describe('npm start', () => {
     });
     expect(soldOut.data!.products.meta.totalItems).toBeGreaterThan(0);
   });
+
+  it('signs the printed admin in, who may then run admin operations', async () => {
+    const login = await postGraphQL<{ login: { accessToken: string; user: { role: string } } }>(gateway(), {
+      query: contractOperation('frontend', 'Login'),
+      variables: { input: { email: 'admin@example.com', password: 'admin-password-123' } },
+    });
+    expect(login.data!.login.user.role).toBe('ADMIN');
+    const users = await postGraphQL<{ users: { meta: { totalItems: number } } }>(gateway(), {
+      query: contractOperation('admin', 'Users'),
+      headers: { authorization: `Bearer ${login.data!.login.accessToken}` },
+    });
+    expect(users.errors).toBeUndefined();
+    expect(users.data!.users.meta.totalItems).toBeGreaterThanOrEqual(5);
+  });
 });

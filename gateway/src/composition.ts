@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { composeServices } from '@apollo/composition';
 import { parse, printSchema } from 'graphql';
 import { subgraphNames, type SubgraphName } from '@shop/config';
+import { manifestFromOperations, type PersistedQueryManifest } from './persisted-documents.js';
 
 const require = createRequire(import.meta.url);
 
@@ -40,4 +41,12 @@ export function composeSupergraph(): ComposedSchemas {
     supergraphSdl: result.supergraphSdl,
     apiSdl: `${printSchema(result.schema.toAPISchema().toGraphQLJSSchema())}\n`,
   };
+}
+
+/** The operations partners may run, from the repo's operation file. */
+export const partnerOperationsPath = new URL('../../contract/partner.graphql', import.meta.url);
+
+/** The trusted documents for partner API keys, in Apollo's persisted query manifest format. */
+export function composePartnerManifest(): PersistedQueryManifest {
+  return manifestFromOperations(readFileSync(partnerOperationsPath, 'utf8'));
 }

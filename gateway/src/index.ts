@@ -1,45 +1,87 @@
-import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import type { SubgraphName } from '@shop/config';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
+import { ApolloGateway } from '@apollo/gateway';
+import { AUTHENTICATE_PATH, isAdmin, signGatewayToken } from '@shop/auth';
+import type { KeyRing, SubgraphName } from '@shop/config';
 import { maskUnexpectedErrors } from '@shop/errors';
 import { startHttpServer, type RunningHttpServer } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
+import { accessControlPlugin } from './access-control.js';
+import type { GatewayContext } from './context.js';
+import { createAuthenticator } from './credentials.js';
 import { allSubgraphsHealthy } from './health.js';
-import { subgraphFetcher } from './subgraph-fetcher.js';
+import { loadManifest, TrustedDocumentsFirstCache } from './persisted-documents.js';
+import { SubgraphSource } from './subgraph-source.js';
+import { loadSupergraph } from './supergraph.js';
 
-export const supergraphPath = new URL('../../schema/supergraph.graphql', import.meta.url);
+export { supergraphPath } from './supergraph.js';
+export const partnerManifestPath = new URL('../../schema/partner-manifest.json', import.meta.url);
+
+/** Registered automatic persisted queries kept in process (Redis arrives with the cache). */
+const REGISTERED_QUERIES_BYTES = 16 * 1024 * 1024;
 
 export interface GatewayOptions {
   host: string;
   port: number;
   subgraphUrls: Record<SubgraphName, string>;
+  /** Behind a trusted proxy, the client address is X-Forwarded-For's first hop. */
+  trustProxy: boolean;
+  /** Production: introspection, the landing page and field suggestions for admins only. */
+  production: boolean;
+  gatewayKeys: KeyRing;
   logger: Logger;
+}
+
+function clientIpOf(request: IncomingMessage, trustProxy: boolean): string | null {
+  const forwarded = request.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return (trustProxy && first) || request.socket.remoteAddress || null;
 }
 
 /**
  * The gateway serves the supergraph composed in the repo (schema/supergraph.graphql): no
  * subgraph is introspected at run time, and each subgraph's URL comes from configuration.
+ * It authenticates every request, enforces the access rules the SDL declares, and tells
+ * subgraphs who is calling with a token only it can sign.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningHttpServer> {
-  const { logger, subgraphUrls } = options;
+  const { logger, subgraphUrls, gatewayKeys, production } = options;
+  const supergraph = loadSupergraph();
+  const trustedDocuments = loadManifest(partnerManifestPath);
+  const authenticator = createAuthenticator(new URL(AUTHENTICATE_PATH, subgraphUrls.users).toString(), gatewayKeys);
   const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(supergraphPath, 'utf8'),
-    buildService: ({ name }) =>
-      new RemoteGraphQLDataSource({ url: subgraphUrls[name as SubgraphName], fetcher: subgraphFetcher }),
+    supergraphSdl: supergraph.sdlForGateway,
+    buildService: ({ name }) => new SubgraphSource(subgraphUrls[name as SubgraphName]),
     logger,
   });
-  const apollo = new ApolloServer({
+  const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: production,
     formatError: maskUnexpectedErrors((error) => logger.error({ err: error }, 'unexpected error')),
-    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })],
+    persistedQueries: {
+      cache: new TrustedDocumentsFirstCache(trustedDocuments, new InMemoryLRUCache({ maxSize: REGISTERED_QUERIES_BYTES })),
+    },
+    plugins: [
+      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      accessControlPlugin({ requirements: supergraph.requirements, production, trustedDocumentIds: new Set(trustedDocuments.keys()) }),
+    ],
   });
   await apollo.start();
-  const http = await startHttpServer({
+  const http = await startHttpServer<GatewayContext>({
     apollo,
-    context: async () => ({}),
+    context: async (request) => {
+      const viewer = await authenticator.viewerFor(request.headers);
+      const clientIp = clientIpOf(request, options.trustProxy);
+      let token: Promise<string> | undefined;
+      return { viewer, clientIp, gatewayToken: () => (token ??= signGatewayToken(gatewayKeys, { viewer, clientIp })) };
+    },
+    // Sandbox in production only for a request that carries an admin's credentials.
+    allowLandingPage: production
+      ? (request) => authenticator.viewerFor(request.headers).then(isAdmin, () => false)
+      : undefined,
     health: () => allSubgraphsHealthy(subgraphUrls),
     host: options.host,
     port: options.port,

@@ -14,3 +14,11 @@ export function requireAdmin(viewer: Viewer): SignedInUser {
   if (!isAdmin(viewer)) throw new AppError(ErrorCode.FORBIDDEN, 'Only administrators may do this');
   return user;
 }
+
+const refusalMessages = {
+  [ErrorCode.UNAUTHENTICATED]: 'Sign in to do this',
+  [ErrorCode.FORBIDDEN]: 'You are not allowed to do this',
+} as const;
+
+export const refusal = (code: keyof typeof refusalMessages, detail?: string) =>
+  new AppError(code, detail ? `${refusalMessages[code]}: ${detail}` : refusalMessages[code]);

@@ -1,2 +1,12 @@
-export { anonymousViewer, canReadStock, isAdmin, isSelf, type Role, type Viewer } from './viewer.js';
-export { requireAdmin, requireUser } from './guards.js';
+export { anonymousViewer, isAdmin, isSelf, parseViewer, roles, type Role, type Viewer } from './viewer.js';
+export { apiKeyScopes, defaultApiKeyScopes, Scope, scopesOf } from './scopes.js';
+export { refusal, requireAdmin, requireUser } from './guards.js';
+export {
+  accessRequirementsFromSdl,
+  refusalFor,
+  type AccessRefusal,
+  type AccessRequirement,
+  type AccessRequirements,
+} from './requirements.js';
+export { AUTHENTICATE_PATH, GATEWAY_TOKEN_HEADER, signGatewayToken, verifyGatewayToken, type RequestIdentity } from './gateway-token.js';
+export { signJwt, verifyJwt, type TokenPurpose } from './jwt.js';

@@ -72,10 +72,13 @@ export const gatewaySchema = z
     USERS_PORT: port(defaultPorts.users),
     CATALOG_PORT: port(defaultPorts.catalog),
     ORDERS_PORT: port(defaultPorts.orders),
+    // Behind a load balancer, the client's address is the first hop of X-Forwarded-For.
+    TRUST_PROXY: booleanFlag(false),
   })
   .transform((env) => ({
     port: env.PORT,
     host: env.HOST,
+    trustProxy: env.TRUST_PROXY,
     subgraphUrls: {
       users: env.USERS_URL ?? `http://127.0.0.1:${env.USERS_PORT}/graphql`,
       catalog: env.CATALOG_URL ?? `http://127.0.0.1:${env.CATALOG_PORT}/graphql`,
@@ -85,15 +88,134 @@ export const gatewaySchema = z
 
 export type GatewayConfig = z.output<typeof gatewaySchema>;
 
-/** Test runs only: a PostgreSQL server on which each run creates (and drops) its own databases. */
+const redisUrl = z
+  .string()
+  .url()
+  .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL');
+
+/** Test runs only: PostgreSQL and Redis servers on which each run creates (and removes) its own data. */
 export const testSchema = z
   .object({
     TEST_POSTGRES_URL: postgresUrl.optional(),
+    TEST_REDIS_URL: redisUrl.optional(),
     CI: z.string().optional(),
   })
   .superRefine((env, context) => {
     if (env.CI && !env.TEST_POSTGRES_URL) {
       context.addIssue({ code: 'custom', path: ['TEST_POSTGRES_URL'], message: 'is required in CI (real PostgreSQL tests)' });
     }
+    if (env.CI && !env.TEST_REDIS_URL) {
+      context.addIssue({ code: 'custom', path: ['TEST_REDIS_URL'], message: 'is required in CI (real Redis tests)' });
+    }
   })
-  .transform((env) => ({ postgresUrl: env.TEST_POSTGRES_URL ?? null }));
+  .transform((env) => ({ postgresUrl: env.TEST_POSTGRES_URL ?? null, redisUrl: env.TEST_REDIS_URL ?? null }));
+
+/** Redis when REDIS_URL is set (shared by every instance), an in-process store otherwise. */
+export const redisSchema = z
+  .object({
+    REDIS_URL: redisUrl.optional(),
+    // Lets several deployments (or test runs) share one Redis without seeing each other's keys.
+    REDIS_KEY_PREFIX: z.string().min(1).max(64).default('shop:'),
+  })
+  .transform((env) => ({ url: env.REDIS_URL ?? null, keyPrefix: env.REDIS_KEY_PREFIX }));
+
+export type RedisConfig = z.output<typeof redisSchema>;
+
+export interface SigningKey {
+  kid: string;
+  secret: Uint8Array;
+}
+
+/** The first key signs; every listed key verifies, so a key is rotated by prepending a new one. */
+export interface KeyRing {
+  signing: SigningKey;
+  verifying: ReadonlyMap<string, SigningKey>;
+}
+
+const MIN_SECRET_BYTES = 32;
+
+const nodeEnv = z.enum(['development', 'production', 'test']).default('development');
+
+/**
+ * Parses `kid:secret[,kid:secret...]`. Development gets a fixed, well-known key so that
+ * `npm start` needs no setup; production refuses to start without its own.
+ */
+function parseKeyRing(
+  key: string,
+  raw: string | undefined,
+  environment: z.output<typeof nodeEnv>,
+  developmentDefault: string,
+  context: z.RefinementCtx,
+): KeyRing | undefined {
+  const value = raw ?? (environment === 'production' ? undefined : developmentDefault);
+  if (value === undefined) {
+    context.addIssue({ code: 'custom', path: [key], message: 'is required in production (kid:secret[,kid:secret...])' });
+    return undefined;
+  }
+  const keys: SigningKey[] = [];
+  for (const entry of value.split(',').map((part) => part.trim())) {
+    const separator = entry.indexOf(':');
+    const kid = entry.slice(0, Math.max(separator, 0));
+    const secret = entry.slice(separator + 1);
+    if (!/^[\w.-]{1,64}$/.test(kid)) {
+      context.addIssue({ code: 'custom', path: [key], message: 'each key is kid:secret, the kid made of letters, digits, _ . -' });
+    } else if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+      context.addIssue({ code: 'custom', path: [key], message: `key "${kid}" needs a secret of at least ${MIN_SECRET_BYTES} bytes` });
+    } else {
+      keys.push({ kid, secret: new TextEncoder().encode(secret) });
+    }
+  }
+  const [signing] = keys;
+  return signing ? { signing, verifying: new Map(keys.map((k) => [k.kid, k])) } : undefined;
+}
+
+/** How the users subgraph issues access tokens (JWT) and refresh tokens (opaque). */
+export const accessTokenSchema = z
+  .object({
+    NODE_ENV: nodeEnv,
+    ACCESS_TOKEN_KEYS: z.string().optional(),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+    REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).max(90 * 86_400).default(30 * 86_400),
+  })
+  .transform((env, context) => {
+    const keys = parseKeyRing(
+      'ACCESS_TOKEN_KEYS',
+      env.ACCESS_TOKEN_KEYS,
+      env.NODE_ENV,
+      'dev-access-1:development-only-access-token-secret-change-me',
+      context,
+    );
+    if (!keys) return z.NEVER;
+    return { keys, accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS };
+  });
+
+export type AccessTokenConfig = z.output<typeof accessTokenSchema>;
+
+/** Keys the gateway signs each request's identity with, and every subgraph verifies. */
+export const gatewayTokenSchema = z
+  .object({ NODE_ENV: nodeEnv, GATEWAY_TOKEN_KEYS: z.string().optional() })
+  .transform((env, context) => {
+    const keys = parseKeyRing(
+      'GATEWAY_TOKEN_KEYS',
+      env.GATEWAY_TOKEN_KEYS,
+      env.NODE_ENV,
+      'dev-gateway-1:development-only-gateway-token-secret-change-me',
+      context,
+    );
+    return keys ?? z.NEVER;
+  });
+
+/** Failed logins allowed per window, per account and per client address, before RATE_LIMITED. */
+export const loginRateLimitSchema = z
+  .object({
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    LOGIN_MAX_FAILURES_PER_CLIENT: z.coerce.number().int().min(1).default(30),
+    LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  })
+  .transform((env) => ({
+    maxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    maxFailuresPerClient: env.LOGIN_MAX_FAILURES_PER_CLIENT,
+    windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
+  }));
+
+export type LoginRateLimitConfig = z.output<typeof loginRateLimitSchema>;

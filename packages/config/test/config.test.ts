@@ -1,5 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, databaseSchema, gatewaySchema, loadConfig, seedSchema, subgraphServerSchema } from '../src/index.js';
+import {
+  accessTokenSchema,
+  ConfigError,
+  databaseSchema,
+  gatewaySchema,
+  gatewayTokenSchema,
+  loadConfig,
+  redisSchema,
+  seedSchema,
+  subgraphServerSchema,
+} from '../src/index.js';
 
 describe('configuration', () => {
   it('defaults to the embedded database and the standard ports', () => {
@@ -39,5 +49,38 @@ describe('configuration', () => {
     for (const key of ['CATALOG_DATABASE_URL', 'CATALOG_PORT', 'SEED_ADMIN_EMAIL', 'SEED_ADMIN_PASSWORD']) {
       expect(problems).toContain(key);
     }
+  });
+
+  describe('signing keys', () => {
+    const secret = (fill: string) => fill.repeat(32);
+
+    it('signs with the first key and verifies with all of them (rotation)', () => {
+      const { gatewayKeys } = loadConfig({ gatewayKeys: gatewayTokenSchema }, { GATEWAY_TOKEN_KEYS: `new:${secret('n')}, old:${secret('o')}` });
+      expect(gatewayKeys.signing.kid).toBe('new');
+      expect([...gatewayKeys.verifying.keys()]).toEqual(['new', 'old']);
+    });
+
+    it('has development defaults, but production refuses to start without its own keys', () => {
+      expect(loadConfig({ tokens: accessTokenSchema }, {}).tokens.keys.signing.kid).toMatch(/^dev-/);
+      expect(() => loadConfig({ tokens: accessTokenSchema, gatewayKeys: gatewayTokenSchema }, { NODE_ENV: 'production' })).toThrow(
+        /ACCESS_TOKEN_KEYS: is required in production[\s\S]*GATEWAY_TOKEN_KEYS: is required in production/,
+      );
+    });
+
+    it('refuses short secrets and malformed entries', () => {
+      expect(() => loadConfig({ gatewayKeys: gatewayTokenSchema }, { GATEWAY_TOKEN_KEYS: 'k1:too-short' })).toThrow(/at least 32 bytes/);
+      expect(() => loadConfig({ gatewayKeys: gatewayTokenSchema }, { GATEWAY_TOKEN_KEYS: secret('x') })).toThrow(/kid:secret/);
+    });
+
+    it('reads token lifetimes within bounds', () => {
+      expect(loadConfig({ tokens: accessTokenSchema }, { ACCESS_TOKEN_TTL_SECONDS: '600' }).tokens.accessTokenTtlSeconds).toBe(600);
+      expect(() => loadConfig({ tokens: accessTokenSchema }, { ACCESS_TOKEN_TTL_SECONDS: '86400' })).toThrow(/ACCESS_TOKEN_TTL_SECONDS/);
+    });
+  });
+
+  it('uses Redis only when REDIS_URL is set', () => {
+    expect(loadConfig({ redis: redisSchema }, {}).redis).toEqual({ url: null, keyPrefix: 'shop:' });
+    expect(loadConfig({ redis: redisSchema }, { REDIS_URL: 'redis://cache:6379' }).redis.url).toBe('redis://cache:6379');
+    expect(() => loadConfig({ redis: redisSchema }, { REDIS_URL: 'http://cache' })).toThrow(/REDIS_URL/);
   });
 });

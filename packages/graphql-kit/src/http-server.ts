@@ -5,11 +5,18 @@ import type { Logger } from '@shop/logging';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** A JSON endpoint beside GraphQL (POST only); it answers with a status and a JSON body. */
+export type RouteHandler = (request: IncomingMessage, body: unknown) => Promise<{ status: number; body: unknown }>;
+
 export interface HttpServerOptions<Context extends BaseContext> {
   apollo: ApolloServer<Context>;
   context: (request: IncomingMessage) => Promise<Context>;
   /** Answers GET /health: 200 when true, 503 otherwise. */
   health: () => Promise<boolean>;
+  /** When set, the HTML landing page is served only to requests it approves. */
+  allowLandingPage?: (request: IncomingMessage) => Promise<boolean>;
+  /** Extra POST endpoints by path, for service-to-service calls. */
+  routes?: Record<string, RouteHandler>;
   host: string;
   port: number;
   logger: Logger;
@@ -26,6 +33,7 @@ class RequestError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code = 'BAD_REQUEST',
   ) {
     super(message);
   }
@@ -58,7 +66,7 @@ function sendJson(response: ServerResponse, status: number, body: unknown) {
 }
 
 function sendRequestError(response: ServerResponse, error: RequestError) {
-  sendJson(response, error.status, { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] });
+  sendJson(response, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
 }
 
 async function handleGraphQL<Context extends BaseContext>(
@@ -70,6 +78,10 @@ async function handleGraphQL<Context extends BaseContext>(
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const wantsLandingPage = request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
+  if (wantsLandingPage && options.allowLandingPage && !(await options.allowLandingPage(request))) {
+    throw new RequestError(403, 'The GraphQL landing page is for administrators', 'FORBIDDEN');
   }
   const body = request.method === 'POST' ? parseBody(request, await readBody(request)) : undefined;
   const result = await options.apollo.executeHTTPGraphQLRequest({
@@ -95,11 +107,16 @@ export function startHttpServer<Context extends BaseContext>(
 ): Promise<RunningHttpServer> {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const route = async () => {
+    const handle = async () => {
       if (url.pathname === '/graphql') return handleGraphQL(options, request, response, url.search);
       if (url.pathname === '/health' && request.method === 'GET') {
         const healthy = await options.health().catch(() => false);
         return sendJson(response, healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable' });
+      }
+      const route = options.routes?.[url.pathname];
+      if (route && request.method === 'POST') {
+        const answer = await route(request, parseBody(request, await readBody(request)));
+        return sendJson(response, answer.status, answer.body);
       }
       if (url.pathname === '/' && request.method === 'GET') {
         response.writeHead(302, { location: '/graphql' });
@@ -107,7 +124,7 @@ export function startHttpServer<Context extends BaseContext>(
       }
       return sendJson(response, 404, { error: 'Not found' });
     };
-    route().catch((error: unknown) => {
+    handle().catch((error: unknown) => {
       if (error instanceof RequestError) return sendRequestError(response, error);
       options.logger.error({ err: error }, 'request failed');
       if (!response.headersSent) {

@@ -7,7 +7,7 @@ export {
   sumDecimals,
   type DecimalLike,
 } from './decimal.js';
-export { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './http-server.js';
+export { startHttpServer, type HttpServerOptions, type RouteHandler, type RunningHttpServer } from './http-server.js';
 export { isId, parseId } from './ids.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageMeta, pageRequest, type Page, type PageMeta, type PageRequest } from './pagination.js';
 export { DateTimeScalar, DecimalScalar } from './scalars.js';
@@ -15,3 +15,5 @@ export { buildSchemaFromSdl, startSubgraphServer, type SubgraphServerOptions } f
 export { notImplementedResolvers } from './resolvers.js';
 export { serveSubgraph, type RunningSubgraph, type ServeSubgraphOptions } from './serve.js';
 export { runService } from './main.js';
+export { boundedText, literalPattern } from './text.js';
+export { applyDirectivePermissions } from './permissions.js';

@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
-import type { DatabaseConfig } from '@shop/config';
+import { GATEWAY_TOKEN_HEADER, verifyGatewayToken, type RequestIdentity } from '@shop/auth';
+import type { DatabaseConfig, KeyRing } from '@shop/config';
+import { AppError } from '@shop/errors';
 import { openDatabase, type Database } from '@shop/db';
 import type { Logger } from '@shop/logging';
-import type { RunningHttpServer } from './http-server.js';
+import type { RouteHandler, RunningHttpServer } from './http-server.js';
 import { startSubgraphServer } from './subgraph.js';
 
 interface PrismaLike {
@@ -16,7 +18,11 @@ export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends
   migrate: boolean;
   migrationsDir: string;
   createPrisma: (database: Database) => Prisma;
-  createContext: (prisma: Prisma, request: IncomingMessage) => Promise<Context>;
+  /** Keys of the gateway's identity tokens: requests without a valid one are refused. */
+  gatewayKeys: KeyRing;
+  createContext: (prisma: Prisma, identity: RequestIdentity) => Promise<Context> | Context;
+  /** Service-to-service endpoints; like GraphQL, only the gateway may call them. */
+  internalRoutes?: (prisma: Prisma) => Record<string, (body: unknown) => Promise<unknown>>;
   /** Runs after migrations, before the server listens (demo data). */
   prepare?: (prisma: Prisma) => Promise<void>;
   schemaUrl: URL;
@@ -44,10 +50,15 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     }
     const prisma = options.createPrisma(database);
     await options.prepare?.(prisma);
+    const identityOf = (request: IncomingMessage) => {
+      const header = request.headers[GATEWAY_TOKEN_HEADER];
+      return verifyGatewayToken(options.gatewayKeys, Array.isArray(header) ? header[0] : header);
+    };
     const server = await startSubgraphServer<Context>({
       schemaUrl: options.schemaUrl,
       resolvers: options.resolvers,
-      context: (request) => options.createContext(prisma, request),
+      context: async (request) => options.createContext(prisma, await identityOf(request)),
+      routes: internalRoutes(options.internalRoutes?.(prisma) ?? {}, identityOf),
       health: () => database.ping(),
       host: options.host,
       port: options.port,
@@ -66,4 +77,25 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Wraps service endpoints so that each checks the gateway's token first. */
+function internalRoutes(
+  handlers: Record<string, (body: unknown) => Promise<unknown>>,
+  identityOf: (request: IncomingMessage) => Promise<RequestIdentity>,
+): Record<string, RouteHandler> {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([path, handler]) => [
+      path,
+      async (request: IncomingMessage, body: unknown) => {
+        try {
+          await identityOf(request);
+        } catch (error) {
+          if (error instanceof AppError) return { status: 401, body: { error: error.code } };
+          throw error;
+        }
+        return { status: 200, body: await handler(body) };
+      },
+    ]),
+  );
 }

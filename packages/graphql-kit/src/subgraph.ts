@@ -5,9 +5,11 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse } from 'graphql';
+import { accessRequirementsFromSdl } from '@shop/auth';
 import { maskUnexpectedErrors } from '@shop/errors';
 import type { Logger } from '@shop/logging';
-import { startHttpServer, type RunningHttpServer } from './http-server.js';
+import { startHttpServer, type RouteHandler, type RunningHttpServer } from './http-server.js';
+import { applyDirectivePermissions } from './permissions.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 
 export interface SubgraphServerOptions<Context extends BaseContext> {
@@ -17,16 +19,20 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   resolvers: object;
   context: (request: IncomingMessage) => Promise<Context>;
   health: () => Promise<boolean>;
+  routes?: Record<string, RouteHandler>;
   host: string;
   port: number;
   logger: Logger;
 }
 
+/** The subgraph's executable schema, with the access rules its SDL declares applied. */
 export function buildSchemaFromSdl(schemaUrl: URL, resolvers: object) {
-  return buildSubgraphSchema({
-    typeDefs: parse(readFileSync(schemaUrl, 'utf8')),
+  const typeDefs = parse(readFileSync(schemaUrl, 'utf8'));
+  const schema = buildSubgraphSchema({
+    typeDefs,
     resolvers: { Decimal: DecimalScalar, DateTime: DateTimeScalar, ...resolvers } as GraphQLResolverMap<unknown>,
   });
+  return applyDirectivePermissions(schema, accessRequirementsFromSdl(typeDefs));
 }
 
 /** A federation subgraph over HTTP, with errors masked and no landing page of its own. */

@@ -6,21 +6,23 @@ export interface GraphQLResponse<Data = Record<string, unknown>> {
 }
 
 export interface GraphQLRequest {
-  query: string;
+  /** Absent when the operation is sent by persisted query id (extensions.persistedQuery). */
+  query?: string;
   variables?: Record<string, unknown>;
   operationName?: string;
+  extensions?: Record<string, unknown>;
   headers?: Record<string, string>;
 }
 
 /** POSTs one operation to a GraphQL endpoint, as a client would. */
 export async function postGraphQL<Data = Record<string, unknown>>(
   url: string,
-  { query, variables, operationName, headers }: GraphQLRequest,
+  { query, variables, operationName, extensions, headers }: GraphQLRequest,
 ): Promise<GraphQLResponse<Data>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables, operationName }),
+    body: JSON.stringify({ query, variables, operationName, extensions }),
   });
   const text = await response.text();
   let body: Omit<GraphQLResponse<Data>, 'status' | 'headers'>;

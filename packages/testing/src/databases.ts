@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { loadConfig, readEnvironment, subgraphNames, testSchema, type DatabaseConfig, type SubgraphName } from '@shop/config';
+import { subgraphNames, type DatabaseConfig, type SubgraphName } from '@shop/config';
+import { testConfig } from './test-config.js';
 
 export type Backend = 'pglite' | 'postgres';
 
-const { test: testConfig } = loadConfig({ test: testSchema }, readEnvironment());
 
 /**
  * PGlite always (what a newcomer runs); real PostgreSQL too when TEST_POSTGRES_URL is set,

@@ -1,4 +1,7 @@
 export { errorCodes, postGraphQL, type GraphQLRequest, type GraphQLResponse } from './client.js';
 export { contractDir, contractFiles, contractOperation, readContract, type ContractFile } from './contract.js';
 export { createTestDatabases, testBackends, type Backend, type TestDatabases } from './databases.js';
-export { startTestSupergraph, type TestSupergraph } from './supergraph.js';
+export { testKeyRing } from './keys.js';
+export { createTestRedis, type TestRedis } from './redis.js';
+export { startTestSupergraph, type TestSupergraph, type TestSupergraphOptions } from './supergraph.js';
+export { partnerWithKey, persistedRequest, signedInUser, signIn, type SignedIn } from './callers.js';

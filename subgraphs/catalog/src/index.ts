@@ -1,5 +1,4 @@
-import { anonymousViewer } from '@shop/auth';
-import type { DatabaseConfig } from '@shop/config';
+import type { DatabaseConfig, KeyRing } from '@shop/config';
 import { serveSubgraph } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
@@ -13,6 +12,7 @@ export type { CatalogPrisma } from './data/client.js';
 export interface CatalogOptions {
   database: DatabaseConfig;
   migrate: boolean;
+  gatewayKeys: KeyRing;
   seedDemoData: boolean;
   host: string;
   port: number;
@@ -24,7 +24,7 @@ export function startCatalog(options: CatalogOptions) {
     ...options,
     migrationsDir,
     createPrisma,
-    createContext: async (prisma) => ({ viewer: anonymousViewer, prisma, loaders: createLoaders(prisma) }),
+    createContext: (prisma, { viewer }) => ({ viewer, prisma, loaders: createLoaders(prisma) }),
     prepare: options.seedDemoData ? (prisma) => seedCatalog(prisma, options.logger) : undefined,
     schemaUrl: new URL('./schema.graphql', import.meta.url),
     resolvers,

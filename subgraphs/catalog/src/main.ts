@@ -1,4 +1,4 @@
-import { databaseSchema, loadConfig, readEnvironment, runtimeSchema, seedSchema, subgraphServerSchema } from '@shop/config';
+import { databaseSchema, gatewayTokenSchema, loadConfig, readEnvironment, runtimeSchema, seedSchema, subgraphServerSchema } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
 import { startCatalog } from './index.js';
@@ -9,6 +9,7 @@ await runService(async () => {
       runtime: runtimeSchema,
       database: databaseSchema('catalog'),
       server: subgraphServerSchema('catalog'),
+      gatewayKeys: gatewayTokenSchema,
       seed: seedSchema,
     },
     readEnvironment(),
@@ -17,6 +18,7 @@ await runService(async () => {
   return startCatalog({
     database: config.database,
     migrate: embedded,
+    gatewayKeys: config.gatewayKeys,
     seedDemoData: embedded && config.seed.demoData,
     ...config.server,
     logger: createLogger('catalog', config.runtime.LOG_LEVEL),

@@ -1,5 +1,4 @@
-import { anonymousViewer } from '@shop/auth';
-import type { DatabaseConfig } from '@shop/config';
+import type { DatabaseConfig, KeyRing } from '@shop/config';
 import { serveSubgraph } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
@@ -12,6 +11,7 @@ export type { OrdersPrisma } from './data/client.js';
 export interface OrdersOptions {
   database: DatabaseConfig;
   migrate: boolean;
+  gatewayKeys: KeyRing;
   host: string;
   port: number;
   logger: Logger;
@@ -22,7 +22,7 @@ export function startOrders(options: OrdersOptions) {
     ...options,
     migrationsDir,
     createPrisma,
-    createContext: async (prisma) => ({ viewer: anonymousViewer, prisma, loaders: createLoaders(prisma) }),
+    createContext: (prisma, { viewer }) => ({ viewer, prisma, loaders: createLoaders(prisma) }),
     schemaUrl: new URL('./schema.graphql', import.meta.url),
     resolvers,
   });

@@ -1,12 +1,15 @@
-import { anonymousViewer } from '@shop/auth';
-import type { DatabaseConfig, SeedConfig } from '@shop/config';
+import { AUTHENTICATE_PATH } from '@shop/auth';
+import type { AccessTokenConfig, DatabaseConfig, KeyRing, LoginRateLimitConfig, RedisConfig, SeedConfig } from '@shop/config';
 import { serveSubgraph } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
+import { createCounterStore } from '@shop/redis';
 import type { Context } from './context.js';
 import { createPrisma, migrationsDir, type UsersPrisma } from './data/client.js';
 import { createLoaders } from './data/loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { seedUsers } from './seed.js';
+import { viewerForCredential, type CredentialCheck } from './services/authenticate.js';
+import { createLoginLimiter } from './services/login-limiter.js';
 
 export type { UsersPrisma } from './data/client.js';
 
@@ -15,22 +18,41 @@ export interface UsersOptions {
   migrate: boolean;
   /** Demo accounts and the configured admin; null seeds nothing. */
   seed: SeedConfig | null;
+  gatewayKeys: KeyRing;
+  tokens: AccessTokenConfig;
+  loginRateLimit: LoginRateLimitConfig;
+  redis: RedisConfig;
   host: string;
   port: number;
   logger: Logger;
 }
 
-export function startUsers(options: UsersOptions) {
-  const { seed } = options;
-  return serveSubgraph<UsersPrisma, Context>({
+export async function startUsers(options: UsersOptions) {
+  const { seed, tokens } = options;
+  const counters = createCounterStore(options.redis);
+  const accounts = { tokens, loginLimiter: createLoginLimiter(counters, options.loginRateLimit) };
+  const subgraph = await serveSubgraph<UsersPrisma, Context>({
     ...options,
     migrationsDir,
     createPrisma,
-    createContext: async (prisma) => ({ viewer: anonymousViewer, prisma, loaders: createLoaders(prisma) }),
+    createContext: (prisma, { viewer, clientIp }) => ({ viewer, clientIp, prisma, loaders: createLoaders(prisma), accounts }),
+    internalRoutes: (prisma) => ({
+      [AUTHENTICATE_PATH]: async (body) => ({ viewer: await viewerForCredential(prisma, tokens, (body ?? {}) as CredentialCheck) }),
+    }),
     prepare: seed ? (prisma) => seedUsers(prisma, seed, options.logger) : undefined,
     schemaUrl: new URL('./schema.graphql', import.meta.url),
     resolvers,
+  }).catch(async (error: unknown) => {
+    await counters.close();
+    throw error;
   });
+  return {
+    ...subgraph,
+    stop: async () => {
+      await subgraph.stop();
+      await counters.close();
+    },
+  };
 }
 export { createPrisma, migrationsDir } from './data/client.js';
 export { DEMO_PASSWORD, seedUsers } from './seed.js';

@@ -1,4 +1,15 @@
-import { databaseSchema, loadConfig, readEnvironment, runtimeSchema, seedSchema, subgraphServerSchema } from '@shop/config';
+import {
+  accessTokenSchema,
+  databaseSchema,
+  gatewayTokenSchema,
+  loadConfig,
+  loginRateLimitSchema,
+  readEnvironment,
+  redisSchema,
+  runtimeSchema,
+  seedSchema,
+  subgraphServerSchema,
+} from '@shop/config';
 import { runService } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
 import { startUsers } from './index.js';
@@ -10,12 +21,16 @@ await runService(async () => {
       database: databaseSchema('users'),
       server: subgraphServerSchema('users'),
       seed: seedSchema,
+      gatewayKeys: gatewayTokenSchema,
+      tokens: accessTokenSchema,
+      loginRateLimit: loginRateLimitSchema,
+      redis: redisSchema,
     },
     readEnvironment(),
   );
   const embedded = config.database.kind === 'pglite';
   return startUsers({
-    database: config.database,
+    ...config,
     migrate: embedded,
     seed: embedded && config.seed.demoData ? config.seed : null,
     ...config.server,

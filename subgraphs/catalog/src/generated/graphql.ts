@@ -123,7 +123,7 @@ export type Product = {
   isActive: Scalars['Boolean']['output'];
   name: Scalars['String']['output'];
   price: Money;
-  /** Units available (admins and partners). */
+  /** Units available (admins and partner keys with stock:read). */
   stockQuantity: Maybe<Scalars['Int']['output']>;
   updatedAt: Scalars['DateTime']['output'];
 };

@@ -1,6 +1,6 @@
-import { canReadStock, isAdmin, type Viewer } from '@shop/auth';
+import { isAdmin, type Viewer } from '@shop/auth';
 import { badUserInput } from '@shop/errors';
-import { compareDecimals, isId, pageMeta, pageRequest, parseId, type Page } from '@shop/graphql-kit';
+import { boundedText, compareDecimals, isId, literalPattern, pageMeta, pageRequest, parseId, type Page } from '@shop/graphql-kit';
 import type { ProductFilter, ProductSort } from '../generated/graphql.js';
 import type { Product } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
@@ -8,7 +8,6 @@ import { findSubtreeIds } from '../data/categories.js';
 import { findProductPage, type ProductOrder, type ProductWhere } from '../data/products.js';
 
 const MAX_SEARCH_TERMS = 8;
-const MAX_TEXT_LENGTH = 200;
 
 const sortOrders: Record<ProductSort, ProductOrder> = {
   PRICE_ASC: [{ price: 'asc' }, { id: 'asc' }],
@@ -18,15 +17,6 @@ const sortOrders: Record<ProductSort, ProductOrder> = {
   NEWEST: [{ createdAt: 'desc' }, { id: 'asc' }],
   OLDEST: [{ createdAt: 'asc' }, { id: 'asc' }],
 };
-
-function boundedText(value: string, field: string): string {
-  const text = value.trim();
-  if (text.length > MAX_TEXT_LENGTH) throw badUserInput(`${field} is longer than ${MAX_TEXT_LENGTH} characters`, field);
-  return text;
-}
-
-/** Prisma's `contains` is a LIKE pattern: wildcards typed by a shopper must match literally. */
-const literalPattern = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 function nonNegativePrice(value: string, field: string): string {
   if (compareDecimals(value, '0') < 0) throw badUserInput(`${field} cannot be negative`, field);
@@ -100,6 +90,3 @@ export async function getProduct(ctx: Context, id: string): Promise<Product | nu
 /** By entity reference (an order line): history must resolve, whatever became of the product. */
 export const getProductReference = (ctx: Context, id: string) =>
   isId(id) ? ctx.loaders.productById.load(id.toLowerCase()) : null;
-
-export const stockQuantityFor = (viewer: Viewer, product: Product) =>
-  canReadStock(viewer) ? product.stockQuantity : null;

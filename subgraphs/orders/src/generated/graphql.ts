@@ -50,6 +50,7 @@ export type Money = {
 export type Mutation = {
   __typename?: 'Mutation';
   addToCart: Cart;
+  /** The owner, while the order is PENDING; admins too. */
   cancelOrder: Order;
   checkout: Order;
   placeOrder: Order;
@@ -163,7 +164,7 @@ export type Product = {
 
 export type Query = {
   __typename?: 'Query';
-  /** An order by id: its owner or an admin. */
+  /** An order by id: its owner or an admin; anyone else reads null. */
   order: Maybe<Order>;
   /** Every order (admins). */
   orders: OrderPage;
@@ -183,9 +184,10 @@ export type QueryOrdersArgs = {
 
 export type User = {
   __typename?: 'User';
+  /** The user's cart (the user itself). */
   cart: Cart;
   id: Scalars['ID']['output'];
-  /** The user's orders, newest first. */
+  /** The user's orders, newest first (the user itself and admins). */
   orders: OrderPage;
 };
 

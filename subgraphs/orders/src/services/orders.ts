@@ -1,4 +1,4 @@
-import { isAdmin, isSelf, requireAdmin, requireUser, type Viewer } from '@shop/auth';
+import { isAdmin, isSelf, requireUser, type Viewer } from '@shop/auth';
 import { isId, pageMeta, pageRequest, parseId, type Page } from '@shop/graphql-kit';
 import type { Order } from '../generated/prisma/client.js';
 import type { OrderFilter } from '../generated/graphql.js';
@@ -36,8 +36,8 @@ export function listOrdersOfUser(ctx: Context, userId: string, args: PageArgs): 
   return orderPage(ctx, { userId }, args);
 }
 
+/** Every order; `@requiresScopes` in the SDL keeps this to admins. */
 export function listAllOrders(ctx: Context, args: PageArgs & { filter?: OrderFilter | null }): Promise<Page<Order>> {
-  requireAdmin(ctx.viewer);
   const filter = args.filter ?? {};
   const where: OrderWhere = {
     ...(filter.status ? { status: filter.status } : {}),

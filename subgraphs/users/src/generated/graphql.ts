@@ -47,6 +47,7 @@ export type CreateApiKeyInput = {
   name: Scalars['String']['input'];
   /** The partner account the key acts as. */
   ownerId: Scalars['ID']['input'];
+  /** Defaults to ["stock:read"], the only scope a key may hold today. */
   scopes?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
@@ -64,11 +65,17 @@ export type LoginInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** The key is returned once; the owner must be an active PARTNER account. */
   createApiKey: CreatedApiKey;
+  /** Blocks sign-in and ends every session and API key of the account at once. */
   deactivateUser: User;
+  /** Repeated failures for one account or one client are refused for a while (RATE_LIMITED). */
   login: AuthPayload;
+  /** Ends the session of this refresh token (the caller's own); false when there is none. */
   logout: Scalars['Boolean']['output'];
+  /** Trades a refresh token for new tokens; a token used twice signs its whole session out. */
   refreshToken: AuthPayload;
+  /** Creates a USER account and signs it in. */
   register: AuthPayload;
   revokeApiKey: ApiKey;
   setUserRole: User;
@@ -135,7 +142,7 @@ export type Query = {
   apiKeys: Array<ApiKey>;
   /** The caller's own account. */
   me: Maybe<User>;
-  /** An account by id: admins may read any, a user only its own. */
+  /** An account by id: admins may read any, a user only its own (others read as null). */
   user: Maybe<User>;
   /** Every account (admins). */
   users: UserPage;

@@ -1,15 +1,16 @@
-import { notImplementedResolvers } from '@shop/graphql-kit';
 import type { MutationResolvers } from '../generated/graphql.js';
+import { issueApiKey, revokeKey } from '../services/api-keys.js';
+import { login, logout, refresh, register } from '../services/sessions.js';
+import { deactivateUser, setUserRole, updateProfile } from '../services/users.js';
 
-// Accounts, tokens and API keys arrive with the identity issue (#4).
-export const Mutation: MutationResolvers = notImplementedResolvers([
-  'register',
-  'login',
-  'refreshToken',
-  'logout',
-  'updateProfile',
-  'setUserRole',
-  'deactivateUser',
-  'createApiKey',
-  'revokeApiKey',
-]);
+export const Mutation: MutationResolvers = {
+  register: (_parent, { input }, ctx) => register(ctx, input),
+  login: (_parent, { input }, ctx) => login(ctx, input),
+  refreshToken: (_parent, { refreshToken }, ctx) => refresh(ctx, refreshToken),
+  logout: (_parent, { refreshToken }, ctx) => logout(ctx, refreshToken),
+  updateProfile: (_parent, { input }, ctx) => updateProfile(ctx, input),
+  setUserRole: (_parent, { id, role }, ctx) => setUserRole(ctx, id, role),
+  deactivateUser: (_parent, { id }, ctx) => deactivateUser(ctx, id),
+  createApiKey: (_parent, { input }, ctx) => issueApiKey(ctx, input),
+  revokeApiKey: (_parent, { id }, ctx) => revokeKey(ctx, id),
+};

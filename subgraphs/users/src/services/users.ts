@@ -1,7 +1,13 @@
-import { isAdmin, isSelf, requireAdmin, requireUser } from '@shop/auth';
-import { isId, parseId } from '@shop/graphql-kit';
-import type { User } from '../generated/prisma/client.js';
+import { isAdmin, isSelf, requireUser } from '@shop/auth';
+import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
+import { boundedText, isId, literalPattern, pageMeta, pageRequest, parseId, type Page } from '@shop/graphql-kit';
+import { z } from 'zod';
+import type { Role, User } from '../generated/prisma/client.js';
+import type { UserFilter } from '../generated/graphql.js';
 import type { Context } from '../context.js';
+import { deactivateUserEverywhere, findUserPage, setRole, updateUser, type UserWhere } from '../data/users.js';
+import { isUniqueViolation } from './unique-violation.js';
+import { nameInput, parseInput, usernameInput } from './validation.js';
 
 /** The signed-in caller's own account. */
 export async function getMe(ctx: Context): Promise<User | null> {
@@ -11,14 +17,9 @@ export async function getMe(ctx: Context): Promise<User | null> {
 
 /** Admins read any account, users only their own; anything else reads as not found. */
 export async function getUser(ctx: Context, id: string): Promise<User | null> {
-  requireUser(ctx.viewer);
   const userId = parseId(id);
   if (!isAdmin(ctx.viewer) && !isSelf(ctx.viewer, userId)) return null;
   return ctx.loaders.userById.load(userId);
-}
-
-export function assertCanListUsers(ctx: Context): void {
-  requireAdmin(ctx.viewer);
 }
 
 export const getUserReference = (ctx: Context, id: string) =>
@@ -26,4 +27,71 @@ export const getUserReference = (ctx: Context, id: string) =>
 
 /** An email address is personal data: the user and admins see it, nobody else. */
 export const emailFor = (ctx: Context, user: User) =>
-  isAdmin(ctx.viewer) || isSelf(ctx.viewer, user.id) ? user.email : null;
+  isAdmin(ctx.viewer) || isSelf(ctx.viewer, user.id) || ctx.signedInUserId === user.id ? user.email : null;
+
+type PageArgs = { page?: number | null; limit?: number | null };
+
+export async function listUsers(ctx: Context, args: PageArgs & { filter?: UserFilter | null }): Promise<Page<User>> {
+  const request = pageRequest(args);
+  const filter = args.filter ?? {};
+  const where: UserWhere = {
+    ...(filter.role ? { role: filter.role } : {}),
+    ...(filter.isActive != null ? { isActive: filter.isActive } : {}),
+  };
+  const search = filter.search != null ? boundedText(filter.search, 'filter.search', 100) : '';
+  if (search !== '') {
+    const contains = { contains: literalPattern(search), mode: 'insensitive' as const };
+    where.OR = [{ email: contains }, { username: contains }, { firstName: contains }, { lastName: contains }];
+  }
+  const { items, totalItems } = await findUserPage(ctx.prisma, { where, skip: request.skip, take: request.limit });
+  items.forEach((user) => ctx.loaders.userById.prime(user.id, user));
+  return { items, meta: pageMeta(request, totalItems) };
+}
+
+const profileChanges = z.object({
+  username: usernameInput.nullish(),
+  firstName: nameInput.nullish(),
+  lastName: nameInput.nullish(),
+});
+
+export async function updateProfile(ctx: Context, input: unknown): Promise<User> {
+  const { userId } = requireUser(ctx.viewer);
+  const changes = parseInput(profileChanges, input);
+  if (changes.username === null) throw badUserInput('input.username cannot be null', 'input.username');
+  try {
+    return await updateUser(ctx.prisma, userId, {
+      ...(changes.username !== undefined ? { username: changes.username } : {}),
+      ...(changes.firstName !== undefined ? { firstName: changes.firstName } : {}),
+      ...(changes.lastName !== undefined ? { lastName: changes.lastName } : {}),
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError(ErrorCode.CONFLICT, 'That username is already taken');
+    throw error;
+  }
+}
+
+/** An admin cannot lock itself out: its own role and activation are someone else's call. */
+function otherAccount(ctx: Context, id: string, action: string): string {
+  const userId = parseId(id);
+  if (isSelf(ctx.viewer, userId)) throw badUserInput(`An administrator cannot ${action} its own account`, 'id');
+  return userId;
+}
+
+async function existing(ctx: Context, userId: string): Promise<User> {
+  const user = await ctx.loaders.userById.load(userId);
+  if (!user) throw notFound('User');
+  return user;
+}
+
+export async function setUserRole(ctx: Context, id: string, role: Role): Promise<User> {
+  const userId = otherAccount(ctx, id, 'change the role of');
+  await existing(ctx, userId);
+  return setRole(ctx.prisma, userId, role);
+}
+
+/** Immediate: sessions and API keys are revoked in the same transaction. */
+export async function deactivateUser(ctx: Context, id: string): Promise<User> {
+  const userId = otherAccount(ctx, id, 'deactivate');
+  await existing(ctx, userId);
+  return deactivateUserEverywhere(ctx.prisma, userId, new Date());
+}

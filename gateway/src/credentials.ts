@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { LRUCache } from 'lru-cache';
+import { anonymousViewer, parseViewer, signGatewayToken, GATEWAY_TOKEN_HEADER, type Viewer } from '@shop/auth';
+import type { KeyRing } from '@shop/config';
+import { AppError, ErrorCode } from '@shop/errors';
+
+/**
+ * How long a verdict on a credential is reused. This bounds how late a revocation, a
+ * deactivation or a role change is noticed, and saves a call to the users subgraph on
+ * nearly every request.
+ */
+export const CREDENTIAL_CACHE_MS = 5_000;
+const CREDENTIAL_CACHE_ENTRIES = 50_000;
+const CHECK_TIMEOUT_MS = 3_000;
+
+type Credential = { accessToken: string } | { apiKey: string };
+
+const unauthenticated = (message: string) => new AppError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
+
+const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** Reads the one credential a request may carry: a bearer access token or an API key. */
+export function credentialOf(headers: IncomingHttpHeaders): Credential | null {
+  const authorization = single(headers.authorization)?.trim();
+  const apiKey = single(headers['x-api-key'])?.trim();
+  if (authorization && apiKey) throw unauthenticated('Send either an access token or an API key, not both');
+  if (apiKey) return { apiKey };
+  if (!authorization) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+  if (!match) throw unauthenticated('Authorization must be "Bearer <access token>"');
+  return { accessToken: match[1]! };
+}
+
+export interface Authenticator {
+  viewerFor(headers: IncomingHttpHeaders): Promise<Viewer>;
+}
+
+/**
+ * Credentials are checked by the users subgraph, which owns accounts, sessions and keys;
+ * the gateway only remembers the answer for a few seconds, keyed by the credential's hash.
+ */
+export function createAuthenticator(authenticateUrl: string, gatewayKeys: KeyRing): Authenticator {
+  const verdicts = new LRUCache<string, Promise<Viewer | null>>({ max: CREDENTIAL_CACHE_ENTRIES, ttl: CREDENTIAL_CACHE_MS });
+
+  async function check(credential: Credential): Promise<Viewer | null> {
+    const response = await fetch(authenticateUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [GATEWAY_TOKEN_HEADER]: await signGatewayToken(gatewayKeys, { viewer: anonymousViewer, clientIp: null }),
+      },
+      body: JSON.stringify(credential),
+      signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+    });
+    if (!response.ok) throw new Error(`users subgraph answered ${response.status} to a credential check`);
+    const { viewer } = (await response.json()) as { viewer: unknown };
+    return viewer === null ? null : parseViewer(viewer);
+  }
+
+  return {
+    async viewerFor(headers) {
+      const credential = credentialOf(headers);
+      if (!credential) return anonymousViewer;
+      const key = createHash('sha256').update(JSON.stringify(credential)).digest('base64url');
+      let verdict = verdicts.get(key);
+      if (!verdict) {
+        // Concurrent requests with one credential share a single check.
+        verdict = check(credential);
+        verdicts.set(key, verdict);
+        verdict.catch(() => verdicts.delete(key));
+      }
+      const viewer = await verdict;
+      if (!viewer) throw unauthenticated('accessToken' in credential ? 'Invalid or expired access token' : 'Invalid or revoked API key');
+      return viewer;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Kind, parse, print, visit, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode } from 'graphql';
+import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
+
+/** Apollo's persisted query manifest format (what `generate-persisted-query-manifest` writes). */
+export interface PersistedQueryManifest {
+  format: 'apollo-persisted-query-manifest';
+  version: 1;
+  operations: Array<{ id: string; name: string; type: 'query' | 'mutation' | 'subscription'; body: string }>;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** One manifest entry per operation of an operation file, each with the fragments it uses. */
+export function manifestFromOperations(source: string): PersistedQueryManifest {
+  const document = parse(source);
+  const fragments = document.definitions.filter(
+    (definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION,
+  );
+  const operations = document.definitions.flatMap((definition) => {
+    if (definition.kind !== Kind.OPERATION_DEFINITION || !definition.name) return [];
+    const body = print({ kind: Kind.DOCUMENT, definitions: [definition, ...usedFragments(definition, fragments)] } as DocumentNode);
+    return [{ id: sha256(body), name: definition.name.value, type: definition.operation, body }];
+  });
+  return { format: 'apollo-persisted-query-manifest', version: 1, operations };
+}
+
+function usedFragments(root: DefinitionNode, fragments: FragmentDefinitionNode[]): FragmentDefinitionNode[] {
+  const used = new Set<string>();
+  const pending: DefinitionNode[] = [root];
+  while (pending.length > 0) {
+    visit(pending.pop()!, {
+      FragmentSpread(spread) {
+        if (used.has(spread.name.value)) return;
+        used.add(spread.name.value);
+        const fragment = fragments.find((candidate) => candidate.name.value === spread.name.value);
+        if (fragment) pending.push(fragment);
+      },
+    });
+  }
+  return fragments.filter((fragment) => used.has(fragment.name.value));
+}
+
+/** Trusted documents by id. */
+export function loadManifest(path: URL): ReadonlyMap<string, string> {
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as PersistedQueryManifest;
+  if (manifest.format !== 'apollo-persisted-query-manifest' || manifest.version !== 1) {
+    throw new Error(`${path.pathname} is not an Apollo persisted query manifest (version 1)`);
+  }
+  for (const operation of manifest.operations) {
+    if (sha256(operation.body) !== operation.id) throw new Error(`Manifest operation ${operation.name}: id is not the body's sha256`);
+  }
+  return new Map(manifest.operations.map((operation) => [operation.id, operation.body]));
+}
+
+/** Apollo Server prefixes every key it asks its persisted query store for. */
+const APQ_KEY_PREFIX = 'apq:';
+
+/**
+ * The persisted query store Apollo Server looks ids up in: trusted documents first (read
+ * only: a client cannot register a different body under their ids), then the automatic
+ * persisted queries clients register.
+ */
+export class TrustedDocumentsFirstCache implements KeyValueCache<string> {
+  constructor(
+    private readonly trusted: ReadonlyMap<string, string>,
+    private readonly registered: KeyValueCache<string>,
+  ) {}
+
+  private trustedBody(key: string) {
+    return key.startsWith(APQ_KEY_PREFIX) ? this.trusted.get(key.slice(APQ_KEY_PREFIX.length)) : undefined;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return this.trustedBody(key) ?? this.registered.get(key);
+  }
+
+  async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
+    if (this.trustedBody(key) === undefined) await this.registered.set(key, value, options);
+  }
+
+  async delete(key: string): Promise<boolean | void> {
+    if (this.trustedBody(key) === undefined) return this.registered.delete(key);
+  }
+}

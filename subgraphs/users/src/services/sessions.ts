@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { requireUser } from '@shop/auth';
+import { AppError, ErrorCode } from '@shop/errors';
+import { z } from 'zod';
+import type { User } from '../generated/prisma/client.js';
+import type { Context } from '../context.js';
+import { createSession, findSessionByTokenHash, revokeFamily, rotateSession } from '../data/sessions.js';
+import { createUser, findUserByEmail } from '../data/users.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { hashSecret, issueAccessToken, newSecret, REFRESH_TOKEN_PREFIX } from './tokens.js';
+import { emailInput, nameInput, parseInput, passwordInput, usernameInput } from './validation.js';
+import { isUniqueViolation } from './unique-violation.js';
+
+export interface AuthPayload {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  user: User;
+}
+
+const invalidCredentials = () => new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid email or password');
+const invalidRefreshToken = () => new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired refresh token');
+
+const secondsFromNow = (seconds: number) => new Date(Date.now() + seconds * 1000);
+
+async function tokensFor(ctx: Context, user: User, familyId: string, refreshToken: string): Promise<AuthPayload> {
+  const { tokens } = ctx.accounts;
+  ctx.signedInUserId = user.id;
+  return {
+    accessToken: await issueAccessToken(tokens, { userId: user.id, sessionId: familyId }),
+    refreshToken,
+    expiresIn: tokens.accessTokenTtlSeconds,
+    user,
+  };
+}
+
+/** A new session family: the first refresh token of one sign-in. */
+async function startSession(ctx: Context, user: User): Promise<AuthPayload> {
+  const refreshToken = newSecret(REFRESH_TOKEN_PREFIX);
+  const familyId = randomUUID();
+  await createSession(ctx.prisma, {
+    userId: user.id,
+    familyId,
+    tokenHash: hashSecret(refreshToken),
+    expiresAt: secondsFromNow(ctx.accounts.tokens.refreshTokenTtlSeconds),
+  });
+  return tokensFor(ctx, user, familyId, refreshToken);
+}
+
+const registration = z.object({
+  email: emailInput,
+  username: usernameInput,
+  password: passwordInput,
+  firstName: nameInput.nullish(),
+  lastName: nameInput.nullish(),
+});
+
+export async function register(ctx: Context, input: unknown): Promise<AuthPayload> {
+  const { password, ...profile } = parseInput(registration, input);
+  let user: User;
+  try {
+    user = await createUser(ctx.prisma, { ...profile, passwordHash: await hashPassword(password), role: 'USER' });
+  } catch (error) {
+    // The unique indexes decide, so two concurrent registrations cannot both win.
+    if (isUniqueViolation(error)) throw new AppError(ErrorCode.CONFLICT, 'That email or username is already taken');
+    throw error;
+  }
+  return startSession(ctx, user);
+}
+
+const credentials = z.object({ email: emailInput, password: z.string().max(1024) });
+
+/**
+ * One answer for an unknown email, a wrong password and a deactivated account, after the
+ * same argon2 work in each case.
+ */
+export async function login(ctx: Context, input: unknown): Promise<AuthPayload> {
+  const { email, password } = parseInput(credentials, input);
+  const { loginLimiter } = ctx.accounts;
+  await loginLimiter.assertAllowed(email, ctx.clientIp);
+  const user = await findUserByEmail(ctx.prisma, email);
+  const passwordMatches = await verifyPassword(user?.passwordHash ?? null, password);
+  if (!user || !passwordMatches || !user.isActive) {
+    await loginLimiter.recordFailure(email, ctx.clientIp);
+    throw invalidCredentials();
+  }
+  await loginLimiter.recordSuccess(email);
+  return startSession(ctx, user);
+}
+
+/**
+ * Rotation with reuse detection: each refresh token works once. Presenting one that was
+ * already used means it was copied, so the whole family (every token of that sign-in,
+ * the thief's and the owner's) is revoked.
+ */
+export async function refresh(ctx: Context, refreshToken: string): Promise<AuthPayload> {
+  const session = await findSessionByTokenHash(ctx.prisma, hashSecret(refreshToken));
+  const now = new Date();
+  if (!session || session.revokedAt || session.expiresAt <= now || !session.user.isActive) throw invalidRefreshToken();
+  if (session.rotatedAt) {
+    await revokeFamily(ctx.prisma, session.familyId, now);
+    throw invalidRefreshToken();
+  }
+  const successorToken = newSecret(REFRESH_TOKEN_PREFIX);
+  const successor = await rotateSession(
+    ctx.prisma,
+    session.id,
+    {
+      userId: session.userId,
+      familyId: session.familyId,
+      tokenHash: hashSecret(successorToken),
+      expiresAt: secondsFromNow(ctx.accounts.tokens.refreshTokenTtlSeconds),
+    },
+    now,
+  );
+  if (!successor) {
+    // Lost a race with another use of the same token: that is reuse too.
+    await revokeFamily(ctx.prisma, session.familyId, now);
+    throw invalidRefreshToken();
+  }
+  return tokensFor(ctx, session.user, session.familyId, successorToken);
+}
+
+/** Ends the caller's own session of this token; someone else's token is left alone. */
+export async function logout(ctx: Context, refreshToken: string): Promise<boolean> {
+  const { userId } = requireUser(ctx.viewer);
+  const session = await findSessionByTokenHash(ctx.prisma, hashSecret(refreshToken));
+  if (!session || session.userId !== userId) return false;
+  const revoked = await revokeFamily(ctx.prisma, session.familyId, new Date());
+  return revoked.count > 0;
+}

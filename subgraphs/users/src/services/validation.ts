@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { badUserInput } from '@shop/errors';
+
+export const emailInput = z
+  .string()
+  .trim()
+  .max(254, 'is longer than 254 characters')
+  .pipe(z.email('is not a valid email address'))
+  .transform((email) => email.toLowerCase());
+
+export const usernameInput = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.-]{3,30}$/, 'must be 3 to 30 letters, digits, _ . or -');
+
+/** Long passphrases welcome; the upper bound keeps one hash from becoming a denial of service. */
+export const passwordInput = z
+  .string()
+  .min(10, 'must be at least 10 characters')
+  .max(128, 'must be at most 128 characters');
+
+export const nameInput = z.string().trim().max(100, 'is longer than 100 characters');
+
+/** Parses client input, turning the first problem into a BAD_USER_INPUT naming its field. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = 'input'): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const [issue] = result.error.issues;
+  const field = [prefix, ...(issue?.path ?? []).map(String)].join('.');
+  throw badUserInput(`${field} ${issue?.message ?? 'is invalid'}`, field);
+}
