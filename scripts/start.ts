@@ -3,12 +3,12 @@
 // .data/, demo data) need nothing installed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { gatewaySchema, loadConfig, readEnvironment, seedSchema, subgraphNames } from '@shop/config';
+import { gatewaySchema, loadConfig, readEnvironment, seedSchema, subgraphNames, subgraphUrlsSchema } from '@shop/config';
 import { DEMO_PASSWORD } from '@shop/users';
 
 const STARTUP_TIMEOUT_MS = 180_000;
 const env = readEnvironment();
-const config = loadConfig({ gateway: gatewaySchema, seed: seedSchema }, env);
+const config = loadConfig({ gateway: gatewaySchema, subgraphUrls: subgraphUrlsSchema, seed: seedSchema }, env);
 const childEnv = { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' };
 const children: ChildProcess[] = [];
 let shuttingDown = false;
@@ -60,7 +60,7 @@ const startedAt = Date.now();
 console.log('Starting the users, catalog and orders subgraphs...');
 for (const name of subgraphNames) launch(name, `subgraphs/${name}/src/main.ts`);
 try {
-  await Promise.all(subgraphNames.map((name) => waitForHealth(name, config.gateway.subgraphUrls[name])));
+  await Promise.all(subgraphNames.map((name) => waitForHealth(name, config.subgraphUrls[name])));
   launch('gateway', 'gateway/src/main.ts');
   const gatewayUrl = `http://localhost:${config.gateway.port}/graphql`;
   await waitForHealth('gateway', gatewayUrl);

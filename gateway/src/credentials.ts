@@ -12,7 +12,8 @@ import { AppError, ErrorCode } from '@shop/errors';
  */
 export const CREDENTIAL_CACHE_MS = 5_000;
 const CREDENTIAL_CACHE_ENTRIES = 50_000;
-const CHECK_TIMEOUT_MS = 3_000;
+/** Generous: under a burst, a slow answer beats refusing callers whose credentials are fine. */
+const CHECK_TIMEOUT_MS = 10_000;
 
 type Credential = { accessToken: string } | { apiKey: string };
 
@@ -44,18 +45,24 @@ export function createAuthenticator(authenticateUrl: string, gatewayKeys: KeyRin
   const verdicts = new LRUCache<string, Promise<Viewer | null>>({ max: CREDENTIAL_CACHE_ENTRIES, ttl: CREDENTIAL_CACHE_MS });
 
   async function check(credential: Credential): Promise<Viewer | null> {
-    const response = await fetch(authenticateUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [GATEWAY_TOKEN_HEADER]: await signGatewayToken(gatewayKeys, { viewer: anonymousViewer, clientIp: null }),
-      },
-      body: JSON.stringify(credential),
-      signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
-    });
-    if (!response.ok) throw new Error(`users subgraph answered ${response.status} to a credential check`);
-    const { viewer } = (await response.json()) as { viewer: unknown };
-    return viewer === null ? null : parseViewer(viewer);
+    let answer: { viewer: unknown };
+    try {
+      const response = await fetch(authenticateUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [GATEWAY_TOKEN_HEADER]: await signGatewayToken(gatewayKeys, { viewer: anonymousViewer, clientIp: null }),
+        },
+        body: JSON.stringify(credential),
+        signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+      });
+      if (!response.ok) throw new Error(`users subgraph answered ${response.status} to a credential check`);
+      answer = (await response.json()) as { viewer: unknown };
+    } catch {
+      // Neither a yes nor a no: the caller may retry; nothing about the credential is remembered.
+      throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'Credentials could not be checked right now; retry shortly');
+    }
+    return answer.viewer === null ? null : parseViewer(answer.viewer);
   }
 
   return {

@@ -1,12 +1,16 @@
-import { gatewaySchema, gatewayTokenSchema, loadConfig, readEnvironment, runtimeSchema } from '@shop/config';
+import { gatewaySchema, gatewayTokenSchema, loadConfig, readEnvironment, runtimeSchema, subgraphUrlsSchema } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
 import { startGateway } from './index.js';
 
 await runService(async () => {
-  const config = loadConfig({ runtime: runtimeSchema, gateway: gatewaySchema, gatewayKeys: gatewayTokenSchema }, readEnvironment());
+  const config = loadConfig(
+    { runtime: runtimeSchema, gateway: gatewaySchema, subgraphUrls: subgraphUrlsSchema, gatewayKeys: gatewayTokenSchema },
+    readEnvironment(),
+  );
   return startGateway({
     ...config.gateway,
+    subgraphUrls: config.subgraphUrls,
     production: config.runtime.NODE_ENV === 'production',
     gatewayKeys: config.gatewayKeys,
     logger: createLogger('gateway', config.runtime.LOG_LEVEL),

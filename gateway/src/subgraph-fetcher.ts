@@ -1,4 +1,5 @@
 import type { Fetcher } from '@apollo/utils.fetcher';
+import { AppError, ErrorCode } from '@shop/errors';
 
 /**
  * Subgraphs answer a request they refuse before executing it (a variable of the wrong
@@ -7,7 +8,13 @@ import type { Fetcher } from '@apollo/utils.fetcher';
  * their codes (BAD_USER_INPUT) for the client.
  */
 export const subgraphFetcher: Fetcher = async (url, init) => {
-  const response = await fetch(url, init as RequestInit);
+  let response: Response;
+  try {
+    response = await fetch(url, init as RequestInit);
+  } catch {
+    // A subgraph down or restarting is an expected condition: say so, retryable, without its address.
+    throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'A service this operation needs is unavailable; retry shortly');
+  }
   if (response.status !== 400) return response as unknown as Awaited<ReturnType<Fetcher>>;
   const body = await response.text();
   const isGraphQLError = (() => {

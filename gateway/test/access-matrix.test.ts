@@ -29,12 +29,12 @@ type CallerName = 'anonymous' | 'user' | 'otherUser' | 'admin' | 'partner';
 const callerNames: CallerName[] = ['anonymous', 'user', 'otherUser', 'admin', 'partner'];
 
 /** 'data': the root field answers; 'null' / 'false': it answers that, with no error; else an error code. */
-type Outcome = 'data' | 'null' | 'false' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'NOT_IMPLEMENTED';
+type Outcome = 'data' | 'null' | 'false' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND';
 type Expectations = Record<CallerName, Outcome>;
 
 interface Fixtures {
   supergraph: TestSupergraph;
-  callers: Record<Exclude<CallerName, 'anonymous'>, { headers: Record<string, string> }>;
+  callers: Record<Exclude<CallerName, 'anonymous'>, { headers: Record<string, string>; userId?: string }>;
   user: SignedIn;
   partnerOwnerId: string;
 }
@@ -42,7 +42,8 @@ interface Fixtures {
 interface Row {
   file: ContractFile;
   operation: string;
-  variables?: (fixtures: Fixtures) => Promise<Record<string, unknown>>;
+  /** The operation's variables for one caller (a user id for callers who have one). */
+  variables?: (fixtures: Fixtures, callerUserId: string | null) => Promise<Record<string, unknown>>;
   expect: Expectations;
 }
 
@@ -61,8 +62,6 @@ const adminOnly = (admin: Outcome = 'data'): Expectations => ({
   admin,
   partner: 'FORBIDDEN',
 });
-// Served by the commerce issue (#5); allowed through access control already.
-const PENDING: Outcome = 'NOT_IMPLEMENTED';
 
 const fresh = {
   handle: () => `m${Math.random().toString(36).slice(2, 12)}`,
@@ -105,43 +104,51 @@ const rows: Row[] = [
     variables: async (f) => ({ refreshToken: (await signIn(f.supergraph, f.user.email)).refreshToken }),
     expect: signedIn('data', 'false', 'false'),
   },
-  { file: 'frontend', operation: 'Me', expect: signedIn(PENDING) },
+  { file: 'frontend', operation: 'Me', expect: signedIn('data') },
   { file: 'frontend', operation: 'UpdateProfile', variables: async () => ({ input: { firstName: 'Matrix' } }), expect: signedIn('data') },
   { file: 'frontend', operation: 'Products', variables: async () => ({ limit: 5 }), expect: anyone },
   { file: 'frontend', operation: 'Product', variables: async (f) => ({ id: (await fresh.product(f)).id }), expect: anyone },
   { file: 'frontend', operation: 'Categories', expect: anyone },
   { file: 'frontend', operation: 'CategoryProducts', variables: async (f) => ({ id: (await fresh.category(f)).id }), expect: anyone },
-  { file: 'frontend', operation: 'AddToCart', variables: async (f) => ({ productId: (await fresh.product(f)).id, quantity: 1 }), expect: signedIn(PENDING) },
-  { file: 'frontend', operation: 'UpdateCartItem', variables: async (f) => ({ productId: (await fresh.product(f)).id, quantity: 1 }), expect: signedIn(PENDING) },
-  { file: 'frontend', operation: 'RemoveFromCart', variables: async (f) => ({ productId: (await fresh.product(f)).id }), expect: signedIn(PENDING) },
-  { file: 'frontend', operation: 'Checkout', variables: async () => ({ idempotencyKey: fresh.handle() }), expect: signedIn(PENDING) },
+  { file: 'frontend', operation: 'AddToCart', variables: async (f) => ({ productId: (await fresh.product(f)).id, quantity: 1 }), expect: signedIn('data') },
+  { file: 'frontend', operation: 'UpdateCartItem', variables: async (f) => ({ productId: (await fresh.product(f)).id, quantity: 1 }), expect: signedIn('data') },
+  { file: 'frontend', operation: 'RemoveFromCart', variables: async (f) => ({ productId: (await fresh.product(f)).id }), expect: signedIn('data') },
+  {
+    file: 'frontend',
+    operation: 'Checkout',
+    variables: async (f, callerUserId) => {
+      if (callerUserId) await orderBuilders(f.supergraph.orders.prisma).cartLine(callerUserId, (await fresh.product(f)).id);
+      return { idempotencyKey: fresh.handle() };
+    },
+    expect: signedIn('data'),
+  },
   {
     file: 'frontend',
     operation: 'PlaceOrder',
     variables: async (f) => ({ input: { items: [{ productId: (await fresh.product(f)).id, quantity: 1 }], idempotencyKey: fresh.handle() } }),
-    expect: signedIn(PENDING),
+    expect: signedIn('data'),
   },
   { file: 'frontend', operation: 'Order', variables: async (f) => ({ id: (await fresh.order(f)).id }), expect: signedIn('data', 'null', 'data') },
-  { file: 'frontend', operation: 'CancelOrder', variables: async (f) => ({ id: (await fresh.order(f)).id }), expect: signedIn(PENDING) },
+  { file: 'frontend', operation: 'CancelOrder', variables: async (f) => ({ id: (await fresh.order(f)).id }), expect: signedIn('data', 'NOT_FOUND', 'data') },
   // admin.graphql
   { file: 'admin', operation: 'Users', expect: adminOnly() },
   // A user may read its own account; anyone else's reads as not found.
   { file: 'admin', operation: 'User', variables: async (f) => ({ id: f.user.userId }), expect: signedIn('data', 'null', 'data') },
   { file: 'admin', operation: 'SetUserRole', variables: async (f) => ({ id: (await fresh.user(f)).id, role: 'PARTNER' }), expect: adminOnly() },
   { file: 'admin', operation: 'DeactivateUser', variables: async (f) => ({ id: (await fresh.user(f)).id }), expect: adminOnly() },
-  { file: 'admin', operation: 'CreateCategory', variables: async () => ({ input: { name: fresh.handle() } }), expect: adminOnly(PENDING) },
-  { file: 'admin', operation: 'UpdateCategory', variables: async (f) => ({ id: (await fresh.category(f)).id, input: { name: fresh.handle() } }), expect: adminOnly(PENDING) },
+  { file: 'admin', operation: 'CreateCategory', variables: async () => ({ input: { name: fresh.handle() } }), expect: adminOnly() },
+  { file: 'admin', operation: 'UpdateCategory', variables: async (f) => ({ id: (await fresh.category(f)).id, input: { name: fresh.handle() } }), expect: adminOnly() },
   {
     file: 'admin',
     operation: 'CreateProduct',
     variables: async () => ({ input: { name: fresh.handle(), brand: 'Matrix', price: '1.00' } }),
-    expect: adminOnly(PENDING),
+    expect: adminOnly(),
   },
-  { file: 'admin', operation: 'UpdateProduct', variables: async (f) => ({ id: (await fresh.product(f)).id, input: { price: '2.00' } }), expect: adminOnly(PENDING) },
-  { file: 'admin', operation: 'DeleteProduct', variables: async (f) => ({ id: (await fresh.product(f)).id }), expect: adminOnly(PENDING) },
+  { file: 'admin', operation: 'UpdateProduct', variables: async (f) => ({ id: (await fresh.product(f)).id, input: { price: '2.00' } }), expect: adminOnly() },
+  { file: 'admin', operation: 'DeleteProduct', variables: async (f) => ({ id: (await fresh.product(f)).id }), expect: adminOnly() },
   { file: 'admin', operation: 'AdminProducts', variables: async () => ({ limit: 5 }), expect: adminOnly() },
   { file: 'admin', operation: 'AllOrders', variables: async () => ({ limit: 5 }), expect: adminOnly() },
-  { file: 'admin', operation: 'UpdateOrderStatus', variables: async (f) => ({ id: (await fresh.order(f)).id, status: 'PAID' }), expect: adminOnly(PENDING) },
+  { file: 'admin', operation: 'UpdateOrderStatus', variables: async (f) => ({ id: (await fresh.order(f)).id, status: 'PAID' }), expect: adminOnly() },
   { file: 'admin', operation: 'CreateApiKey', variables: async (f) => ({ input: { name: 'matrix', ownerId: f.partnerOwnerId } }), expect: adminOnly() },
   { file: 'admin', operation: 'ApiKeys', expect: adminOnly() },
   {
@@ -194,8 +201,9 @@ describe.each(testBackends())('who may do what, through the gateway (%s)', (back
 
   it.each(cases)('$file $operation as $caller: $outcome', async ({ file, operation, caller, outcome, variables }) => {
     const { supergraph } = fixtures;
-    const vars = variables ? await variables(fixtures) : undefined;
-    const headers = caller === 'anonymous' ? {} : fixtures.callers[caller].headers;
+    const signedInCaller = caller === 'anonymous' ? null : fixtures.callers[caller];
+    const vars = variables ? await variables(fixtures, signedInCaller?.userId ?? null) : undefined;
+    const headers = signedInCaller?.headers ?? {};
     const persistedId = persistedIds.get(operation);
     const request: GraphQLRequest =
       caller === 'partner' && persistedId ? persistedRequest(persistedId, vars, headers) : { query: contractOperation(file, operation), variables: vars, headers };

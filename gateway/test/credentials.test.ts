@@ -16,6 +16,7 @@ import {
   type TestSupergraph,
 } from '@shop/testing';
 import manifest from '../../schema/partner-manifest.json' with { type: 'json' };
+import { createAuthenticator } from '../src/credentials.js';
 
 const ME = 'query { me { id role } }';
 const partnerProductId = manifest.operations.find((operation) => operation.name === 'PartnerCategories')!.id;
@@ -152,5 +153,14 @@ describe.each(testBackends())('credential attacks at the gateway (%s)', (backend
 
   it('refuses an unknown API key', async () => {
     expectUnauthenticated(await supergraph.request(persistedRequest(partnerProductId, {}, { 'x-api-key': 'sk_not-a-key' })));
+  });
+});
+
+describe('a credential check that gets no answer', () => {
+  it('is SERVICE_UNAVAILABLE (retryable), never a refusal of the credential', async () => {
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    const authenticator = createAuthenticator('http://127.0.0.1:1/internal/authenticate', testKeyRing());
+    const attempt = authenticator.viewerFor({ authorization: 'Bearer some.access.token' });
+    await expect(attempt).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
   });
 });

@@ -10,6 +10,7 @@ export {
   seedSchema,
   subgraphNames,
   subgraphServerSchema,
+  subgraphUrlsSchema,
   testSchema,
   type AccessTokenConfig,
   type DatabaseConfig,

@@ -61,30 +61,32 @@ export const seedSchema = z
 
 export type SeedConfig = z.output<typeof seedSchema>;
 
-/** Where the gateway finds each subgraph; defaults follow the subgraphs' default ports. */
-export const gatewaySchema = z
+/** Where each subgraph answers; defaults follow the subgraphs' default ports. */
+export const subgraphUrlsSchema = z
   .object({
-    PORT: port(4000),
-    HOST: z.string().min(1).default('127.0.0.1'),
     USERS_URL: z.url().optional(),
     CATALOG_URL: z.url().optional(),
     ORDERS_URL: z.url().optional(),
     USERS_PORT: port(defaultPorts.users),
     CATALOG_PORT: port(defaultPorts.catalog),
     ORDERS_PORT: port(defaultPorts.orders),
-    // Behind a load balancer, the client's address is the first hop of X-Forwarded-For.
-    TRUST_PROXY: booleanFlag(false),
   })
-  .transform((env) => ({
-    port: env.PORT,
-    host: env.HOST,
-    trustProxy: env.TRUST_PROXY,
-    subgraphUrls: {
+  .transform(
+    (env): Record<SubgraphName, string> => ({
       users: env.USERS_URL ?? `http://127.0.0.1:${env.USERS_PORT}/graphql`,
       catalog: env.CATALOG_URL ?? `http://127.0.0.1:${env.CATALOG_PORT}/graphql`,
       orders: env.ORDERS_URL ?? `http://127.0.0.1:${env.ORDERS_PORT}/graphql`,
-    } satisfies Record<SubgraphName, string>,
-  }));
+    }),
+  );
+
+export const gatewaySchema = z
+  .object({
+    PORT: port(4000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    // Behind a load balancer, the client's address is the first hop of X-Forwarded-For.
+    TRUST_PROXY: booleanFlag(false),
+  })
+  .transform((env) => ({ port: env.PORT, host: env.HOST, trustProxy: env.TRUST_PROXY }));
 
 export type GatewayConfig = z.output<typeof gatewaySchema>;
 

@@ -9,18 +9,19 @@ import {
   redisSchema,
   seedSchema,
   subgraphServerSchema,
+  subgraphUrlsSchema,
 } from '../src/index.js';
 
 describe('configuration', () => {
   it('defaults to the embedded database and the standard ports', () => {
     const config = loadConfig(
-      { database: databaseSchema('catalog'), server: subgraphServerSchema('catalog'), gateway: gatewaySchema },
+      { database: databaseSchema('catalog'), server: subgraphServerSchema('catalog'), gateway: gatewaySchema, urls: subgraphUrlsSchema },
       {},
     );
     expect(config.database).toEqual({ kind: 'pglite', dataDir: '.data/catalog' });
     expect(config.server).toEqual({ port: 4002, host: '127.0.0.1' });
     expect(config.gateway.port).toBe(4000);
-    expect(config.gateway.subgraphUrls.orders).toBe('http://127.0.0.1:4003/graphql');
+    expect(config.urls.orders).toBe('http://127.0.0.1:4003/graphql');
   });
 
   it('selects real PostgreSQL by URL, per subgraph', () => {

@@ -13,6 +13,18 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** A write that conflicts with existing data (a duplicate email, a category name...). */
   CONFLICT: 'CONFLICT',
+  /** An order line asks for more units than are in stock. */
+  OUT_OF_STOCK: 'OUT_OF_STOCK',
+  /** The product exists but cannot be ordered (inactive or deleted). */
+  PRODUCT_UNAVAILABLE: 'PRODUCT_UNAVAILABLE',
+  /** One order cannot mix currencies. */
+  MIXED_CURRENCIES: 'MIXED_CURRENCIES',
+  /** An idempotency key already used for a different request. */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** The order's status cannot change that way (see the order state machine). */
+  INVALID_STATUS_TRANSITION: 'INVALID_STATUS_TRANSITION',
+  /** A service the operation needs did not answer; retrying (with the same idempotency key) is safe. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** Too many attempts; try again later. */
   RATE_LIMITED: 'RATE_LIMITED',
   /** The operation is part of the contract but not served yet. */

@@ -17,9 +17,6 @@ export const badUserInput = (message: string, field?: string) =>
 
 export const notFound = (what: string) => new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
 
-export const notImplemented = (operation: string) =>
-  new AppError(ErrorCode.NOT_IMPLEMENTED, `${operation} is not available yet`);
-
 const publicCodes = new Set<string>([...Object.values(ErrorCode), ...apolloRequestErrorCodes]);
 
 /**

@@ -1,2 +1,2 @@
 export { apolloRequestErrorCodes, ErrorCode } from './codes.js';
-export { AppError, badUserInput, maskUnexpectedErrors, notFound, notImplemented } from './errors.js';
+export { AppError, badUserInput, maskUnexpectedErrors, notFound } from './errors.js';

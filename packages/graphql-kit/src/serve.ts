@@ -3,14 +3,17 @@ import type { BaseContext } from '@apollo/server';
 import { GATEWAY_TOKEN_HEADER, verifyGatewayToken, type RequestIdentity } from '@shop/auth';
 import type { DatabaseConfig, KeyRing } from '@shop/config';
 import { AppError } from '@shop/errors';
-import { openDatabase, type Database } from '@shop/db';
+import { openDatabase, readPublishedEvents, startOutboxRelay, type Database, type RawSqlClient } from '@shop/db';
 import type { Logger } from '@shop/logging';
 import type { RouteHandler, RunningHttpServer } from './http-server.js';
 import { startSubgraphServer } from './subgraph.js';
 
-interface PrismaLike {
+interface PrismaLike extends RawSqlClient {
   $disconnect(): Promise<void>;
 }
+
+/** Where consumers read a subgraph's published outbox events (POST { after, limit }). */
+export const EVENTS_PATH = '/internal/events';
 
 export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends BaseContext> {
   database: DatabaseConfig;
@@ -21,15 +24,23 @@ export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends
   /** Keys of the gateway's identity tokens: requests without a valid one are refused. */
   gatewayKeys: KeyRing;
   createContext: (prisma: Prisma, identity: RequestIdentity) => Promise<Context> | Context;
+  /** Relay this subgraph's outbox and serve its event feed. */
+  outbox?: boolean;
   /** Service-to-service endpoints; like GraphQL, only the gateway may call them. */
   internalRoutes?: (prisma: Prisma) => Record<string, (body: unknown) => Promise<unknown>>;
   /** Runs after migrations, before the server listens (demo data). */
   prepare?: (prisma: Prisma) => Promise<void>;
+  /** Loops that run beside the server (sweepers, recovery); stopped before the database closes. */
+  backgroundJobs?: (prisma: Prisma) => BackgroundJob[];
   schemaUrl: URL;
   resolvers: object;
   host: string;
   port: number;
   logger: Logger;
+}
+
+export interface BackgroundJob {
+  stop(): Promise<void>;
 }
 
 export interface RunningSubgraph<Prisma> extends RunningHttpServer {
@@ -43,6 +54,8 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
 ): Promise<RunningSubgraph<Prisma>> {
   const { logger } = options;
   const database = await openDatabase(options.database);
+  const jobs: BackgroundJob[] = [];
+  const stopJobs = () => Promise.all(jobs.map((job) => job.stop()));
   try {
     if (options.migrate) {
       const applied = await database.migrate(options.migrationsDir);
@@ -50,6 +63,12 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     }
     const prisma = options.createPrisma(database);
     await options.prepare?.(prisma);
+    if (options.outbox) jobs.push(startOutboxRelay(prisma, logger));
+    jobs.push(...(options.backgroundJobs?.(prisma) ?? []));
+    const routes = {
+      ...options.internalRoutes?.(prisma),
+      ...(options.outbox ? { [EVENTS_PATH]: (body: unknown) => feed(prisma, body) } : {}),
+    };
     const identityOf = (request: IncomingMessage) => {
       const header = request.headers[GATEWAY_TOKEN_HEADER];
       return verifyGatewayToken(options.gatewayKeys, Array.isArray(header) ? header[0] : header);
@@ -58,7 +77,7 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       schemaUrl: options.schemaUrl,
       resolvers: options.resolvers,
       context: async (request) => options.createContext(prisma, await identityOf(request)),
-      routes: internalRoutes(options.internalRoutes?.(prisma) ?? {}, identityOf),
+      routes: internalRoutes(routes, identityOf),
       health: () => database.ping(),
       host: options.host,
       port: options.port,
@@ -68,16 +87,21 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     let stopped: Promise<void> | undefined;
     const stop = async () => {
       await server.stop();
+      await stopJobs();
       await prisma.$disconnect();
       await database.close();
     };
     // Idempotent: a test may stop a subgraph early and again at teardown.
     return { ...server, prisma, database, stop: () => (stopped ??= stop()) };
   } catch (error) {
+    await stopJobs();
     await database.close().catch(() => undefined);
     throw error;
   }
 }
+
+/** A service-to-service request that does not follow the endpoint's contract (HTTP 400). */
+export class BadServiceRequest extends Error {}
 
 /** Wraps service endpoints so that each checks the gateway's token first. */
 function internalRoutes(
@@ -94,8 +118,19 @@ function internalRoutes(
           if (error instanceof AppError) return { status: 401, body: { error: error.code } };
           throw error;
         }
-        return { status: 200, body: await handler(body) };
+        try {
+          return { status: 200, body: await handler(body) };
+        } catch (error) {
+          if (error instanceof BadServiceRequest) return { status: 400, body: { error: error.message } };
+          throw error;
+        }
       },
     ]),
   );
+}
+
+async function feed(prisma: RawSqlClient, body: unknown) {
+  const { after, limit } = (body ?? {}) as { after?: unknown; limit?: unknown };
+  const cursor = typeof after === 'string' && /^\d{1,19}$/.test(after) ? after : '0';
+  return { events: await readPublishedEvents(prisma, cursor, typeof limit === 'number' ? limit : 100) };
 }

@@ -3,12 +3,15 @@ import type { AccessTokenConfig, KeyRing, LoginRateLimitConfig } from '@shop/con
 import { startGateway } from '@shop/gateway';
 import type { RunningHttpServer, RunningSubgraph } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
-import { startOrders, type OrdersPrisma } from '@shop/orders';
+import { startOrders, type OrdersPrisma, type PlacementHooks, type RecoveryOptions } from '@shop/orders';
 import { startUsers, type UsersPrisma } from '@shop/users';
 import { postGraphQL, type GraphQLRequest } from './client.js';
 import { createTestDatabases, type Backend } from './databases.js';
 import { testKeyRing } from './keys.js';
 import { createTestRedis } from './redis.js';
+
+/** Subgraphs a test may crash and start again (real PostgreSQL only: their data must outlive the process). */
+export type RestartableSubgraph = 'catalog' | 'orders';
 
 export interface TestSupergraph {
   backend: Backend;
@@ -20,6 +23,10 @@ export interface TestSupergraph {
   /** The keys this supergraph trusts, for tests that forge or tamper with tokens. */
   gatewayKeys: KeyRing;
   tokens: AccessTokenConfig;
+  /** Stops a subgraph at once, dropping its connections and whatever it was doing, as a crash would. */
+  crash(name: RestartableSubgraph): Promise<void>;
+  /** Starts a crashed subgraph again on the same port and database. */
+  restart(name: RestartableSubgraph, options?: { recovery?: RecoveryOptions }): Promise<void>;
   /** Sends one operation through the gateway over HTTP. */
   request<Data = Record<string, unknown>>(request: GraphQLRequest): ReturnType<typeof postGraphQL<Data>>;
   stop(): Promise<void>;
@@ -29,6 +36,11 @@ export interface TestSupergraphOptions {
   /** NODE_ENV=production behaviour at the gateway. */
   production?: boolean;
   loginRateLimit?: Partial<LoginRateLimitConfig>;
+  /** How soon the orders subgraph finishes orders a crash left half-way. */
+  recovery?: RecoveryOptions;
+  /** How long catalog holds stock for an order that does not confirm. */
+  reservationTtlMs?: number;
+  hooks?: PlacementHooks;
 }
 
 const HOST = '127.0.0.1';
@@ -44,10 +56,23 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
   const gatewayKeys = testKeyRing();
   const tokens: AccessTokenConfig = { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 };
   const logger = (name: string) => createLogger(`test-${name}`, 'error');
-  const common = { migrate: true, host: HOST, port: 0, gatewayKeys };
-  const [users, catalog, orders] = await Promise.all([
+  const common = { migrate: true, host: HOST, gatewayKeys };
+  const startCatalogOn = (port: number) =>
+    startCatalog({
+      ...common,
+      port,
+      database: databases.configs.catalog,
+      seedDemoData: false,
+      sweepIntervalMs: 200,
+      reservationTtlMs: options.reservationTtlMs,
+      logger: logger('catalog'),
+    });
+  const startOrdersOn = (port: number, catalogUrl: string, recovery = options.recovery) =>
+    startOrders({ ...common, port, database: databases.configs.orders, catalogUrl, recovery, hooks: options.hooks, logger: logger('orders') });
+  const [users, catalog] = await Promise.all([
     startUsers({
       ...common,
+      port: 0,
       database: databases.configs.users,
       seed: null,
       tokens,
@@ -55,9 +80,9 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       redis: redis.config,
       logger: logger('users'),
     }),
-    startCatalog({ ...common, database: databases.configs.catalog, seedDemoData: false, logger: logger('catalog') }),
-    startOrders({ ...common, database: databases.configs.orders, logger: logger('orders') }),
+    startCatalogOn(0),
   ]);
+  const orders = await startOrdersOn(0, catalog.url);
   const gateway = await startGateway({
     host: HOST,
     port: 0,
@@ -67,7 +92,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
     gatewayKeys,
     logger: logger('gateway'),
   });
-  return {
+  const supergraph: TestSupergraph = {
     backend,
     gatewayUrl: gateway.url,
     users,
@@ -76,11 +101,18 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
     gateway,
     gatewayKeys,
     tokens,
+    crash: (name) => supergraph[name].stop(),
+    restart: async (name, restartOptions) => {
+      if (backend !== 'postgres') throw new Error('Restarting a subgraph needs a database that outlives it: use real PostgreSQL');
+      if (name === 'catalog') supergraph.catalog = await startCatalogOn(supergraph.catalog.port);
+      else supergraph.orders = await startOrdersOn(supergraph.orders.port, supergraph.catalog.url, restartOptions?.recovery ?? options.recovery);
+    },
     request: (request) => postGraphQL(gateway.url, request),
     stop: async () => {
       await gateway.stop();
-      await Promise.all([users.stop(), catalog.stop(), orders.stop()]);
+      await Promise.all([supergraph.users.stop(), supergraph.catalog.stop(), supergraph.orders.stop()]);
       await Promise.all([databases.drop(), redis.drop()]);
     },
   };
+  return supergraph;
 }

@@ -6,6 +6,8 @@ import { createPrisma, migrationsDir, type CatalogPrisma } from './data/client.j
 import { createLoaders } from './data/loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { seedCatalog } from './seed.js';
+import { startReservationSweeper, stockService } from './services/stock.js';
+import { StockPaths } from './stock-api.js';
 
 export type { CatalogPrisma } from './data/client.js';
 
@@ -14,6 +16,10 @@ export interface CatalogOptions {
   migrate: boolean;
   gatewayKeys: KeyRing;
   seedDemoData: boolean;
+  /** How often expired stock reservations are put back on sale. */
+  sweepIntervalMs?: number;
+  /** How long reserved stock waits for its order to confirm (tests shorten it). */
+  reservationTtlMs?: number;
   host: string;
   port: number;
   logger: Logger;
@@ -25,7 +31,20 @@ export function startCatalog(options: CatalogOptions) {
     migrationsDir,
     createPrisma,
     createContext: (prisma, { viewer }) => ({ viewer, prisma, loaders: createLoaders(prisma) }),
-    prepare: options.seedDemoData ? (prisma) => seedCatalog(prisma, options.logger) : undefined,
+    prepare: async (prisma) => {
+      if (options.seedDemoData) await seedCatalog(prisma, options.logger);
+    },
+    backgroundJobs: (prisma) => [startReservationSweeper(prisma, options.logger, options.sweepIntervalMs)],
+    outbox: true,
+    internalRoutes: (prisma) => {
+      const stock = stockService(prisma, options.reservationTtlMs);
+      return {
+        [StockPaths.reserve]: stock.reserve,
+        [StockPaths.commit]: stock.commit,
+        [StockPaths.release]: stock.release,
+        [StockPaths.lookup]: stock.lookup,
+      };
+    },
     schemaUrl: new URL('./schema.graphql', import.meta.url),
     resolvers,
   });

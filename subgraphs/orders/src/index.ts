@@ -2,27 +2,41 @@ import type { DatabaseConfig, KeyRing } from '@shop/config';
 import { serveSubgraph } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
+import { catalogClient } from './data/catalog-client.js';
 import { createPrisma, migrationsDir, type OrdersPrisma } from './data/client.js';
 import { createLoaders } from './data/loaders.js';
 import { resolvers } from './resolvers/index.js';
+import type { PlacementHooks } from './services/placement.js';
+import { defaultRecovery, startOrderRecovery, type RecoveryOptions } from './services/recovery.js';
 
 export type { OrdersPrisma } from './data/client.js';
+export type { PlacementHooks } from './services/placement.js';
+export type { RecoveryOptions } from './services/recovery.js';
 
 export interface OrdersOptions {
   database: DatabaseConfig;
   migrate: boolean;
   gatewayKeys: KeyRing;
+  /** The catalog subgraph's GraphQL URL; its stock API lives beside it. */
+  catalogUrl: string;
+  recovery?: Partial<RecoveryOptions>;
+  /** Probes between the steps of placing an order (tests only). */
+  hooks?: PlacementHooks;
   host: string;
   port: number;
   logger: Logger;
 }
 
 export function startOrders(options: OrdersOptions) {
+  const { logger, hooks } = options;
+  const catalog = catalogClient(options.catalogUrl, options.gatewayKeys);
   return serveSubgraph<OrdersPrisma, Context>({
     ...options,
     migrationsDir,
     createPrisma,
-    createContext: (prisma, { viewer }) => ({ viewer, prisma, loaders: createLoaders(prisma) }),
+    createContext: (prisma, { viewer }) => ({ viewer, prisma, loaders: createLoaders(prisma, catalog), catalog, logger, hooks }),
+    backgroundJobs: (prisma) => [startOrderRecovery({ prisma, catalog, logger }, logger, { ...defaultRecovery, ...options.recovery })],
+    outbox: true,
     schemaUrl: new URL('./schema.graphql', import.meta.url),
     resolvers,
   });

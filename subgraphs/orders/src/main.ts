@@ -1,4 +1,12 @@
-import { databaseSchema, gatewayTokenSchema, loadConfig, readEnvironment, runtimeSchema, subgraphServerSchema } from '@shop/config';
+import {
+  databaseSchema,
+  gatewayTokenSchema,
+  loadConfig,
+  readEnvironment,
+  runtimeSchema,
+  subgraphServerSchema,
+  subgraphUrlsSchema,
+} from '@shop/config';
 import { runService } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
 import { startOrders } from './index.js';
@@ -10,6 +18,7 @@ await runService(async () => {
       database: databaseSchema('orders'),
       server: subgraphServerSchema('orders'),
       gatewayKeys: gatewayTokenSchema,
+      subgraphUrls: subgraphUrlsSchema,
     },
     readEnvironment(),
   );
@@ -17,6 +26,7 @@ await runService(async () => {
     database: config.database,
     migrate: config.database.kind === 'pglite',
     gatewayKeys: config.gatewayKeys,
+    catalogUrl: config.subgraphUrls.catalog,
     ...config.server,
     logger: createLogger('orders', config.runtime.LOG_LEVEL),
   });

@@ -22,6 +22,8 @@ export function orderBuilders(prisma: OrdersPrisma) {
           currency: 'USD',
           idempotencyKey: randomUUID(),
           requestHash: 'built-by-a-test',
+          // Confirmed, as clients see orders; a RESERVING one is still being placed.
+          stockState: 'RESERVED',
           ...data,
           items: {
             create: lines.map((line) => ({
@@ -34,6 +36,11 @@ export function orderBuilders(prisma: OrdersPrisma) {
         },
       });
     },
+    /** A line in the user's cart (creating the cart if need be). */
+    cartLine: (userId: string, productId: string, quantity = 1) =>
+      prisma.cartItem.create({
+        data: { quantity, productId, cart: { connectOrCreate: { where: { userId }, create: { userId } } } },
+      }),
   };
 }
 

@@ -1,11 +1,12 @@
-import { notImplementedResolvers } from '@shop/graphql-kit';
 import type { MutationResolvers } from '../generated/graphql.js';
+import { createCategory, updateCategory } from '../services/category-admin.js';
+import { createProduct, deleteProduct, updateProduct } from '../services/product-admin.js';
 
-// Catalog administration arrives with the commerce issue (#5).
-export const Mutation: MutationResolvers = notImplementedResolvers([
-  'createCategory',
-  'updateCategory',
-  'createProduct',
-  'updateProduct',
-  'deleteProduct',
-]);
+// Admins only: `@requiresScopes` in the SDL, enforced at the gateway and by the generated rules.
+export const Mutation: MutationResolvers = {
+  createCategory: (_parent, { input }, ctx) => createCategory(ctx, input),
+  updateCategory: (_parent, { id, input }, ctx) => updateCategory(ctx, id, input),
+  createProduct: (_parent, { input }, ctx) => createProduct(ctx, input),
+  updateProduct: (_parent, { id, input }, ctx) => updateProduct(ctx, id, input),
+  deleteProduct: (_parent, { id }, ctx) => deleteProduct(ctx, id),
+};

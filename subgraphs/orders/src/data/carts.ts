@@ -1,7 +1,52 @@
 import type { CartItem } from '../generated/prisma/client.js';
+import type { OrdersPrisma } from './client.js';
 
 /** A cart as the schema shows it: its lines (an empty list for a user with no cart yet). */
 export interface CartRecord {
   userId: string;
   items: CartItem[];
 }
+
+export async function findCart(prisma: OrdersPrisma, userId: string): Promise<CartRecord> {
+  const cart = await prisma.cart.findUnique({
+    where: { userId },
+    include: { items: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
+  });
+  return { userId, items: cart?.items ?? [] };
+}
+
+/** Sets a line's quantity, creating the cart and the line as needed. */
+export function upsertCartLine(prisma: OrdersPrisma, userId: string, productId: string, quantity: number) {
+  return prisma.$transaction(async (tx) => {
+    const cart = await tx.cart.upsert({ where: { userId }, create: { userId }, update: {} });
+    await tx.cartItem.upsert({
+      where: { cartId_productId: { cartId: cart.id, productId } },
+      create: { cartId: cart.id, productId, quantity },
+      update: { quantity },
+    });
+  });
+}
+
+export const deleteCartLines = (prisma: OrdersPrisma, userId: string, productIds: readonly string[]) =>
+  prisma.cartItem.deleteMany({ where: { cart: { userId }, productId: { in: [...productIds] } } });
+
+/** Adds units to a line atomically (concurrent adds both count); null when past `maxQuantity`. */
+export function addToCartLine(prisma: OrdersPrisma, userId: string, productId: string, quantity: number, maxQuantity: number) {
+  return prisma
+    .$transaction(async (tx) => {
+      const cart = await tx.cart.upsert({ where: { userId }, create: { userId }, update: {} });
+      const line = await tx.cartItem.upsert({
+        where: { cartId_productId: { cartId: cart.id, productId } },
+        create: { cartId: cart.id, productId, quantity },
+        update: { quantity: { increment: quantity } },
+      });
+      if (line.quantity > maxQuantity) throw new CartLineTooLarge();
+      return line;
+    })
+    .catch((error: unknown) => {
+      if (error instanceof CartLineTooLarge) return null;
+      throw error;
+    });
+}
+
+class CartLineTooLarge extends Error {}

@@ -1,4 +1,5 @@
-import type { Order, OrderItem, Prisma } from '../generated/prisma/client.js';
+import { EventTopic } from '@shop/db';
+import type { Order, OrderItem, OrderStatus, Prisma } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from './client.js';
 
 export type OrderRecord = Order;
@@ -8,16 +9,128 @@ export type OrderWhere = Prisma.OrderWhereInput;
 
 const newestFirst: Prisma.OrderOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'asc' }];
 
+/** Clients see confirmed orders only: one still reserving its stock is not an order yet. */
+const confirmed: OrderWhere = { stockState: { not: 'RESERVING' } };
+
 export const findOrdersByIds = (prisma: OrdersPrisma, ids: readonly string[]) =>
-  prisma.order.findMany({ where: { id: { in: [...ids] } } });
+  prisma.order.findMany({ where: { id: { in: [...ids] }, ...confirmed } });
 
 export const findItemsOfOrders = (prisma: OrdersPrisma, orderIds: readonly string[]) =>
   prisma.orderItem.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ productName: 'asc' }, { id: 'asc' }] });
 
 export async function findOrderPage(prisma: OrdersPrisma, query: { where: OrderWhere; skip: number; take: number }) {
+  const where: OrderWhere = { AND: [query.where, confirmed] };
   const [items, totalItems] = await Promise.all([
-    prisma.order.findMany({ ...query, orderBy: newestFirst }),
-    prisma.order.count({ where: query.where }),
+    prisma.order.findMany({ where, skip: query.skip, take: query.take, orderBy: newestFirst }),
+    prisma.order.count({ where }),
   ]);
   return { items, totalItems };
 }
+
+export type OrderWithItems = Order & { items: OrderItem[] };
+
+export const findOrderByKey = (prisma: OrdersPrisma, userId: string, idempotencyKey: string) =>
+  prisma.order.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } }, include: { items: true } });
+
+export const findOrderWithItems = (prisma: OrdersPrisma, id: string) =>
+  prisma.order.findUnique({ where: { id }, include: { items: true } });
+
+export interface RequestedOrder {
+  userId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  lines: ReadonlyArray<{ productId: string; quantity: number }>;
+}
+
+/**
+ * The saga's first step: the order and its lines, RESERVING, before any stock is asked for,
+ * so that a crash at any later point leaves a record to finish or undo. Prices and the
+ * total are filled in when the stock is confirmed.
+ */
+export const createReservingOrder = (prisma: OrdersPrisma, order: RequestedOrder) =>
+  prisma.order.create({
+    data: {
+      userId: order.userId,
+      idempotencyKey: order.idempotencyKey,
+      requestHash: order.requestHash,
+      stockState: 'RESERVING',
+      total: '0',
+      // ISO 4217's "no currency" until catalog tells the real one.
+      currency: 'XXX',
+      items: { create: order.lines.map((line) => ({ productId: line.productId, quantity: line.quantity, productName: '', unitPrice: '0' })) },
+    },
+    include: { items: true },
+  });
+
+/** Undoes the first step of an order that could not get its stock; nothing else was written. */
+export const deleteReservingOrder = (prisma: OrdersPrisma, id: string) =>
+  prisma.order.deleteMany({ where: { id, stockState: 'RESERVING' } });
+
+export interface Confirmation {
+  total: string;
+  currency: string;
+  lines: ReadonlyArray<{ productId: string; unitPrice: string; name: string }>;
+  /** Checkout empties these lines of the buyer's cart in the same transaction. */
+  clearCartProductIds: readonly string[];
+}
+
+/** RESERVING → RESERVED with the reserved prices, once; false when another call got there first. */
+export const confirmOrder = (prisma: OrdersPrisma, order: Order, confirmation: Confirmation) =>
+  prisma.$transaction(async (tx) => {
+    const confirmed = await tx.order.updateMany({
+      where: { id: order.id, stockState: 'RESERVING' },
+      data: { stockState: 'RESERVED', status: 'PENDING', total: confirmation.total, currency: confirmation.currency },
+    });
+    if (confirmed.count === 0) return false;
+    for (const line of confirmation.lines) {
+      await tx.orderItem.updateMany({
+        where: { orderId: order.id, productId: line.productId },
+        data: { unitPrice: line.unitPrice, productName: line.name },
+      });
+    }
+    if (confirmation.clearCartProductIds.length > 0) {
+      await tx.cartItem.deleteMany({ where: { cart: { userId: order.userId }, productId: { in: [...confirmation.clearCartProductIds] } } });
+    }
+    await tx.outboxEvent.create({
+      data: {
+        topic: EventTopic.ORDER_PLACED,
+        aggregateId: order.id,
+        payload: { orderId: order.id, userId: order.userId, total: confirmation.total, currency: confirmation.currency, productIds: confirmation.lines.map((line) => line.productId) },
+      },
+    });
+    return true;
+  });
+
+/**
+ * Moves a confirmed order from one status to another, once: the condition on the current
+ * status makes concurrent transitions race safely. Cancelling also marks its stock for return.
+ */
+export const transitionOrder = (prisma: OrdersPrisma, order: Order, to: OrderStatus) =>
+  prisma.$transaction(async (tx) => {
+    const cancelling = to === 'CANCELLED';
+    const moved = await tx.order.updateMany({
+      where: { id: order.id, status: order.status, stockState: 'RESERVED' },
+      data: { status: to, ...(cancelling ? { stockState: 'RELEASING' as const } : {}) },
+    });
+    if (moved.count === 0) return false;
+    await tx.outboxEvent.create({
+      data: {
+        topic: cancelling ? EventTopic.ORDER_CANCELLED : EventTopic.ORDER_STATUS_CHANGED,
+        aggregateId: order.id,
+        payload: { orderId: order.id, userId: order.userId, from: order.status, to },
+      },
+    });
+    return true;
+  });
+
+export const markStockReleased = (prisma: OrdersPrisma, id: string) =>
+  prisma.order.updateMany({ where: { id, stockState: 'RELEASING' }, data: { stockState: 'RELEASED' } });
+
+/** Orders the saga left unfinished: reserving for longer than a request lasts, or cancelled with stock still out. */
+export const findUnfinishedOrders = (prisma: OrdersPrisma, reservingBefore: Date, limit: number) =>
+  prisma.order.findMany({
+    where: { OR: [{ stockState: 'RESERVING', updatedAt: { lt: reservingBefore } }, { stockState: 'RELEASING' }] },
+    include: { items: true },
+    orderBy: { updatedAt: 'asc' },
+    take: limit,
+  });

@@ -26,7 +26,7 @@ export type Scalars = {
 export type Cart = {
   __typename?: 'Cart';
   items: Array<CartItem>;
-  /** Sum of the line totals at current prices; null while the cart is empty. */
+  /** Sum of the available lines at current prices (what checkout would charge); null when no line is available, or lines are in different currencies. */
   subtotal: Maybe<Money>;
 };
 

@@ -1,9 +1,11 @@
 import { isAdmin, isSelf, requireUser, type Viewer } from '@shop/auth';
+import { AppError, ErrorCode, notFound } from '@shop/errors';
 import { isId, pageMeta, pageRequest, parseId, type Page } from '@shop/graphql-kit';
-import type { Order } from '../generated/prisma/client.js';
-import type { OrderFilter } from '../generated/graphql.js';
+import type { Order, OrderStatus } from '../generated/prisma/client.js';
+import type { OrderFilter, PlaceOrderInput } from '../generated/graphql.js';
 import type { Context } from '../context.js';
-import { findOrderPage, type OrderItemRecord, type OrderWhere } from '../data/orders.js';
+import { findOrderPage, transitionOrder, type OrderItemRecord, type OrderWhere } from '../data/orders.js';
+import { parseIdempotencyKey, parseOrderLines, placeLines, placementDeps, returnStock } from './placement.js';
 
 type PageArgs = { page?: number | null; limit?: number | null };
 
@@ -53,4 +55,56 @@ export function listAllOrders(ctx: Context, args: PageArgs & { filter?: OrderFil
 export async function itemsOf(ctx: Context, order: Order): Promise<OrderItemRecord[]> {
   const items = await ctx.loaders.itemsByOrderId.load(order.id);
   return items.map((item) => ({ ...item, currency: order.currency }));
+}
+
+export function placeOrder(ctx: Context, input: PlaceOrderInput): Promise<Order> {
+  const userId = requireUser(ctx.viewer).userId;
+  const idempotencyKey = parseIdempotencyKey(input.idempotencyKey, 'input.idempotencyKey');
+  return placeLines(placementDeps(ctx), { userId, idempotencyKey, kind: 'placeOrder', lines: parseOrderLines(input.items) });
+}
+
+/** The order life cycle: anything else is refused with INVALID_STATUS_TRANSITION. */
+const nextStatuses: Record<OrderStatus, readonly OrderStatus[]> = {
+  PENDING: ['PAID', 'CANCELLED'],
+  PAID: ['SHIPPED', 'CANCELLED'],
+  SHIPPED: ['DELIVERED'],
+  DELIVERED: [],
+  CANCELLED: [],
+};
+
+async function transition(ctx: Context, order: Order, to: OrderStatus): Promise<Order> {
+  if (!nextStatuses[order.status].includes(to)) {
+    throw new AppError(ErrorCode.INVALID_STATUS_TRANSITION, `An order ${order.status} cannot become ${to}`, { from: order.status, to });
+  }
+  if (!(await transitionOrder(ctx.prisma, order, to))) {
+    // Another change got there first: judge this one against where the order is now.
+    ctx.loaders.orderById.clear(order.id);
+    const now = await ctx.loaders.orderById.load(order.id);
+    if (!now) throw notFound('Order');
+    return transition(ctx, now, to);
+  }
+  // Cancelling returns the stock now if catalog answers, otherwise the recovery loop does.
+  if (to === 'CANCELLED') await returnStock(placementDeps(ctx), order.id);
+  ctx.loaders.orderById.clear(order.id);
+  return (await ctx.loaders.orderById.load(order.id))!;
+}
+
+/** Owners (and admins) cancel orders that are still PENDING; the stock goes back once. */
+export async function cancelOrder(ctx: Context, id: string): Promise<Order> {
+  const order = await getOrder(ctx, id);
+  if (!order) throw notFound('Order');
+  if (order.status !== 'PENDING') {
+    throw new AppError(ErrorCode.INVALID_STATUS_TRANSITION, `Only a PENDING order can be cancelled; this one is ${order.status}`, {
+      from: order.status,
+      to: 'CANCELLED',
+    });
+  }
+  return transition(ctx, order, 'CANCELLED');
+}
+
+/** Admins move orders through their life (`@requiresScopes` keeps this to them). */
+export async function updateOrderStatus(ctx: Context, id: string, status: OrderStatus): Promise<Order> {
+  const order = await ctx.loaders.orderById.load(parseId(id));
+  if (!order) throw notFound('Order');
+  return transition(ctx, order, status);
 }

@@ -9,7 +9,7 @@ import { createUser, findUserByEmail } from '../data/users.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { hashSecret, issueAccessToken, newSecret, REFRESH_TOKEN_PREFIX } from './tokens.js';
 import { emailInput, nameInput, parseInput, passwordInput, usernameInput } from './validation.js';
-import { isUniqueViolation } from './unique-violation.js';
+import { isUniqueViolation } from '@shop/db';
 
 export interface AuthPayload {
   accessToken: string;

@@ -6,7 +6,7 @@ import type { Role, User } from '../generated/prisma/client.js';
 import type { UserFilter } from '../generated/graphql.js';
 import type { Context } from '../context.js';
 import { deactivateUserEverywhere, findUserPage, setRole, updateUser, type UserWhere } from '../data/users.js';
-import { isUniqueViolation } from './unique-violation.js';
+import { isUniqueViolation } from '@shop/db';
 import { nameInput, parseInput, usernameInput } from './validation.js';
 
 /** The signed-in caller's own account. */

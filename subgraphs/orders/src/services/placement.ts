@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import { requireUser } from '@shop/auth';
+import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
+import { boundedText, multiplyDecimal, parseId, sumDecimals } from '@shop/graphql-kit';
+import type { Logger } from '@shop/logging';
+import type { Order } from '../generated/prisma/client.js';
+import type { OrdersPrisma } from '../data/client.js';
+import { CatalogUnavailable, type CatalogClient, type ReservedLine } from '../data/catalog-client.js';
+import {
+  confirmOrder,
+  createReservingOrder,
+  deleteReservingOrder,
+  findOrderByKey,
+  findOrderWithItems,
+  markStockReleased,
+  type OrderWithItems,
+} from '../data/orders.js';
+import type { Context } from '../context.js';
+import { isUniqueViolation } from '@shop/db';
+
+export const MAX_ORDER_LINES = 100;
+export const MAX_LINE_QUANTITY = 1_000;
+const MAX_KEY_LENGTH = 200;
+/** How long a concurrent request with the same key waits for the first one to finish. */
+const CONCURRENT_WAIT_MS = 15_000;
+
+export interface OrderLine {
+  productId: string;
+  quantity: number;
+}
+
+/** What the saga needs besides the database: the catalog, and test probes between steps. */
+export interface PlacementDeps {
+  prisma: OrdersPrisma;
+  catalog: CatalogClient;
+  logger: Logger;
+  hooks?: PlacementHooks;
+}
+
+/** Called between the saga's steps; tests use it to stop the catalog at exactly that point. */
+export interface PlacementHooks {
+  afterReserve?(orderId: string): Promise<void>;
+  afterCommit?(orderId: string): Promise<void>;
+}
+
+export function parseIdempotencyKey(value: string, field: string): string {
+  const key = boundedText(value, field, MAX_KEY_LENGTH);
+  if (key === '') throw badUserInput(`${field} cannot be empty`, field);
+  return key;
+}
+
+/** Every line checked before anything is written: bounds, ids, one line per product. */
+export function parseOrderLines(items: ReadonlyArray<{ productId: string; quantity: number }>): OrderLine[] {
+  if (items.length === 0) throw badUserInput('input.items cannot be empty', 'input.items');
+  if (items.length > MAX_ORDER_LINES) throw badUserInput(`input.items has more than ${MAX_ORDER_LINES} lines`, 'input.items');
+  const lines = items.map((item, index) => {
+    const field = `input.items[${index}]`;
+    const productId = parseId(item.productId, `${field}.productId`);
+    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_LINE_QUANTITY) {
+      throw badUserInput(`${field}.quantity must be between 1 and ${MAX_LINE_QUANTITY}`, `${field}.quantity`);
+    }
+    return { productId, quantity: item.quantity };
+  });
+  const seen = new Set<string>();
+  for (const [index, line] of lines.entries()) {
+    if (seen.has(line.productId)) throw badUserInput(`input.items[${index}] repeats a product: one line per product`, `input.items[${index}].productId`);
+    seen.add(line.productId);
+  }
+  return lines;
+}
+
+const hashRequest = (kind: string, lines: readonly OrderLine[]) =>
+  createHash('sha256')
+    .update(`${kind}:${JSON.stringify([...lines].sort((a, b) => a.productId.localeCompare(b.productId)))}`)
+    .digest('hex');
+
+/** A checkout is one request whatever the cart held: replaying its key returns its order. */
+const CHECKOUT_HASH = hashRequest('checkout', []);
+
+const unavailable = () =>
+  new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The order could not be confirmed yet; retry with the same idempotency key');
+
+const refusalErrors = {
+  UNKNOWN_PRODUCT: (productId: string | null) => notFound(`Product ${productId ?? ''}`.trim()),
+  PRODUCT_UNAVAILABLE: (productId: string | null) =>
+    new AppError(ErrorCode.PRODUCT_UNAVAILABLE, `Product ${productId} cannot be ordered`, { productId }),
+  OUT_OF_STOCK: (productId: string | null) =>
+    new AppError(ErrorCode.OUT_OF_STOCK, `Not enough stock for product ${productId}`, { productId }),
+  MIXED_CURRENCIES: () => new AppError(ErrorCode.MIXED_CURRENCIES, 'An order cannot mix currencies; order them separately'),
+};
+
+function confirmationOf(reserved: readonly ReservedLine[], clearCart: boolean) {
+  const currency = reserved[0]!.currency;
+  return {
+    currency,
+    total: sumDecimals(reserved.map((line) => multiplyDecimal(line.unitPrice, line.quantity, 2)), 2),
+    lines: reserved.map((line) => ({ productId: line.productId, unitPrice: line.unitPrice, name: line.name })),
+    clearCartProductIds: clearCart ? reserved.map((line) => line.productId) : [],
+  };
+}
+
+/**
+ * Drives a RESERVING order to its end: stock reserved and committed in catalog, then the
+ * order confirmed; or, if catalog refuses, the order undone. Every step is idempotent
+ * (keyed by the order id), so the request, a concurrent retry and the recovery loop may all
+ * run it; whichever comes last finds the work done.
+ */
+export async function settleOrder(deps: PlacementDeps, order: OrderWithItems): Promise<Order> {
+  if (order.stockState !== 'RESERVING') return order;
+  const clearCart = order.requestHash === CHECKOUT_HASH;
+  const { catalog, prisma } = deps;
+  const reservation = await catalog.reserve({
+    reservationId: order.id,
+    lines: order.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
+  });
+  if ('refused' in reservation) {
+    await deleteReservingOrder(prisma, order.id);
+    throw refusalErrors[reservation.refused](reservation.productId);
+  }
+  await deps.hooks?.afterReserve?.(order.id);
+  const committed = reservation.status === 'COMMITTED' ? reservation : await catalog.commit(order.id);
+  if (committed.status !== 'COMMITTED') {
+    // The reservation expired before this order could confirm: its stock is back on sale.
+    await deleteReservingOrder(prisma, order.id);
+    throw unavailable();
+  }
+  await deps.hooks?.afterCommit?.(order.id);
+  const confirmed = await confirmOrder(prisma, order, confirmationOf(reservation.lines, clearCart));
+  const current = await findOrderWithItems(prisma, order.id);
+  if (!confirmed && !current) {
+    // Undone meanwhile (a refusal seen by a concurrent call): give the stock back.
+    await catalog.release(order.id);
+    throw unavailable();
+  }
+  return current!;
+}
+
+/** Runs the saga for a request, mapping a catalog that does not answer to a retryable error. */
+async function settleForRequest(deps: PlacementDeps, order: OrderWithItems) {
+  try {
+    return await settleOrder(deps, order);
+  } catch (error) {
+    if (error instanceof CatalogUnavailable) {
+      deps.logger.warn({ err: error, orderId: order.id }, 'order left reserving; recovery will finish it');
+      throw unavailable();
+    }
+    throw error;
+  }
+}
+
+/** Another request with the same key is placing this order: wait for it, then finish it if it stalled. */
+async function awaitConcurrent(deps: PlacementDeps, userId: string, key: string, requestHash: string) {
+  const deadline = Date.now() + CONCURRENT_WAIT_MS;
+  for (;;) {
+    const order = await findOrderByKey(deps.prisma, userId, key);
+    if (!order) return null;
+    if (order.requestHash !== requestHash) throw keyReused();
+    if (order.stockState !== 'RESERVING' || Date.now() > deadline) return settleForRequest(deps, order);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const keyReused = () =>
+  new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key was used for a different order; use a new key');
+
+/**
+ * Places an order once per (user, idempotency key): the same key and request return the same
+ * order; the same key with another request is refused.
+ */
+export async function placeLines(
+  deps: PlacementDeps,
+  request: { userId: string; idempotencyKey: string; kind: 'placeOrder' | 'checkout'; lines: OrderLine[] },
+): Promise<Order> {
+  const { prisma } = deps;
+  const requestHash = request.kind === 'checkout' ? CHECKOUT_HASH : hashRequest(request.kind, request.lines);
+  for (;;) {
+    const existing = await findOrderByKey(prisma, request.userId, request.idempotencyKey);
+    if (existing) {
+      if (existing.requestHash !== requestHash) throw keyReused();
+      return settleForRequest(deps, existing);
+    }
+    if (request.lines.length === 0) throw badUserInput('Your cart is empty', 'cart');
+    try {
+      const order = await createReservingOrder(prisma, { ...request, requestHash });
+      return await settleForRequest(deps, order);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const settled = await awaitConcurrent(deps, request.userId, request.idempotencyKey, requestHash);
+      // The first request's order was undone (refused): this one tries for itself.
+      if (settled) return settled;
+    }
+  }
+}
+
+export function placementDeps(ctx: Context): PlacementDeps {
+  return { prisma: ctx.prisma, catalog: ctx.catalog, logger: ctx.logger, hooks: ctx.hooks };
+}
+
+export const signedInUserId = (ctx: Context) => requireUser(ctx.viewer).userId;
+
+/** Returns a cancelled order's stock; on failure the recovery loop tries again. */
+export async function returnStock(deps: PlacementDeps, orderId: string): Promise<void> {
+  try {
+    const { status } = await deps.catalog.release(orderId);
+    if (status === 'RELEASED' || status === 'UNKNOWN') await markStockReleased(deps.prisma, orderId);
+  } catch (error) {
+    if (!(error instanceof CatalogUnavailable)) throw error;
+    deps.logger.warn({ err: error, orderId }, 'stock return deferred to recovery');
+  }
+}

@@ -1,0 +1,40 @@
+import type { Logger } from '@shop/logging';
+import { findUnfinishedOrders } from '../data/orders.js';
+import { returnStock, settleOrder, type PlacementDeps } from './placement.js';
+
+export interface RecoveryOptions {
+  intervalMs: number;
+  /** A RESERVING order older than this lost its request (a crash, a timeout): finish it. */
+  staleAfterMs: number;
+}
+
+export const defaultRecovery: RecoveryOptions = { intervalMs: 2_000, staleAfterMs: 15_000 };
+
+/**
+ * The saga's safety net: orders left half-way by a crash of either subgraph are driven to
+ * an end (confirmed with their stock, or undone), and cancelled orders get their stock back.
+ */
+export function startOrderRecovery(deps: Omit<PlacementDeps, 'hooks'>, logger: Logger, options: RecoveryOptions) {
+  let running: Promise<void> = Promise.resolve();
+  const sweep = async () => {
+    const orders = await findUnfinishedOrders(deps.prisma, new Date(Date.now() - options.staleAfterMs), 50);
+    for (const order of orders) {
+      try {
+        if (order.stockState === 'RELEASING') await returnStock(deps, order.id);
+        else await settleOrder(deps, order);
+      } catch (error) {
+        logger.info({ orderId: order.id, reason: (error as Error).message }, 'unfinished order not settled this round');
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    running = running.then(sweep).catch((error: unknown) => logger.warn({ err: error }, 'order recovery failed; retrying'));
+  }, options.intervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
