@@ -1,5 +1,5 @@
 export { applyMigrations, MigrationError } from './migrations.js';
-export { openDatabase, type Database } from './open.js';
+export { openDatabase, type ConnectionErrorListener, type Database } from './open.js';
 export type { SqlRunner } from './sql-runner.js';
 export { alignById, groupByKey } from './batch.js';
 export { stableUuid } from './stable-id.js';

@@ -44,8 +44,16 @@ function describePostgres(url: string) {
   return `PostgreSQL at ${parsed.host}${parsed.pathname}`;
 }
 
-async function openPostgres(url: string): Promise<Database> {
+/** Told about a connection the server dropped (restart, failover, admin kill); the pool replaces it. */
+export type ConnectionErrorListener = (error: Error) => void;
+
+async function openPostgres(url: string, onConnectionError: ConnectionErrorListener): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // A connection the server drops emits 'error' on its client, and on the pool too when it
+  // was idle; unheard, either ends the process. Each client reports it once; the pool
+  // replaces the connection on the next checkout.
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+  pool.on('error', () => undefined);
   // Surface a wrong URL at start, not on the first request.
   await pool.query('SELECT 1');
   return {
@@ -74,6 +82,6 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
-export function openDatabase(config: DatabaseConfig): Promise<Database> {
-  return config.kind === 'postgres' ? openPostgres(config.url) : openPglite(config.dataDir);
+export function openDatabase(config: DatabaseConfig, onConnectionError: ConnectionErrorListener = () => undefined): Promise<Database> {
+  return config.kind === 'postgres' ? openPostgres(config.url, onConnectionError) : openPglite(config.dataDir);
 }

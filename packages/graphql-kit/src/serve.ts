@@ -53,7 +53,7 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
   options: ServeSubgraphOptions<Prisma, Context>,
 ): Promise<RunningSubgraph<Prisma>> {
   const { logger } = options;
-  const database = await openDatabase(options.database);
+  const database = await openDatabase(options.database, (error) => logger.warn({ err: error }, 'database connection lost'));
   const jobs: BackgroundJob[] = [];
   const stopJobs = () => Promise.all(jobs.map((job) => job.stop()));
   try {
