@@ -8,10 +8,13 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { applyMigrations } from './migrations.js';
 import type { SqlRunner } from './sql-runner.js';
+import { countingAdapter, type StatementCounter } from './statements.js';
 
 export interface Database {
   /** Driver adapter for `new PrismaClient({ adapter })`. */
   readonly adapter: SqlDriverAdapterFactory;
+  /** How many statements the adapter sent while serving requests (see asRequest). */
+  readonly statements: StatementCounter;
   /** Where the data lives, safe to log (no credentials). */
   readonly description: string;
   migrate(migrationsDir: string): Promise<string[]>;
@@ -30,8 +33,10 @@ const pgliteRunner = (db: PGlite): SqlRunner => ({
 async function openPglite(dataDir: string | null): Promise<Database> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir ?? 'memory://', { extensions: { pg_trgm } });
+  const { adapter, counter } = countingAdapter(new PrismaPGlite(db));
   return {
-    adapter: new PrismaPGlite(db),
+    adapter,
+    statements: counter,
     description: dataDir ? `PGlite at ${dataDir}` : 'PGlite in memory',
     migrate: (dir) => applyMigrations(pgliteRunner(db), dir),
     ping: async () => (await db.query('SELECT 1')).rows.length === 1,
@@ -56,8 +61,10 @@ async function openPostgres(url: string, onConnectionError: ConnectionErrorListe
   pool.on('error', () => undefined);
   // Surface a wrong URL at start, not on the first request.
   await pool.query('SELECT 1');
+  const { adapter, counter } = countingAdapter(new PrismaPg(pool));
   return {
-    adapter: new PrismaPg(pool),
+    adapter,
+    statements: counter,
     description: describePostgres(url),
     migrate: async (dir) => {
       // One connection throughout: the advisory lock belongs to a session.

@@ -17,6 +17,8 @@ export interface HttpServerOptions<Context extends BaseContext> {
   allowLandingPage?: (request: IncomingMessage) => Promise<boolean>;
   /** Extra POST endpoints by path, for service-to-service calls. */
   routes?: Record<string, RouteHandler>;
+  /** Wraps the handling of each request (to account for the work it causes). */
+  aroundRequest?: (handle: () => Promise<void>) => Promise<void>;
   host: string;
   port: number;
   logger: Logger;
@@ -107,7 +109,7 @@ export function startHttpServer<Context extends BaseContext>(
 ): Promise<RunningHttpServer> {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const handle = async () => {
+    const handle = async (): Promise<void> => {
       if (url.pathname === '/graphql') return handleGraphQL(options, request, response, url.search);
       if (url.pathname === '/health' && request.method === 'GET') {
         const healthy = await options.health().catch(() => false);
@@ -120,11 +122,12 @@ export function startHttpServer<Context extends BaseContext>(
       }
       if (url.pathname === '/' && request.method === 'GET') {
         response.writeHead(302, { location: '/graphql' });
-        return response.end();
+        response.end();
+        return;
       }
       return sendJson(response, 404, { error: 'Not found' });
     };
-    handle().catch((error: unknown) => {
+    (options.aroundRequest ? options.aroundRequest(handle) : handle()).catch((error: unknown) => {
       if (error instanceof RequestError) return sendRequestError(response, error);
       options.logger.error({ err: error }, 'request failed');
       if (!response.headersSent) {

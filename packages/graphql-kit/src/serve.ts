@@ -3,7 +3,7 @@ import type { BaseContext } from '@apollo/server';
 import { GATEWAY_TOKEN_HEADER, verifyGatewayToken, type RequestIdentity } from '@shop/auth';
 import type { DatabaseConfig, KeyRing } from '@shop/config';
 import { AppError } from '@shop/errors';
-import { openDatabase, readPublishedEvents, startOutboxRelay, type Database, type RawSqlClient } from '@shop/db';
+import { asRequest, openDatabase, readPublishedEvents, startOutboxRelay, type Database, type RawSqlClient } from '@shop/db';
 import type { Logger } from '@shop/logging';
 import type { RouteHandler, RunningHttpServer } from './http-server.js';
 import { startSubgraphServer } from './subgraph.js';
@@ -43,9 +43,16 @@ export interface BackgroundJob {
   stop(): Promise<void>;
 }
 
+/** What serving requests has cost a subgraph so far: HTTP requests and the SQL statements they issued. */
+export interface SubgraphUsage {
+  requests: number;
+  statements: number;
+}
+
 export interface RunningSubgraph<Prisma> extends RunningHttpServer {
   readonly prisma: Prisma;
   readonly database: Database;
+  usage(): SubgraphUsage;
 }
 
 /** Opens the subgraph's database, migrates and prepares it, then serves its schema over HTTP. */
@@ -73,12 +80,17 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       const header = request.headers[GATEWAY_TOKEN_HEADER];
       return verifyGatewayToken(options.gatewayKeys, Array.isArray(header) ? header[0] : header);
     };
+    let requests = 0;
     const server = await startSubgraphServer<Context>({
       schemaUrl: options.schemaUrl,
       resolvers: options.resolvers,
       context: async (request) => options.createContext(prisma, await identityOf(request)),
       routes: internalRoutes(routes, identityOf),
       health: () => database.ping(),
+      aroundRequest: (handle) => {
+        requests += 1;
+        return asRequest(handle);
+      },
       host: options.host,
       port: options.port,
       logger,
@@ -92,7 +104,8 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       await database.close();
     };
     // Idempotent: a test may stop a subgraph early and again at teardown.
-    return { ...server, prisma, database, stop: () => (stopped ??= stop()) };
+    const usage = () => ({ requests, statements: database.statements.requestStatements });
+    return { ...server, prisma, database, usage, stop: () => (stopped ??= stop()) };
   } catch (error) {
     await stopJobs();
     await database.close().catch(() => undefined);

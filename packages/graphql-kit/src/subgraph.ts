@@ -20,6 +20,7 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   context: (request: IncomingMessage) => Promise<Context>;
   health: () => Promise<boolean>;
   routes?: Record<string, RouteHandler>;
+  aroundRequest?: (handle: () => Promise<void>) => Promise<void>;
   host: string;
   port: number;
   logger: Logger;

@@ -1,0 +1,56 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable, Transaction } from '@prisma/driver-adapter-utils';
+
+const servingRequest = new AsyncLocalStorage<true>();
+
+/**
+ * Runs one request's work so that the SQL it issues counts as request work. Background
+ * loops (outbox relay, sweepers) run outside and are not counted: the count answers "how
+ * many statements did serving requests cost", which is what batching is judged by.
+ */
+export const asRequest = <T>(run: () => T): T => servingRequest.run(true, run);
+
+export interface StatementCounter {
+  /** Statements issued while serving requests since the database opened. */
+  readonly requestStatements: number;
+}
+
+type Counted = { requestStatements: number };
+
+function countQueries<Q extends SqlQueryable>(queryable: Q, counter: Counted): Q {
+  const count = () => {
+    if (servingRequest.getStore()) counter.requestStatements += 1;
+  };
+  return new Proxy(queryable, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (property === 'queryRaw' || property === 'executeRaw') {
+        return (...args: unknown[]) => {
+          count();
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      if (property === 'startTransaction') {
+        return async (...args: unknown[]) =>
+          countQueries((await (value as (...a: unknown[]) => Promise<Transaction>).apply(target, args)), counter);
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+}
+
+/** The adapter factory, counting every statement Prisma sends through it. */
+export function countingAdapter(factory: SqlDriverAdapterFactory): { adapter: SqlDriverAdapterFactory; counter: StatementCounter } {
+  const counter: Counted = { requestStatements: 0 };
+  const adapter = new Proxy(factory, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (property === 'connect') {
+        return async () => countQueries<SqlDriverAdapter>(await factory.connect(), counter);
+      }
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { adapter, counter };
+}
