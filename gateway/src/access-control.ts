@@ -104,6 +104,8 @@ export function accessControlPlugin(options: AccessControlOptions): ApolloServer
             const code = viewer.kind === 'anonymous' ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN;
             throw withStatus(refusal(code, 'introspection is for administrators'), code);
           }
+          // Anything access-controlled is answered per caller, whatever the cache hints say.
+          if (needs.fields.length > 0 || needs.introspection) contextValue.cache.callerSpecific = true;
           for (const field of needs.fields) {
             const code = refusalFor(viewer, options.requirements.get(field)!);
             if (code) throw withStatus(refusal(code, field), code);

@@ -4,23 +4,34 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloGateway } from '@apollo/gateway';
 import { AUTHENTICATE_PATH, isAdmin, signGatewayToken } from '@shop/auth';
-import type { KeyRing, SubgraphName } from '@shop/config';
+import type { GatewayConfig, KeyRing, RedisConfig, SubgraphName } from '@shop/config';
 import { maskUnexpectedErrors } from '@shop/errors';
 import { startHttpServer, type RunningHttpServer } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
+import { connectRedis } from '@shop/redis';
 import { accessControlPlugin } from './access-control.js';
+import { startEventFeedConsumer } from './cache/event-feed.js';
+import { CacheRecorder, cacheRecorderPlugin } from './cache/recorder.js';
+import { RedisKeyValueCache } from './cache/redis-key-value.js';
+import { createRedisStore } from './cache/redis-store.js';
+import { createResponseCache } from './cache/response-cache.js';
+import { createMemoryStore } from './cache/store.js';
 import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './credentials.js';
 import { allSubgraphsHealthy } from './health.js';
-import { loadManifest, TrustedDocumentsFirstCache } from './persisted-documents.js';
+import { loadManifest, TrustedDocumentsFirstCache, withPersistedQueryMismatchCode } from './persisted-documents.js';
 import { SubgraphSource } from './subgraph-source.js';
 import { loadSupergraph } from './supergraph.js';
 
 export { supergraphPath } from './supergraph.js';
 export const partnerManifestPath = new URL('../../schema/partner-manifest.json', import.meta.url);
 
-/** Registered automatic persisted queries kept in process (Redis arrives with the cache). */
+/** Registered automatic persisted queries, when kept in process (no REDIS_URL). */
 const REGISTERED_QUERIES_BYTES = 16 * 1024 * 1024;
+/** A registered query lives this long after its last registration. */
+const REGISTERED_QUERY_TTL_SECONDS = 86_400;
+/** Query plans by operation: far more than the operations a storefront and partners send. */
+const QUERY_PLAN_CACHE_MIB = 32;
 
 export interface GatewayOptions {
   host: string;
@@ -31,6 +42,9 @@ export interface GatewayOptions {
   /** Production: introspection, the landing page and field suggestions for admins only. */
   production: boolean;
   gatewayKeys: KeyRing;
+  /** Response cache and persisted queries in Redis when it has a URL, in process otherwise. */
+  redis: RedisConfig;
+  responseCache: GatewayConfig['responseCache'];
   logger: Logger;
 }
 
@@ -54,17 +68,42 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdlForGateway,
     buildService: ({ name }) => new SubgraphSource(subgraphUrls[name as SubgraphName]),
+    experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_CACHE_MIB,
     logger,
   });
+  const redis = options.redis.url ? connectRedis(options.redis.url) : null;
+  const store = redis ? createRedisStore(redis, options.redis.keyPrefix) : createMemoryStore(options.responseCache.memoryBytes);
+  const responseCache = options.responseCache.enabled
+    ? createResponseCache({
+        store,
+        viewerOf: (request) => authenticator.viewerFor(request.headers),
+        trustedDocumentIds: new Set(trustedDocuments.keys()),
+        logger,
+      })
+    : null;
+  const eventFeed = responseCache
+    ? startEventFeedConsumer({
+        feeds: { catalog: subgraphUrls.catalog, orders: subgraphUrls.orders },
+        store,
+        gatewayKeys,
+        idleMs: options.responseCache.eventPollMs,
+        logger,
+      })
+    : null;
+  const registeredQueries = redis
+    ? new RedisKeyValueCache(redis, `${options.redis.keyPrefix}apq:`)
+    : new InMemoryLRUCache<string>({ maxSize: REGISTERED_QUERIES_BYTES });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
-    formatError: maskUnexpectedErrors((error) => logger.error({ err: error }, 'unexpected error')),
+    formatError: withPersistedQueryMismatchCode(maskUnexpectedErrors((error) => logger.error({ err: error }, 'unexpected error'))),
     persistedQueries: {
-      cache: new TrustedDocumentsFirstCache(trustedDocuments, new InMemoryLRUCache({ maxSize: REGISTERED_QUERIES_BYTES })),
+      cache: new TrustedDocumentsFirstCache(trustedDocuments, registeredQueries),
+      ttl: REGISTERED_QUERY_TTL_SECONDS,
     },
     plugins: [
+      cacheRecorderPlugin(),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       accessControlPlugin({ requirements: supergraph.requirements, production, trustedDocumentIds: new Set(trustedDocuments.keys()) }),
     ],
@@ -76,12 +115,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       const viewer = await authenticator.viewerFor(request.headers);
       const clientIp = clientIpOf(request, options.trustProxy);
       let token: Promise<string> | undefined;
-      return { viewer, clientIp, gatewayToken: () => (token ??= signGatewayToken(gatewayKeys, { viewer, clientIp })) };
+      return {
+        viewer,
+        clientIp,
+        gatewayToken: () => (token ??= signGatewayToken(gatewayKeys, { viewer, clientIp })),
+        cache: responseCache?.recorderOf(request) ?? new CacheRecorder(),
+      };
     },
     // Sandbox in production only for a request that carries an admin's credentials.
     allowLandingPage: production
       ? (request) => authenticator.viewerFor(request.headers).then(isAdmin, () => false)
       : undefined,
+    aroundGraphQL: responseCache ? (request, parts, execute) => responseCache.around(request, parts, execute) : undefined,
     health: () => allSubgraphsHealthy(subgraphUrls),
     host: options.host,
     port: options.port,
@@ -92,7 +137,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     ...http,
     stop: async () => {
       await http.stop();
+      await eventFeed?.stop();
       await apollo.stop();
+      await redis?.quit();
     },
   };
 }

@@ -1,11 +1,11 @@
-import { gatewaySchema, gatewayTokenSchema, loadConfig, readEnvironment, runtimeSchema, subgraphUrlsSchema } from '@shop/config';
+import { gatewaySchema, gatewayTokenSchema, loadConfig, readEnvironment, redisSchema, runtimeSchema, subgraphUrlsSchema } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
 import { startGateway } from './index.js';
 
 await runService(async () => {
   const config = loadConfig(
-    { runtime: runtimeSchema, gateway: gatewaySchema, subgraphUrls: subgraphUrlsSchema, gatewayKeys: gatewayTokenSchema },
+    { runtime: runtimeSchema, gateway: gatewaySchema, subgraphUrls: subgraphUrlsSchema, gatewayKeys: gatewayTokenSchema, redis: redisSchema },
     readEnvironment(),
   );
   return startGateway({
@@ -13,6 +13,7 @@ await runService(async () => {
     subgraphUrls: config.subgraphUrls,
     production: config.runtime.NODE_ENV === 'production',
     gatewayKeys: config.gatewayKeys,
+    redis: config.redis,
     logger: createLogger('gateway', config.runtime.LOG_LEVEL),
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Kind, parse, print, visit, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode } from 'graphql';
+import { Kind, parse, print, visit, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode, type GraphQLFormattedError } from 'graphql';
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 
 /** Apollo's persisted query manifest format (what `generate-persisted-query-manifest` writes). */
@@ -84,3 +84,19 @@ export class TrustedDocumentsFirstCache implements KeyValueCache<string> {
     if (this.trustedBody(key) === undefined) return this.registered.delete(key);
   }
 }
+
+/** Apollo refuses a persisted query whose hash does not match its text with this message, coded as an internal error. */
+const HASH_MISMATCH = 'provided sha does not match query';
+
+type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/** Gives Apollo's code-less hash-mismatch refusal its code, so it reads as the client's error it is. */
+export const withPersistedQueryMismatchCode =
+  (format: FormatError): FormatError =>
+  (formatted, error) =>
+    format(
+      formatted.message === HASH_MISMATCH
+        ? { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } }
+        : formatted,
+      error,
+    );

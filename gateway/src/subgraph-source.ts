@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GATEWAY_TOKEN_HEADER } from '@shop/auth';
 import type { GatewayContext } from './context.js';
 import { subgraphFetcher } from './subgraph-fetcher.js';
@@ -14,5 +15,11 @@ export class SubgraphSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     request.http?.headers.set(GATEWAY_TOKEN_HEADER, await context.gatewayToken());
+  }
+
+  /** Takes the subgraph's cache report (what the answer holds, what it changed) for the response cache. */
+  override async didReceiveResponse({ response, context }: { response: GatewayGraphQLResponse; context: GatewayContext }): Promise<GatewayGraphQLResponse> {
+    context.cache.absorb(response.extensions);
+    return response;
   }
 }

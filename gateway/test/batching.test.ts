@@ -47,7 +47,8 @@ describe.each(testBackends())(`what an operation costs, at ${SMALL} and ${LARGE}
   }
 
   beforeAll(async () => {
-    supergraph = await startTestSupergraph(backend);
+    // What executing costs: no response cache answering instead, no cache feed reading events.
+    supergraph = await startTestSupergraph(backend, { responseCache: false });
     const catalog = catalogBuilders(supergraph.catalog.prisma);
     const orders = orderBuilders(supergraph.orders.prisma);
     const users = userBuilders(supergraph.users.prisma);

@@ -100,7 +100,7 @@ describe.each(testBackends())('catalog administration through the gateway (%s)',
       const response = await updateProduct(product.id, { price: '6.5', stockQuantity: 40 });
       expect(response.data!.updateProduct).toMatchObject({ name: product.name, stockQuantity: 40, price: { amount: '6.50', currency: 'USD' } });
       const stockEvents = await supergraph.catalog.prisma.outboxEvent.findMany({ where: { aggregateId: product.id, topic: 'stock.changed' } });
-      expect(stockEvents.map((event) => event.payload)).toEqual([{ productId: product.id, stockQuantity: 40 }]);
+      expect(stockEvents.map((event) => event.payload)).toEqual([{ productId: product.id, stockQuantity: 40, previousStockQuantity: null }]);
     });
 
     it.each([

@@ -85,8 +85,18 @@ export const gatewaySchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     // Behind a load balancer, the client's address is the first hop of X-Forwarded-For.
     TRUST_PROXY: booleanFlag(false),
+    RESPONSE_CACHE: booleanFlag(true),
+    // Only without REDIS_URL: the in-process store's bound.
+    RESPONSE_CACHE_MEMORY_MB: z.coerce.number().int().min(1).max(65_536).default(64),
+    // How often a drained subgraph event feed is read again for cache invalidation.
+    CACHE_EVENT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
   })
-  .transform((env) => ({ port: env.PORT, host: env.HOST, trustProxy: env.TRUST_PROXY }));
+  .transform((env) => ({
+    port: env.PORT,
+    host: env.HOST,
+    trustProxy: env.TRUST_PROXY,
+    responseCache: { enabled: env.RESPONSE_CACHE, memoryBytes: env.RESPONSE_CACHE_MEMORY_MB * 1024 * 1024, eventPollMs: env.CACHE_EVENT_POLL_MS },
+  }));
 
 export type GatewayConfig = z.output<typeof gatewaySchema>;
 

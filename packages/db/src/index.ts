@@ -1,7 +1,8 @@
 export { applyMigrations, MigrationError } from './migrations.js';
 export { openDatabase, type ConnectionErrorListener, type Database } from './open.js';
 export type { SqlRunner } from './sql-runner.js';
-export { asRequest, type StatementCounter } from './statements.js';
+export type { StatementCounter } from './statements.js';
+export { asRequest, changesOfThisRequest, noteChange, type Change } from './request-scope.js';
 export { alignById, groupByKey } from './batch.js';
 export { stableUuid } from './stable-id.js';
 export { seededRandom } from './random.js';
@@ -10,7 +11,9 @@ export {
   publishPendingEvents,
   readPublishedEvents,
   startOutboxRelay,
+  writeEvent,
   type OutboxRelay,
+  type OutboxWriter,
   type PublishedEvent,
   type RawSqlClient,
 } from './outbox.js';

@@ -1,3 +1,4 @@
+import { noteChange } from './request-scope.js';
 import type { Logger } from '@shop/logging';
 
 /** What other services learn about, by topic; payloads carry ids, never whole records. */
@@ -10,6 +11,10 @@ export const EventTopic = {
   ORDER_PLACED: 'order.placed',
   ORDER_CANCELLED: 'order.cancelled',
   ORDER_STATUS_CHANGED: 'order.status_changed',
+  /** A shopper's cart changed: `{ userId }`. Request-scoped only, never written to the outbox. */
+  CART_CHANGED: 'cart.changed',
+  /** An account's profile, role or status changed: `{ userId }`. Request-scoped only. */
+  USER_CHANGED: 'user.changed',
 } as const;
 
 export type EventTopic = (typeof EventTopic)[keyof typeof EventTopic];
@@ -99,4 +104,23 @@ export function startOutboxRelay(client: RawSqlClient, logger: Logger, intervalM
       await running;
     },
   };
+}
+
+/** The part of a transaction client that writes outbox rows; every subgraph's has this shape. */
+export interface OutboxWriter<Payload> {
+  outboxEvent: { create(args: { data: { topic: string; aggregateId: string; payload: Payload } }): PromiseLike<unknown> };
+}
+
+/**
+ * Writes an event in the transaction of the change it describes (docs/adr/0006) and notes
+ * it for the current request, whose response tells the gateway right away.
+ */
+export async function writeEvent<Payload>(
+  tx: OutboxWriter<Payload>,
+  topic: EventTopic,
+  aggregateId: string,
+  payload: NoInfer<Payload> & Record<string, unknown>,
+): Promise<void> {
+  await tx.outboxEvent.create({ data: { topic, aggregateId, payload } });
+  noteChange({ topic, payload });
 }

@@ -1,14 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable, Transaction } from '@prisma/driver-adapter-utils';
-
-const servingRequest = new AsyncLocalStorage<true>();
-
-/**
- * Runs one request's work so that the SQL it issues counts as request work. Background
- * loops (outbox relay, sweepers) run outside and are not counted: the count answers "how
- * many statements did serving requests cost", which is what batching is judged by.
- */
-export const asRequest = <T>(run: () => T): T => servingRequest.run(true, run);
+import { requestWork } from './request-scope.js';
 
 export interface StatementCounter {
   /** Statements issued while serving requests since the database opened. */
@@ -18,8 +9,10 @@ export interface StatementCounter {
 type Counted = { requestStatements: number };
 
 function countQueries<Q extends SqlQueryable>(queryable: Q, counter: Counted): Q {
+  // Only statements issued while serving a request (asRequest) count: background loops
+  // (outbox relay, sweepers) would blur what batching is judged by.
   const count = () => {
-    if (servingRequest.getStore()) counter.requestStatements += 1;
+    if (requestWork()) counter.requestStatements += 1;
   };
   return new Proxy(queryable, {
     get(target, property, receiver) {

@@ -5,6 +5,20 @@ import type { Logger } from '@shop/logging';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** A GraphQL request as it arrived: the parts its answer depends on. */
+export interface GraphQLRequestParts {
+  method: string;
+  search: string;
+  body: unknown;
+}
+
+/** A complete GraphQL HTTP answer. */
+export interface GraphQLAnswer {
+  status: number;
+  headers: Map<string, string>;
+  body: string;
+}
+
 /** A JSON endpoint beside GraphQL (POST only); it answers with a status and a JSON body. */
 export type RouteHandler = (request: IncomingMessage, body: unknown) => Promise<{ status: number; body: unknown }>;
 
@@ -17,6 +31,8 @@ export interface HttpServerOptions<Context extends BaseContext> {
   allowLandingPage?: (request: IncomingMessage) => Promise<boolean>;
   /** Extra POST endpoints by path, for service-to-service calls. */
   routes?: Record<string, RouteHandler>;
+  /** Wraps the execution of each GraphQL request (a response cache answers without executing). */
+  aroundGraphQL?: (request: IncomingMessage, parts: GraphQLRequestParts, execute: () => Promise<GraphQLAnswer>) => Promise<GraphQLAnswer>;
   /** Wraps the handling of each request (to account for the work it causes). */
   aroundRequest?: (handle: () => Promise<void>) => Promise<void>;
   host: string;
@@ -85,19 +101,28 @@ async function handleGraphQL<Context extends BaseContext>(
   if (wantsLandingPage && options.allowLandingPage && !(await options.allowLandingPage(request))) {
     throw new RequestError(403, 'The GraphQL landing page is for administrators', 'FORBIDDEN');
   }
-  const body = request.method === 'POST' ? parseBody(request, await readBody(request)) : undefined;
-  const result = await options.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: request.method ?? 'GET', headers, search, body },
-    context: () => options.context(request),
-  });
-  for (const [key, value] of result.headers) response.setHeader(key, value);
-  response.statusCode = result.status ?? 200;
-  if (result.body.kind === 'complete') {
-    response.end(result.body.string);
-    return;
-  }
-  for await (const chunk of result.body.asyncIterator) response.write(chunk);
-  response.end();
+  const parts: GraphQLRequestParts = {
+    method: request.method ?? 'GET',
+    search,
+    body: request.method === 'POST' ? parseBody(request, await readBody(request)) : undefined,
+  };
+  const execute = async (): Promise<GraphQLAnswer> => {
+    const result = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { ...parts, headers },
+      context: () => options.context(request),
+    });
+    let body: string;
+    if (result.body.kind === 'complete') {
+      body = result.body.string;
+    } else {
+      body = '';
+      for await (const chunk of result.body.asyncIterator) body += chunk;
+    }
+    return { status: result.status ?? 200, headers: new Map(result.headers), body };
+  };
+  const answer = options.aroundGraphQL ? await options.aroundGraphQL(request, parts, execute) : await execute();
+  response.writeHead(answer.status, Object.fromEntries(answer.headers));
+  response.end(answer.body);
 }
 
 /**

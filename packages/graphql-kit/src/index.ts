@@ -7,7 +7,14 @@ export {
   sumDecimals,
   type DecimalLike,
 } from './decimal.js';
-export { startHttpServer, type HttpServerOptions, type RouteHandler, type RunningHttpServer } from './http-server.js';
+export {
+  startHttpServer,
+  type GraphQLAnswer,
+  type GraphQLRequestParts,
+  type HttpServerOptions,
+  type RouteHandler,
+  type RunningHttpServer,
+} from './http-server.js';
 export { isId, parseId } from './ids.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageMeta, pageRequest, type Page, type PageMeta, type PageRequest } from './pagination.js';
 export { DateTimeScalar, DecimalScalar } from './scalars.js';
@@ -16,3 +23,4 @@ export { BadServiceRequest, EVENTS_PATH, serveSubgraph, type BackgroundJob, type
 export { runService } from './main.js';
 export { boundedText, literalPattern } from './text.js';
 export { applyDirectivePermissions } from './permissions.js';
+export { CACHE_REPORT_EXTENSION, type CacheReport } from './cache-report.js';

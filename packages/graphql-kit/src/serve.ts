@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
-import { GATEWAY_TOKEN_HEADER, verifyGatewayToken, type RequestIdentity } from '@shop/auth';
+import { GATEWAY_TOKEN_HEADER, isAdmin, verifyGatewayToken, type RequestIdentity, type Viewer } from '@shop/auth';
 import type { DatabaseConfig, KeyRing } from '@shop/config';
 import { AppError } from '@shop/errors';
 import { asRequest, openDatabase, readPublishedEvents, startOutboxRelay, type Database, type RawSqlClient } from '@shop/db';
@@ -15,7 +15,7 @@ interface PrismaLike extends RawSqlClient {
 /** Where consumers read a subgraph's published outbox events (POST { after, limit }). */
 export const EVENTS_PATH = '/internal/events';
 
-export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends BaseContext> {
+export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends BaseContext & { viewer: Viewer }> {
   database: DatabaseConfig;
   /** Apply pending migrations before serving (the embedded default does; real PostgreSQL uses db:migrate). */
   migrate: boolean;
@@ -56,7 +56,7 @@ export interface RunningSubgraph<Prisma> extends RunningHttpServer {
 }
 
 /** Opens the subgraph's database, migrates and prepares it, then serves its schema over HTTP. */
-export async function serveSubgraph<Prisma extends PrismaLike, Context extends BaseContext>(
+export async function serveSubgraph<Prisma extends PrismaLike, Context extends BaseContext & { viewer: Viewer }>(
   options: ServeSubgraphOptions<Prisma, Context>,
 ): Promise<RunningSubgraph<Prisma>> {
   const { logger } = options;
@@ -85,6 +85,7 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       schemaUrl: options.schemaUrl,
       resolvers: options.resolvers,
       context: async (request) => options.createContext(prisma, await identityOf(request)),
+      seesMoreThanOthers: (context) => isAdmin(context.viewer),
       routes: internalRoutes(routes, identityOf),
       health: () => database.ping(),
       aroundRequest: (handle) => {

@@ -9,6 +9,7 @@ import { accessRequirementsFromSdl } from '@shop/auth';
 import { maskUnexpectedErrors } from '@shop/errors';
 import type { Logger } from '@shop/logging';
 import { startHttpServer, type RouteHandler, type RunningHttpServer } from './http-server.js';
+import { cacheReportPlugin, entityTypesOf } from './cache-report.js';
 import { applyDirectivePermissions } from './permissions.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 
@@ -21,6 +22,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   health: () => Promise<boolean>;
   routes?: Record<string, RouteHandler>;
   aroundRequest?: (handle: () => Promise<void>) => Promise<void>;
+  /** True when the caller sees more than others do: its responses are never shared. */
+  seesMoreThanOthers: (context: Context) => boolean;
   host: string;
   port: number;
   logger: Logger;
@@ -40,12 +43,17 @@ export function buildSchemaFromSdl(schemaUrl: URL, resolvers: object) {
 export async function startSubgraphServer<Context extends BaseContext>(
   options: SubgraphServerOptions<Context>,
 ): Promise<RunningHttpServer> {
+  const typeDefs = parse(readFileSync(options.schemaUrl, 'utf8'));
   const apollo = new ApolloServer<Context>({
     schema: buildSchemaFromSdl(options.schemaUrl, options.resolvers),
     includeStacktraceInErrorResponses: false,
     formatError: maskUnexpectedErrors((error) => options.logger.error({ err: error }, 'unexpected error')),
     // No Apollo Studio here: inline traces would only cost time on every request.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      cacheReportPlugin(entityTypesOf(typeDefs), options.seesMoreThanOthers),
+    ],
   });
   await apollo.start();
   const http = await startHttpServer({ ...options, apollo });

@@ -2,7 +2,7 @@ export { errorCodes, postGraphQL, type GraphQLRequest, type GraphQLResponse } fr
 export { contractDir, contractFiles, contractOperation, readContract, type ContractFile } from './contract.js';
 export { createTestDatabases, testBackends, type Backend, type TestDatabases } from './databases.js';
 export { testKeyRing } from './keys.js';
-export { createTestRedis, type TestRedis } from './redis.js';
+export { createTestRedis, sharedRedis, type TestRedis } from './redis.js';
 export { startTestSupergraph, type RestartableSubgraph, type TestSupergraph, type TestSupergraphOptions } from './supergraph.js';
 export { placeOrder, placementLedger, readEventFeed, stockOf, type PlacedOrder } from './commerce.js';
 export { partnerWithKey, persistedRequest, signedInUser, signIn, type SignedIn } from './callers.js';

@@ -9,6 +9,9 @@ export interface TestRedis {
   drop(): Promise<void>;
 }
 
+/** True when tests run on a real Redis (TEST_REDIS_URL), which several gateway instances can share. */
+export const sharedRedis = testConfig.redisUrl !== null;
+
 /** Real Redis under a key prefix of the run's own when TEST_REDIS_URL is set (CI), in process otherwise. */
 export function createTestRedis(): TestRedis {
   const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;

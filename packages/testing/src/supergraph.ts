@@ -27,6 +27,8 @@ export interface TestSupergraph {
   crash(name: RestartableSubgraph): Promise<void>;
   /** Starts a crashed subgraph again on the same port and database. */
   restart(name: RestartableSubgraph, options?: { recovery?: RecoveryOptions }): Promise<void>;
+  /** Another gateway instance on the same subgraphs and Redis (its own port, connections and memory). */
+  startAnotherGateway(): Promise<RunningHttpServer>;
   /** Sends one operation through the gateway over HTTP. */
   request<Data = Record<string, unknown>>(request: GraphQLRequest): ReturnType<typeof postGraphQL<Data>>;
   stop(): Promise<void>;
@@ -41,6 +43,8 @@ export interface TestSupergraphOptions {
   /** How long catalog holds stock for an order that does not confirm. */
   reservationTtlMs?: number;
   hooks?: PlacementHooks;
+  /** The gateway's response cache (on unless turned off). */
+  responseCache?: boolean;
 }
 
 const HOST = '127.0.0.1';
@@ -83,15 +87,20 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
     startCatalogOn(0),
   ]);
   const orders = await startOrdersOn(0, catalog.url);
-  const gateway = await startGateway({
-    host: HOST,
-    port: 0,
-    subgraphUrls: { users: users.url, catalog: catalog.url, orders: orders.url },
-    trustProxy: false,
-    production: options.production ?? false,
-    gatewayKeys,
-    logger: logger('gateway'),
-  });
+  const startGatewayInstance = () =>
+    startGateway({
+      host: HOST,
+      port: 0,
+      subgraphUrls: { users: users.url, catalog: catalog.url, orders: orders.url },
+      trustProxy: false,
+      production: options.production ?? false,
+      gatewayKeys,
+      redis: redis.config,
+      responseCache: { enabled: options.responseCache ?? true, memoryBytes: 64 * 1024 * 1024, eventPollMs: 50 },
+      logger: logger('gateway'),
+    });
+  const gateway = await startGatewayInstance();
+  const moreGateways: RunningHttpServer[] = [];
   const supergraph: TestSupergraph = {
     backend,
     gatewayUrl: gateway.url,
@@ -107,9 +116,14 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       if (name === 'catalog') supergraph.catalog = await startCatalogOn(supergraph.catalog.port);
       else supergraph.orders = await startOrdersOn(supergraph.orders.port, supergraph.catalog.url, restartOptions?.recovery ?? options.recovery);
     },
+    startAnotherGateway: async () => {
+      const another = await startGatewayInstance();
+      moreGateways.push(another);
+      return another;
+    },
     request: (request) => postGraphQL(gateway.url, request),
     stop: async () => {
-      await gateway.stop();
+      await Promise.all([gateway, ...moreGateways].map((instance) => instance.stop()));
       await Promise.all([supergraph.users.stop(), supergraph.catalog.stop(), supergraph.orders.stop()]);
       await Promise.all([databases.drop(), redis.drop()]);
     },

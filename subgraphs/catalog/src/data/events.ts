@@ -1,15 +1,15 @@
-import { EventTopic } from '@shop/db';
+import { EventTopic, writeEvent } from '@shop/db';
 import type { Prisma } from '../generated/prisma/client.js';
 
 type Tx = Prisma.TransactionClient;
 
-// Outbox rows, written inside the transaction of the change they describe (docs/adr/0006).
+export const productChanged = (tx: Tx, productId: string) => writeEvent(tx, EventTopic.PRODUCT_CHANGED, productId, { productId });
 
-export const productChanged = (tx: Tx, productId: string) =>
-  tx.outboxEvent.create({ data: { topic: EventTopic.PRODUCT_CHANGED, aggregateId: productId, payload: { productId } } });
+/**
+ * `previousStockQuantity` lets a consumer tell a product coming back in stock (it may now
+ * belong in lists it was missing from) from one merely selling a unit; null when unknown.
+ */
+export const stockChanged = (tx: Tx, productId: string, stockQuantity: number, previousStockQuantity: number | null) =>
+  writeEvent(tx, EventTopic.STOCK_CHANGED, productId, { productId, stockQuantity, previousStockQuantity });
 
-export const stockChanged = (tx: Tx, productId: string, stockQuantity: number) =>
-  tx.outboxEvent.create({ data: { topic: EventTopic.STOCK_CHANGED, aggregateId: productId, payload: { productId, stockQuantity } } });
-
-export const categoryChanged = (tx: Tx, categoryId: string) =>
-  tx.outboxEvent.create({ data: { topic: EventTopic.CATEGORY_CHANGED, aggregateId: categoryId, payload: { categoryId } } });
+export const categoryChanged = (tx: Tx, categoryId: string) => writeEvent(tx, EventTopic.CATEGORY_CHANGED, categoryId, { categoryId });

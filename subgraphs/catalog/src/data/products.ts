@@ -24,7 +24,7 @@ export const createProduct = (prisma: CatalogPrisma, data: Prisma.ProductUncheck
   prisma.$transaction(async (tx) => {
     const product = await tx.product.create({ data });
     await productChanged(tx, product.id);
-    await stockChanged(tx, product.id, product.stockQuantity);
+    await stockChanged(tx, product.id, product.stockQuantity, 0);
     return product;
   });
 
@@ -35,7 +35,7 @@ export const updateProduct = (prisma: CatalogPrisma, id: string, data: Prisma.Pr
     if (updated.count === 0) return null;
     const product = await tx.product.findUniqueOrThrow({ where: { id } });
     await productChanged(tx, id);
-    if (data.stockQuantity !== undefined) await stockChanged(tx, id, product.stockQuantity);
+    if (data.stockQuantity !== undefined) await stockChanged(tx, id, product.stockQuantity, null);
     return product;
   });
 

@@ -44,7 +44,7 @@ export function reserveStock(
         RETURNING name, price::text AS price, currency, stock_quantity AS "stockQuantity"`;
       if (!row) throw await refusalFor(tx, line.productId);
       reserved.push({ productId: line.productId, quantity: line.quantity, name: row.name, unitPrice: row.price, currency: row.currency });
-      await stockChanged(tx, line.productId, row.stockQuantity);
+      await stockChanged(tx, line.productId, row.stockQuantity, row.stockQuantity + line.quantity);
     }
     if (new Set(reserved.map((line) => line.currency)).size > 1) throw new ReservationRefused('MIXED_CURRENCIES', null);
     return tx.stockReservation.create({ data: { id, status: 'RESERVED', lines: reserved as unknown as Prisma.InputJsonValue, expiresAt } });
@@ -68,7 +68,7 @@ export function releaseReservation(prisma: CatalogPrisma, id: string, from: Read
       const [row] = await tx.$queryRaw<Array<{ stockQuantity: number }>>`
         UPDATE products SET stock_quantity = stock_quantity + ${line.quantity}, updated_at = now()
         WHERE id = ${line.productId}::uuid RETURNING stock_quantity AS "stockQuantity"`;
-      if (row) await stockChanged(tx, line.productId, row.stockQuantity);
+      if (row) await stockChanged(tx, line.productId, row.stockQuantity, row.stockQuantity - line.quantity);
     }
     return true;
   });

@@ -1,5 +1,10 @@
+import { EventTopic, noteChange } from '@shop/db';
 import type { CartItem } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from './client.js';
+
+// A cart is its owner's business only: nothing else listens, so its changes are noted for
+// the request (the gateway's cache) and not written to the outbox.
+const cartChanged = (userId: string) => noteChange({ topic: EventTopic.CART_CHANGED, payload: { userId } });
 
 /** A cart as the schema shows it: its lines (an empty list for a user with no cart yet). */
 export interface CartRecord {
@@ -17,6 +22,7 @@ export async function findCart(prisma: OrdersPrisma, userId: string): Promise<Ca
 
 /** Sets a line's quantity, creating the cart and the line as needed. */
 export function upsertCartLine(prisma: OrdersPrisma, userId: string, productId: string, quantity: number) {
+  cartChanged(userId);
   return prisma.$transaction(async (tx) => {
     const cart = await tx.cart.upsert({ where: { userId }, create: { userId }, update: {} });
     await tx.cartItem.upsert({
@@ -27,11 +33,14 @@ export function upsertCartLine(prisma: OrdersPrisma, userId: string, productId: 
   });
 }
 
-export const deleteCartLines = (prisma: OrdersPrisma, userId: string, productIds: readonly string[]) =>
-  prisma.cartItem.deleteMany({ where: { cart: { userId }, productId: { in: [...productIds] } } });
+export function deleteCartLines(prisma: OrdersPrisma, userId: string, productIds: readonly string[]) {
+  cartChanged(userId);
+  return prisma.cartItem.deleteMany({ where: { cart: { userId }, productId: { in: [...productIds] } } });
+}
 
 /** Adds units to a line atomically (concurrent adds both count); null when past `maxQuantity`. */
 export function addToCartLine(prisma: OrdersPrisma, userId: string, productId: string, quantity: number, maxQuantity: number) {
+  cartChanged(userId);
   return prisma
     .$transaction(async (tx) => {
       const cart = await tx.cart.upsert({ where: { userId }, create: { userId }, update: {} });

@@ -1,4 +1,4 @@
-import { EventTopic } from '@shop/db';
+import { EventTopic, writeEvent } from '@shop/db';
 import type { Order, OrderItem, OrderStatus, Prisma } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from './client.js';
 
@@ -91,12 +91,12 @@ export const confirmOrder = (prisma: OrdersPrisma, order: Order, confirmation: C
     if (confirmation.clearCartProductIds.length > 0) {
       await tx.cartItem.deleteMany({ where: { cart: { userId: order.userId }, productId: { in: [...confirmation.clearCartProductIds] } } });
     }
-    await tx.outboxEvent.create({
-      data: {
-        topic: EventTopic.ORDER_PLACED,
-        aggregateId: order.id,
-        payload: { orderId: order.id, userId: order.userId, total: confirmation.total, currency: confirmation.currency, productIds: confirmation.lines.map((line) => line.productId) },
-      },
+    await writeEvent(tx, EventTopic.ORDER_PLACED, order.id, {
+      orderId: order.id,
+      userId: order.userId,
+      total: confirmation.total,
+      currency: confirmation.currency,
+      productIds: confirmation.lines.map((line) => line.productId),
     });
     return true;
   });
@@ -113,12 +113,11 @@ export const transitionOrder = (prisma: OrdersPrisma, order: Order, to: OrderSta
       data: { status: to, ...(cancelling ? { stockState: 'RELEASING' as const } : {}) },
     });
     if (moved.count === 0) return false;
-    await tx.outboxEvent.create({
-      data: {
-        topic: cancelling ? EventTopic.ORDER_CANCELLED : EventTopic.ORDER_STATUS_CHANGED,
-        aggregateId: order.id,
-        payload: { orderId: order.id, userId: order.userId, from: order.status, to },
-      },
+    await writeEvent(tx, cancelling ? EventTopic.ORDER_CANCELLED : EventTopic.ORDER_STATUS_CHANGED, order.id, {
+      orderId: order.id,
+      userId: order.userId,
+      from: order.status,
+      to,
     });
     return true;
   });

@@ -1,5 +1,10 @@
+import { EventTopic, noteChange } from '@shop/db';
 import type { Prisma, Role } from '../generated/prisma/client.js';
 import type { UsersPrisma } from './client.js';
+
+// Accounts have no outbox (nothing else listens yet): changes are noted for the request,
+// whose response tells the gateway's cache.
+const userChanged = (userId: string | null) => noteChange({ topic: EventTopic.USER_CHANGED, payload: { userId } });
 
 export type UserWhere = Prisma.UserWhereInput;
 
@@ -8,10 +13,15 @@ export const findUsersByIds = (prisma: UsersPrisma, ids: readonly string[]) =>
 
 export const findUserByEmail = (prisma: UsersPrisma, email: string) => prisma.user.findUnique({ where: { email } });
 
-export const createUser = (prisma: UsersPrisma, data: Prisma.UserCreateInput) => prisma.user.create({ data });
+export function createUser(prisma: UsersPrisma, data: Prisma.UserCreateInput) {
+  userChanged(null);
+  return prisma.user.create({ data });
+}
 
-export const updateUser = (prisma: UsersPrisma, id: string, data: Prisma.UserUpdateInput) =>
-  prisma.user.update({ where: { id }, data });
+export function updateUser(prisma: UsersPrisma, id: string, data: Prisma.UserUpdateInput) {
+  userChanged(id);
+  return prisma.user.update({ where: { id }, data });
+}
 
 export async function findUserPage(prisma: UsersPrisma, { where, skip, take }: { where: UserWhere; skip: number; take: number }) {
   const [items, totalItems] = await prisma.$transaction([
@@ -21,11 +31,15 @@ export async function findUserPage(prisma: UsersPrisma, { where, skip, take }: {
   return { items, totalItems };
 }
 
-export const setRole = (prisma: UsersPrisma, id: string, role: Role) => prisma.user.update({ where: { id }, data: { role } });
+export function setRole(prisma: UsersPrisma, id: string, role: Role) {
+  userChanged(id);
+  return prisma.user.update({ where: { id }, data: { role } });
+}
 
 /** Deactivation and the end of every session and key happen together or not at all. */
 export const deactivateUserEverywhere = (prisma: UsersPrisma, id: string, now: Date) =>
   prisma.$transaction(async (tx) => {
+    userChanged(id);
     const user = await tx.user.update({ where: { id }, data: { isActive: false } });
     await tx.userSession.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } });
     await tx.apiKey.updateMany({ where: { ownerId: id, revokedAt: null }, data: { revokedAt: now } });

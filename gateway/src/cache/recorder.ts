@@ -1,0 +1,38 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Change } from '@shop/db';
+import { CACHE_REPORT_EXTENSION, type CacheReport } from '@shop/graphql-kit';
+import type { CacheScope } from './store.js';
+
+/** What the response cache learns while one request executes. */
+export class CacheRecorder {
+  readonly tags = new Set<string>();
+  readonly changes: Change[] = [];
+  operation: 'query' | 'mutation' | 'subscription' | null = null;
+  policy: { maxAge: number; scope: CacheScope } | null = null;
+  /** Set when the operation touches anything access-controlled: its answer is never shared. */
+  callerSpecific = false;
+
+  /** Takes a subgraph's report off its response (clients never see it). */
+  absorb(extensions: Record<string, unknown> | undefined) {
+    const report = extensions?.[CACHE_REPORT_EXTENSION] as CacheReport | undefined;
+    if (!report) return;
+    delete extensions![CACHE_REPORT_EXTENSION];
+    for (const tag of report.tags) this.tags.add(tag);
+    this.changes.push(...report.changes);
+  }
+}
+
+/** Hands the operation's type and the cache policy the subgraphs' hints add up to, to the recorder. */
+export function cacheRecorderPlugin<Context extends { cache: CacheRecorder }>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, operation, overallCachePolicy }) {
+          contextValue.cache.operation = operation?.operation ?? null;
+          const policy = overallCachePolicy.policyIfCacheable();
+          contextValue.cache.policy = policy ? { maxAge: policy.maxAge, scope: policy.scope } : null;
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import type { IncomingMessage } from 'node:http';
+import type { Viewer } from '@shop/auth';
+import type { GraphQLAnswer, GraphQLRequestParts } from '@shop/graphql-kit';
+import type { Logger } from '@shop/logging';
+import { tagsInvalidatedByAll } from './invalidation.js';
+import { CacheRecorder } from './recorder.js';
+import { cacheableRequest, cacheKeys, type CacheableRequest } from './request-key.js';
+import type { CachedResponse, ResponseStore } from './store.js';
+
+/** How long another gateway instance may hold the computation of one answer. */
+const CLAIM_MS = 5_000;
+const CLAIM_POLL_MS = 20;
+
+export interface ResponseCacheOptions {
+  store: ResponseStore;
+  viewerOf(request: IncomingMessage): Promise<Viewer>;
+  /** Partners run trusted documents by id only; anything else is for Apollo to refuse. */
+  trustedDocumentIds: ReadonlySet<string>;
+  logger: Logger;
+}
+
+export interface ResponseCache {
+  /** Wraps the execution of one GraphQL request (answers from the cache, or executes and stores). */
+  around(request: IncomingMessage, parts: GraphQLRequestParts, execute: () => Promise<GraphQLAnswer>): Promise<GraphQLAnswer>;
+  /** The recorder of the request being executed, for its context. */
+  recorderOf(request: IncomingMessage): CacheRecorder;
+}
+
+interface Flight {
+  answer: GraphQLAnswer;
+  /**
+   * The key the answer belongs under, when it is cacheable. Callers waiting on the flight
+   * under that key share it, even when storing lost a race with a purge: it is as fresh as
+   * their own would have been.
+   */
+  key: string | null;
+  response: CachedResponse | null;
+}
+
+function hitAnswer(response: CachedResponse): GraphQLAnswer {
+  const age = Math.max(0, Math.floor((Date.now() - response.storedAt) / 1000));
+  return {
+    status: 200,
+    headers: new Map([
+      ['content-type', 'application/json; charset=utf-8'],
+      ['cache-control', `max-age=${Math.max(0, response.maxAge - age)}, ${response.scope.toLowerCase()}`],
+      ['age', String(age)],
+      ['x-cache', 'HIT'],
+    ]),
+    body: response.body,
+  };
+}
+
+const withCacheHeader = (answer: GraphQLAnswer, value: 'MISS' | 'BYPASS') => {
+  answer.headers.set('x-cache', value);
+  return answer;
+};
+
+/** A body with data and no errors: `"errors":` can only occur unescaped as a key. */
+const isCleanResult = (body: string) => body.startsWith('{"data":') && !body.includes('"errors":');
+
+/**
+ * The gateway's response cache (docs/adr/0007). It sits in front of Apollo Server, so a hit
+ * costs a key lookup and a write, not a GraphQL pipeline. What may be stored, for whom and
+ * for how long follows the subgraphs' @cacheControl hints; what each answer holds follows
+ * their cache reports, by which mutations and events purge it.
+ */
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
+  const { store, logger } = options;
+  const recorders = new WeakMap<IncomingMessage, CacheRecorder>();
+  const flights = new Map<string, Promise<Flight>>();
+  /** Documents whose answers turned out private: their misses do not wait on other callers. */
+  const privateDocuments = new Set<string>();
+
+  async function safely<T>(what: string, run: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      // The cache is an optimisation: without it, requests are slower, not refused.
+      logger.warn({ err: error }, `response cache: ${what} failed`);
+      return fallback;
+    }
+  }
+
+  async function purgeChangesOf(recorder: CacheRecorder) {
+    if (recorder.changes.length === 0) return;
+    await safely('purge', () => store.purge(tagsInvalidatedByAll(recorder.changes)), undefined);
+  }
+
+  async function executeAndStore(
+    request: CacheableRequest,
+    viewer: Viewer,
+    keys: ReturnType<typeof cacheKeys>,
+    recorder: CacheRecorder,
+    execute: () => Promise<GraphQLAnswer>,
+  ): Promise<Flight> {
+    const clock = await safely('clock', () => store.clock(), Number.NaN);
+    const answer = await execute();
+    await purgeChangesOf(recorder);
+    const { policy } = recorder;
+    if (recorder.operation !== 'query' || !policy || policy.maxAge <= 0 || answer.status !== 200 || !isCleanResult(answer.body)) {
+      return { answer, key: null, response: null };
+    }
+    const isAdmin = viewer.kind === 'user' && viewer.role === 'ADMIN';
+    const scope = recorder.callerSpecific || isAdmin ? 'PRIVATE' : policy.scope;
+    // Administrators' answers are private anyway; only others' say the document is.
+    if (scope === 'PRIVATE' && !isAdmin) privateDocuments.add(request.documentId);
+    const key = scope === 'PUBLIC' ? keys.shared : keys.caller;
+    if (!key) return { answer, key: null, response: null };
+    const response: CachedResponse = { body: answer.body, scope, maxAge: policy.maxAge, storedAt: Date.now() };
+    if (!Number.isNaN(clock)) await safely('store', () => store.put(key, response, [...recorder.tags], clock), false);
+    return { answer, key, response };
+  }
+
+  /** Waits while another gateway instance computes the answer; null if it does not come in time. */
+  async function awaitOtherInstance(lookup: string[]): Promise<CachedResponse | null> {
+    const deadline = Date.now() + CLAIM_MS;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+      const found = (await safely('get', () => store.get(lookup), [])).find(Boolean);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  return {
+    recorderOf(request) {
+      let recorder = recorders.get(request);
+      if (!recorder) recorders.set(request, (recorder = new CacheRecorder()));
+      return recorder;
+    },
+
+    async around(httpRequest, parts, execute) {
+      const recorder = this.recorderOf(httpRequest);
+      const bypass = async () => {
+        const answer = await execute();
+        await purgeChangesOf(recorder);
+        return withCacheHeader(answer, 'BYPASS');
+      };
+      const request = cacheableRequest(parts.method, parts.search, parts.body);
+      if (!request) return bypass();
+      let viewer: Viewer;
+      try {
+        viewer = await options.viewerOf(httpRequest);
+      } catch {
+        return bypass(); // Apollo answers bad credentials with their error.
+      }
+      if (viewer.kind === 'partner' && !(request.byIdOnly && options.trustedDocumentIds.has(request.documentId))) return bypass();
+
+      const keys = cacheKeys(request, viewer);
+      const lookup = [keys.shared, keys.caller].filter((key): key is string => key !== null);
+      const found = (await safely('get', () => store.get(lookup), [])).find(Boolean);
+      if (found) return hitAnswer(found);
+
+      // One miss computes; concurrent identical misses wait for it and share its answer
+      // when it is theirs to read (shared, or stored under their own key).
+      const flightKey = keys.shared && !privateDocuments.has(request.documentId) ? keys.shared : keys.caller;
+      const running = flightKey ? flights.get(flightKey) : undefined;
+      if (running) {
+        const flight = await running;
+        if (flight.response && flight.key && lookup.includes(flight.key)) return hitAnswer(flight.response);
+      }
+      if (!flightKey) return withCacheHeader((await executeAndStore(request, viewer, keys, recorder, execute)).answer, 'MISS');
+
+      const flight = (async (): Promise<Flight> => {
+        const claimed = store.kind === 'memory' || (await safely('claim', () => store.claim(flightKey, CLAIM_MS), true));
+        if (!claimed) {
+          const computedElsewhere = await awaitOtherInstance(lookup);
+          if (computedElsewhere) return { answer: hitAnswer(computedElsewhere), key: null, response: null };
+        }
+        try {
+          return await executeAndStore(request, viewer, keys, recorder, execute);
+        } finally {
+          if (claimed && store.kind !== 'memory') await safely('release', () => store.release(flightKey), undefined);
+        }
+      })();
+      if (!running) flights.set(flightKey, flight);
+      try {
+        const { answer } = await flight;
+        return answer.headers.has('x-cache') ? answer : withCacheHeader(answer, 'MISS');
+      } finally {
+        if (flights.get(flightKey) === flight) flights.delete(flightKey);
+      }
+    },
+  };
+}
