@@ -34,7 +34,22 @@ export function startEventFeedConsumer(options: EventFeedOptions): EventFeedCons
   const stopping = new AbortController();
   const sleep = (ms: number) => delay(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
 
+  const reads = new Set<AbortController>();
+
   async function readPage(feed: string, url: string, after: string): Promise<PublishedEvent[]> {
+    // One controller per read, aborted by a timeout or by stop (composing signals leaks listeners on Node 20).
+    const read = new AbortController();
+    const timeout = setTimeout(() => read.abort(), 5_000);
+    reads.add(read);
+    try {
+      return await fetchPage(feed, url, after, read.signal);
+    } finally {
+      clearTimeout(timeout);
+      reads.delete(read);
+    }
+  }
+
+  async function fetchPage(feed: string, url: string, after: string, signal: AbortSignal): Promise<PublishedEvent[]> {
     const response = await fetch(new URL(EVENTS_PATH, url), {
       method: 'POST',
       headers: {
@@ -42,7 +57,7 @@ export function startEventFeedConsumer(options: EventFeedOptions): EventFeedCons
         [GATEWAY_TOKEN_HEADER]: await signGatewayToken(options.gatewayKeys, { viewer: anonymousViewer, clientIp: null }),
       },
       body: JSON.stringify({ after, limit: PAGE }),
-      signal: AbortSignal.any([AbortSignal.timeout(5_000), stopping.signal]),
+      signal,
     });
     if (!response.ok) throw new Error(`${feed} event feed answered ${response.status}`);
     return ((await response.json()) as { events: PublishedEvent[] }).events;
@@ -71,6 +86,7 @@ export function startEventFeedConsumer(options: EventFeedOptions): EventFeedCons
   return {
     async stop() {
       stopping.abort();
+      for (const read of reads) read.abort();
       await Promise.all(loops);
     },
   };
