@@ -17,4 +17,4 @@ export {
   type PublishedEvent,
   type RawSqlClient,
 } from './outbox.js';
-export { isUniqueViolation } from './unique-violation.js';
+export { isUniqueViolation, retryingUniqueRace } from './unique-violation.js';

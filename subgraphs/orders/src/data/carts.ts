@@ -1,4 +1,4 @@
-import { EventTopic, noteChange } from '@shop/db';
+import { EventTopic, noteChange, retryingUniqueRace } from '@shop/db';
 import type { CartItem } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from './client.js';
 
@@ -23,14 +23,16 @@ export async function findCart(prisma: OrdersPrisma, userId: string): Promise<Ca
 /** Sets a line's quantity, creating the cart and the line as needed. */
 export function upsertCartLine(prisma: OrdersPrisma, userId: string, productId: string, quantity: number) {
   cartChanged(userId);
-  return prisma.$transaction(async (tx) => {
-    const cart = await tx.cart.upsert({ where: { userId }, create: { userId }, update: {} });
-    await tx.cartItem.upsert({
-      where: { cartId_productId: { cartId: cart.id, productId } },
-      create: { cartId: cart.id, productId, quantity },
-      update: { quantity },
-    });
-  });
+  return retryingUniqueRace(() =>
+    prisma.$transaction(async (tx) => {
+      const cart = await tx.cart.upsert({ where: { userId }, create: { userId }, update: {} });
+      await tx.cartItem.upsert({
+        where: { cartId_productId: { cartId: cart.id, productId } },
+        create: { cartId: cart.id, productId, quantity },
+        update: { quantity },
+      });
+    }),
+  );
 }
 
 export function deleteCartLines(prisma: OrdersPrisma, userId: string, productIds: readonly string[]) {
@@ -41,8 +43,8 @@ export function deleteCartLines(prisma: OrdersPrisma, userId: string, productIds
 /** Adds units to a line atomically (concurrent adds both count); null when past `maxQuantity`. */
 export function addToCartLine(prisma: OrdersPrisma, userId: string, productId: string, quantity: number, maxQuantity: number) {
   cartChanged(userId);
-  return prisma
-    .$transaction(async (tx) => {
+  return retryingUniqueRace(() =>
+    prisma.$transaction(async (tx) => {
       const cart = await tx.cart.upsert({ where: { userId }, create: { userId }, update: {} });
       const line = await tx.cartItem.upsert({
         where: { cartId_productId: { cartId: cart.id, productId } },
@@ -51,8 +53,8 @@ export function addToCartLine(prisma: OrdersPrisma, userId: string, productId: s
       });
       if (line.quantity > maxQuantity) throw new CartLineTooLarge();
       return line;
-    })
-    .catch((error: unknown) => {
+    }),
+  ).catch((error: unknown) => {
       if (error instanceof CartLineTooLarge) return null;
       throw error;
     });
