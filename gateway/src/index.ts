@@ -20,7 +20,7 @@ import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './credentials.js';
 import { allSubgraphsHealthy } from './health.js';
 import { loadManifest, TrustedDocumentsFirstCache, withPersistedQueryMismatchCode } from './persisted-documents.js';
-import { SubgraphSource } from './subgraph-source.js';
+import { SubgraphClient } from './subgraph-client.js';
 import { loadSupergraph } from './supergraph.js';
 
 export { supergraphPath } from './supergraph.js';
@@ -65,9 +65,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
   const supergraph = loadSupergraph();
   const trustedDocuments = loadManifest(partnerManifestPath);
   const authenticator = createAuthenticator(new URL(AUTHENTICATE_PATH, subgraphUrls.users).toString(), gatewayKeys);
+  const subgraphClients = new Map<string, SubgraphClient>();
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdlForGateway,
-    buildService: ({ name }) => new SubgraphSource(subgraphUrls[name as SubgraphName]),
+    buildService: ({ name }) => {
+      const client = new SubgraphClient(subgraphUrls[name as SubgraphName]);
+      subgraphClients.set(name, client);
+      return client;
+    },
     experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_CACHE_MIB,
     logger,
   });
@@ -139,6 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       await http.stop();
       await eventFeed?.stop();
       await apollo.stop();
+      await Promise.all([...subgraphClients.values()].map((client) => client.close()));
       await redis?.quit();
     },
   };
