@@ -82,7 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     ? createResponseCache({
         store,
         viewerOf: (request) => authenticator.viewerFor(request.headers),
-        trustedDocumentIds: new Set(trustedDocuments.keys()),
+        trustedDocuments,
         logger,
       })
     : null;

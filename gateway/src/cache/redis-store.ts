@@ -42,7 +42,7 @@ export function createRedisStore(redis: Redis, keyPrefix: string): ResponseStore
   return {
     kind: 'redis',
     clock: async () => Number((await redis.get(`${prefix}clock`)) ?? 0),
-    get: async (keys) => (await redis.mget(...keys.map((key) => `${prefix}r:${key}`))).map(decodeResponse),
+    get: async (keys) => (await redis.mgetBuffer(...keys.map((key) => `${prefix}r:${key}`))).map(decodeResponse),
     put: async (key, response, tags, clock) =>
       (await redis.eval(PUT, 0, prefix, key, encodeResponse(response), response.maxAge * 1000, clock, ...tags)) === 1,
     async purge(tags) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Viewer } from '@shop/auth';
+import { LRUCache } from 'lru-cache';
 
 /** What identifies a GraphQL request's answer, apart from who asks. */
 export interface CacheableRequest {
@@ -7,11 +8,21 @@ export interface CacheableRequest {
   documentId: string;
   /** Sent by id only, with no query text (what partners must do). */
   byIdOnly: boolean;
+  /** The query text, when sent. */
+  text: string | null;
   operationName: string;
   variables: string;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Clients send the same few documents over and over: each one's text is hashed once. */
+const documentIds = new LRUCache<string, string>({ max: 2_000 });
+function documentIdOf(text: string): string {
+  let id = documentIds.get(text);
+  if (id === undefined) documentIds.set(text, (id = sha256(text)));
+  return id;
+}
 
 /** Variables with their keys sorted, so `{a,b}` and `{b,a}` share an answer. */
 function canonicalJson(value: unknown): string {
@@ -60,7 +71,7 @@ export function cacheableRequest(method: string, search: string, body: unknown):
   const hasQuery = typeof query === 'string' && query !== '';
   let documentId: string;
   if (hasQuery) {
-    documentId = sha256(query);
+    documentId = documentIdOf(query);
     // A hash that does not match its text is Apollo's to refuse; never cache under either.
     if (persistedId !== undefined && persistedId !== documentId) return null;
   } else if (typeof persistedId === 'string' && /^[0-9a-f]{64}$/.test(persistedId)) {
@@ -68,7 +79,7 @@ export function cacheableRequest(method: string, search: string, body: unknown):
   } else {
     return null;
   }
-  return { documentId, byIdOnly: !hasQuery, operationName: (operationName as string | undefined) ?? '', variables: canonicalJson(variables ?? {}) };
+  return { documentId, byIdOnly: !hasQuery, text: hasQuery ? (query as string) : null, operationName: (operationName as string | undefined) ?? '', variables: canonicalJson(variables ?? {}) };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Viewer } from '@shop/auth';
 import type { GraphQLAnswer, GraphQLRequestParts } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { tagsInvalidatedByAll } from './invalidation.js';
+import { createOperationKinds } from './operation-kinds.js';
 import { CacheRecorder } from './recorder.js';
 import { cacheableRequest, cacheKeys, type CacheableRequest } from './request-key.js';
 import type { CachedResponse, ResponseStore } from './store.js';
@@ -14,8 +15,8 @@ const CLAIM_POLL_MS = 20;
 export interface ResponseCacheOptions {
   store: ResponseStore;
   viewerOf(request: IncomingMessage): Promise<Viewer>;
-  /** Partners run trusted documents by id only; anything else is for Apollo to refuse. */
-  trustedDocumentIds: ReadonlySet<string>;
+  /** Trusted documents by id: partners run these by id only; anything else is for Apollo to refuse. */
+  trustedDocuments: ReadonlyMap<string, string>;
   logger: Logger;
 }
 
@@ -56,8 +57,10 @@ const withCacheHeader = (answer: GraphQLAnswer, value: 'MISS' | 'BYPASS') => {
   return answer;
 };
 
+const DATA_START = Buffer.from('{"data":');
+
 /** A body with data and no errors: `"errors":` can only occur unescaped as a key. */
-const isCleanResult = (body: string) => body.startsWith('{"data":') && !body.includes('"errors":');
+const isCleanResult = (body: Buffer) => body.subarray(0, DATA_START.length).equals(DATA_START) && !body.includes('"errors":');
 
 /**
  * The gateway's response cache (docs/adr/0007). It sits in front of Apollo Server, so a hit
@@ -71,6 +74,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const flights = new Map<string, Promise<Flight>>();
   /** Documents whose answers turned out private: their misses do not wait on other callers. */
   const privateDocuments = new Set<string>();
+  const operationKinds = createOperationKinds(options.trustedDocuments);
 
   async function safely<T>(what: string, run: () => Promise<T>, fallback: T): Promise<T> {
     try {
@@ -97,6 +101,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     const clock = await safely('clock', () => store.clock(), Number.NaN);
     const answer = await execute();
     await purgeChangesOf(recorder);
+    if (recorder.operation) operationKinds.learn(request.documentId, request.operationName, recorder.operation);
     const { policy } = recorder;
     if (recorder.operation !== 'query' || !policy || policy.maxAge <= 0 || answer.status !== 200 || !isCleanResult(answer.body)) {
       return { answer, key: null, response: null };
@@ -112,12 +117,21 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     return { answer, key, response };
   }
 
+  /** The stored answer for the first of the keys that has one, as a flight that found it. */
+  async function storedFlight(lookup: string[]): Promise<Flight | null> {
+    const responses = await safely('get', () => store.get(lookup), []);
+    const index = responses.findIndex(Boolean);
+    if (index < 0) return null;
+    const response = responses[index]!;
+    return { answer: hitAnswer(response), key: lookup[index]!, response };
+  }
+
   /** Waits while another gateway instance computes the answer; null if it does not come in time. */
-  async function awaitOtherInstance(lookup: string[]): Promise<CachedResponse | null> {
+  async function awaitOtherInstance(lookup: string[]): Promise<Flight | null> {
     const deadline = Date.now() + CLAIM_MS;
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
-      const found = (await safely('get', () => store.get(lookup), [])).find(Boolean);
+      const found = await storedFlight(lookup);
       if (found) return found;
     }
     return null;
@@ -139,18 +153,20 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       };
       const request = cacheableRequest(parts.method, parts.search, parts.body);
       if (!request) return bypass();
+      const kind = operationKinds.of(request.documentId, request.operationName, request.text);
+      if (kind === 'mutation' || kind === 'subscription') return bypass();
       let viewer: Viewer;
       try {
         viewer = await options.viewerOf(httpRequest);
       } catch {
         return bypass(); // Apollo answers bad credentials with their error.
       }
-      if (viewer.kind === 'partner' && !(request.byIdOnly && options.trustedDocumentIds.has(request.documentId))) return bypass();
+      if (viewer.kind === 'partner' && !(request.byIdOnly && options.trustedDocuments.has(request.documentId))) return bypass();
 
       const keys = cacheKeys(request, viewer);
       const lookup = [keys.shared, keys.caller].filter((key): key is string => key !== null);
-      const found = (await safely('get', () => store.get(lookup), [])).find(Boolean);
-      if (found) return hitAnswer(found);
+      const stored = await storedFlight(lookup);
+      if (stored) return stored.answer;
 
       // One miss computes; concurrent identical misses wait for it and share its answer
       // when it is theirs to read (shared, or stored under their own key).
@@ -163,10 +179,13 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       if (!flightKey) return withCacheHeader((await executeAndStore(request, viewer, keys, recorder, execute)).answer, 'MISS');
 
       const flight = (async (): Promise<Flight> => {
+        // A flight that ended while this request's lookup was on its way has stored the answer.
+        const storedMeanwhile = await storedFlight(lookup);
+        if (storedMeanwhile) return storedMeanwhile;
         const claimed = store.kind === 'memory' || (await safely('claim', () => store.claim(flightKey, CLAIM_MS), true));
         if (!claimed) {
           const computedElsewhere = await awaitOtherInstance(lookup);
-          if (computedElsewhere) return { answer: hitAnswer(computedElsewhere), key: null, response: null };
+          if (computedElsewhere) return computedElsewhere;
         }
         try {
           return await executeAndStore(request, viewer, keys, recorder, execute);

@@ -4,7 +4,7 @@ export type CacheScope = 'PUBLIC' | 'PRIVATE';
 
 export interface CachedResponse {
   /** The response body exactly as first sent. */
-  body: string;
+  body: Buffer;
   scope: CacheScope;
   /** Seconds the response may be served for, from `storedAt`. */
   maxAge: number;
@@ -83,11 +83,22 @@ export function createMemoryStore(maxBytes: number): ResponseStore {
   };
 }
 
-export const encodeResponse = (response: CachedResponse) => `${response.storedAt}|${response.maxAge}|${response.scope}|${response.body}`;
+const SEPARATOR = 0x7c; // '|'
 
-export function decodeResponse(value: string | null): CachedResponse | null {
+/** `storedAt|maxAge|scope|body`, the body's bytes untouched so a hit sends them as they are. */
+export const encodeResponse = (response: CachedResponse) =>
+  Buffer.concat([Buffer.from(`${response.storedAt}|${response.maxAge}|${response.scope}|`), response.body]);
+
+export function decodeResponse(value: Buffer | null): CachedResponse | null {
   if (value === null) return null;
-  const [storedAt, maxAge, scope] = value.split('|', 3) as [string, string, CacheScope];
-  const body = value.slice(storedAt.length + maxAge.length + scope.length + 3);
-  return { storedAt: Number(storedAt), maxAge: Number(maxAge), scope, body };
+  const afterStoredAt = value.indexOf(SEPARATOR);
+  const afterMaxAge = value.indexOf(SEPARATOR, afterStoredAt + 1);
+  const afterScope = value.indexOf(SEPARATOR, afterMaxAge + 1);
+  if (afterStoredAt < 0 || afterMaxAge < 0 || afterScope < 0) return null;
+  return {
+    storedAt: Number(value.toString('latin1', 0, afterStoredAt)),
+    maxAge: Number(value.toString('latin1', afterStoredAt + 1, afterMaxAge)),
+    scope: value.toString('latin1', afterMaxAge + 1, afterScope) as CacheScope,
+    body: value.subarray(afterScope + 1),
+  };
 }

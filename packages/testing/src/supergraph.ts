@@ -7,6 +7,7 @@ import { startOrders, type OrdersPrisma, type PlacementHooks, type RecoveryOptio
 import { startUsers, type UsersPrisma } from '@shop/users';
 import { postGraphQL, type GraphQLRequest } from './client.js';
 import { createTestDatabases, type Backend } from './databases.js';
+import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 import { testKeyRing } from './keys.js';
 import { createTestRedis } from './redis.js';
 
@@ -29,6 +30,8 @@ export interface TestSupergraph {
   restart(name: RestartableSubgraph, options?: { recovery?: RecoveryOptions }): Promise<void>;
   /** Another gateway instance on the same subgraphs and Redis (its own port, connections and memory). */
   startAnotherGateway(): Promise<RunningHttpServer>;
+  /** Another gateway in a process of its own, configured as production configures it; stopped with the supergraph. */
+  startGatewayProcess(): Promise<GatewayProcess>;
   /** Sends one operation through the gateway over HTTP. */
   request<Data = Record<string, unknown>>(request: GraphQLRequest): ReturnType<typeof postGraphQL<Data>>;
   stop(): Promise<void>;
@@ -87,11 +90,13 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
     startCatalogOn(0),
   ]);
   const orders = await startOrdersOn(0, catalog.url);
+  // Restarted subgraphs come back on their ports: these stay right.
+  const subgraphUrls = { users: users.url, catalog: catalog.url, orders: orders.url };
   const startGatewayInstance = () =>
     startGateway({
       host: HOST,
       port: 0,
-      subgraphUrls: { users: users.url, catalog: catalog.url, orders: orders.url },
+      subgraphUrls,
       trustProxy: false,
       production: options.production ?? false,
       gatewayKeys,
@@ -100,7 +105,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       logger: logger('gateway'),
     });
   const gateway = await startGatewayInstance();
-  const moreGateways: RunningHttpServer[] = [];
+  const moreGateways: Array<{ stop(): Promise<void> }> = [];
   const supergraph: TestSupergraph = {
     backend,
     gatewayUrl: gateway.url,
@@ -118,6 +123,11 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
     },
     startAnotherGateway: async () => {
       const another = await startGatewayInstance();
+      moreGateways.push(another);
+      return another;
+    },
+    startGatewayProcess: async () => {
+      const another = await startGatewayProcess({ subgraphUrls, gatewayKeys, redis: redis.config, eventPollMs: 50 });
       moreGateways.push(another);
       return another;
     },

@@ -1,0 +1,43 @@
+import { Kind, parse, type OperationTypeNode } from 'graphql';
+import { LRUCache } from 'lru-cache';
+
+type OperationKind = `${OperationTypeNode}`;
+
+/** Documents told apart before executing: far more than the operations clients send. */
+const REMEMBERED_OPERATIONS = 10_000;
+
+function kindInText(text: string, operationName: string): OperationKind | null {
+  try {
+    const operations = parse(text, { noLocation: true }).definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+    const chosen = operationName ? operations.find((operation) => operation.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+    return chosen?.operation ?? null;
+  } catch {
+    return null; // Apollo refuses the document with its own error.
+  }
+}
+
+/**
+ * Whether a request runs a query, a mutation or a subscription, before it executes: only
+ * queries are looked up and computed once for concurrent callers. A mutation waiting on an
+ * identical one would run after it instead of beside it, and across instances would wait
+ * for an answer that is never stored. Told from the text (or the trusted document) once per
+ * document; a document sent by hash only is learned from its first execution.
+ */
+export function createOperationKinds(trustedDocuments: ReadonlyMap<string, string>) {
+  const kinds = new LRUCache<string, OperationKind>({ max: REMEMBERED_OPERATIONS });
+  return {
+    /** null while it cannot be told (a registered query sent by hash, never seen executing). */
+    of(documentId: string, operationName: string, text: string | null): OperationKind | null {
+      const key = `${documentId}\u0000${operationName}`;
+      const known = kinds.get(key);
+      if (known) return known;
+      const source = text ?? trustedDocuments.get(documentId) ?? null;
+      const kind = source === null ? null : kindInText(source, operationName);
+      if (kind) kinds.set(key, kind);
+      return kind;
+    },
+    learn(documentId: string, operationName: string, kind: OperationKind) {
+      kinds.set(`${documentId}\u0000${operationName}`, kind);
+    },
+  };
+}
