@@ -12,11 +12,11 @@ export interface GraphQLRequestParts {
   body: unknown;
 }
 
-/** A complete GraphQL HTTP answer. */
+/** A complete GraphQL HTTP answer, its body as the bytes to send. */
 export interface GraphQLAnswer {
   status: number;
   headers: Map<string, string>;
-  body: string;
+  body: Buffer;
 }
 
 /** A JSON endpoint beside GraphQL (POST only); it answers with a status and a JSON body. */
@@ -57,15 +57,24 @@ class RequestError extends Error {
   }
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new RequestError(413, 'Request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+// Events rather than `for await`: an async iterator per request is measurable on the cache-hit path.
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        request.removeAllListeners('data');
+        request.resume();
+        reject(new RequestError(413, 'Request body too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    request.once('error', reject);
+  });
 }
 
 function parseBody(request: IncomingMessage, raw: string): unknown {
@@ -93,10 +102,6 @@ async function handleGraphQL<Context extends BaseContext>(
   response: ServerResponse,
   search: string,
 ) {
-  const headers = new HeaderMap();
-  for (const [key, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-  }
   const wantsLandingPage = request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
   if (wantsLandingPage && options.allowLandingPage && !(await options.allowLandingPage(request))) {
     throw new RequestError(403, 'The GraphQL landing page is for administrators', 'FORBIDDEN');
@@ -107,6 +112,10 @@ async function handleGraphQL<Context extends BaseContext>(
     body: request.method === 'POST' ? parseBody(request, await readBody(request)) : undefined,
   };
   const execute = async (): Promise<GraphQLAnswer> => {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { ...parts, headers },
       context: () => options.context(request),
@@ -118,10 +127,11 @@ async function handleGraphQL<Context extends BaseContext>(
       body = '';
       for await (const chunk of result.body.asyncIterator) body += chunk;
     }
-    return { status: result.status ?? 200, headers: new Map(result.headers), body };
+    return { status: result.status ?? 200, headers: new Map(result.headers), body: Buffer.from(body) };
   };
   const answer = options.aroundGraphQL ? await options.aroundGraphQL(request, parts, execute) : await execute();
-  response.writeHead(answer.status, Object.fromEntries(answer.headers));
+  // A known length lets headers and body leave in one write, without chunked encoding.
+  response.writeHead(answer.status, { ...Object.fromEntries(answer.headers), 'content-length': answer.body.length });
   response.end(answer.body);
 }
 
@@ -133,19 +143,22 @@ export function startHttpServer<Context extends BaseContext>(
   options: HttpServerOptions<Context>,
 ): Promise<RunningHttpServer> {
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const target = request.url ?? '/';
+    const queryStart = target.indexOf('?');
+    const pathname = queryStart < 0 ? target : target.slice(0, queryStart);
+    const search = queryStart < 0 ? '' : target.slice(queryStart);
     const handle = async (): Promise<void> => {
-      if (url.pathname === '/graphql') return handleGraphQL(options, request, response, url.search);
-      if (url.pathname === '/health' && request.method === 'GET') {
+      if (pathname === '/graphql') return handleGraphQL(options, request, response, search);
+      if (pathname === '/health' && request.method === 'GET') {
         const healthy = await options.health().catch(() => false);
         return sendJson(response, healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable' });
       }
-      const route = options.routes?.[url.pathname];
+      const route = options.routes?.[pathname];
       if (route && request.method === 'POST') {
         const answer = await route(request, parseBody(request, await readBody(request)));
         return sendJson(response, answer.status, answer.body);
       }
-      if (url.pathname === '/' && request.method === 'GET') {
+      if (pathname === '/' && request.method === 'GET') {
         response.writeHead(302, { location: '/graphql' });
         response.end();
         return;
