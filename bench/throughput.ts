@@ -69,10 +69,13 @@ try {
     /** Sent by persisted id to this gateway; peers, which hold no trusted documents, get the text. */
     persistedId?: string;
     writes?: boolean;
+    /** Each request reads the next of the 200 products: what browsing looks like to the gateway. */
+    everyProduct?: boolean;
   }
   const workloads: Workload[] = [
     { name: 'Products', caller: 'anonymous', body: { query: contractOperation('frontend', 'Products'), variables: { limit: 20 } } },
     { name: 'Product', caller: 'anonymous', body: { query: contractOperation('frontend', 'Product'), variables: { id: products[7]!.id } } },
+    { name: 'Product (200 ids)', caller: 'anonymous', body: { query: contractOperation('frontend', 'Product'), variables: { id: products[7]!.id } }, everyProduct: true },
     { name: 'Me (cart, orders)', caller: 'shopper', body: { query: contractOperation('frontend', 'Me') } },
     { name: 'AllOrders (50)', caller: 'admin', body: { query: contractOperation('admin', 'AllOrders'), variables: { limit: 50 } } },
     { name: 'PartnerCatalog (persisted)', caller: 'partner', body: { query: partnerCatalog.body, variables: { limit: 20 } }, persistedId: partnerCatalog.id },
@@ -111,7 +114,10 @@ try {
     p50: number;
     p99: number;
     errors: number;
+    /** Subgraph HTTP requests per gateway request: below one where identical fetches were shared. */
+    subgraphRequests: number;
   }
+  const subgraphRequestsServed = () => supergraph.users.usage().requests + supergraph.catalog.usage().requests + supergraph.orders.usage().requests;
 
   function bodyFor(workload: Workload, mode: Mode) {
     const isOurs = mode.startsWith('ours');
@@ -133,18 +139,20 @@ try {
     // Writes need a fresh idempotency key each; a cold cache needs requests it has never seen
     // (an unused variable changes the key, not the work).
     const perRequest =
-      workload.writes || mode === 'ours, cache cold'
+      workload.writes || workload.everyProduct || mode === 'ours, cache cold'
         ? () => {
             counter += 1;
             const variables = structuredClone((base as { variables?: Record<string, unknown> }).variables ?? {});
             if (workload.writes) {
               variables.input = { items: [{ productId: products[counter % 50]!.id, quantity: 1 }], idempotencyKey: randomUUID() };
             }
-            else variables.benchNonce = counter;
+            if (workload.everyProduct) variables.id = products[counter % products.length]!.id;
+            if (mode === 'ours, cache cold') variables.benchNonce = counter;
             return { body: JSON.stringify({ ...base, variables }) };
           }
         : undefined;
     let errors = 0;
+    const subgraphRequestsBefore = subgraphRequestsServed();
     const result = await autocannon({
       url,
       method: 'POST',
@@ -160,7 +168,8 @@ try {
       },
     });
     errors += result.non2xx;
-    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+    const subgraphRequests = (subgraphRequestsServed() - subgraphRequestsBefore) / Math.max(result.requests.total, 1);
+    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, subgraphRequests };
   }
 
   const results = new Map<string, Map<Mode, Result>>();
@@ -169,7 +178,7 @@ try {
     if (!results.has(workload.name)) results.set(workload.name, new Map());
     results.get(workload.name)!.set(mode, result);
     console.log(
-      `${workload.name.padEnd(28)} ${mode.padEnd(18)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50.toFixed(1).padStart(6)} ms  p99 ${result.p99.toFixed(1).padStart(6)} ms${result.errors ? `  (${result.errors} errors)` : ''}`,
+      `${workload.name.padEnd(28)} ${mode.padEnd(18)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50.toFixed(1).padStart(6)} ms  p99 ${result.p99.toFixed(1).padStart(6)} ms  ${result.subgraphRequests.toFixed(2).padStart(5)} subgraph req/req${result.errors ? `  (${result.errors} errors)` : ''}`,
     );
   };
 
@@ -217,7 +226,7 @@ try {
   }
   const fresh = await startGateway(gatewayOptions(false));
   stops.push(() => fresh.stop());
-  const allOrders = { method: 'POST', headers: { 'content-type': 'application/json', ...admin.headers }, body: JSON.stringify(workloads[3]!.body) };
+  const allOrders = { method: 'POST', headers: { 'content-type': 'application/json', ...admin.headers }, body: JSON.stringify(workloads.find((workload) => workload.name.startsWith('AllOrders'))!.body) };
   const planned = await wallTime(() => fetch(fresh.url, allOrders).then((response) => response.text()));
   const replanned: number[] = [];
   for (let round = 0; round < 20; round++) replanned.push(await wallTime(() => fetch(fresh.url, allOrders).then((response) => response.text())));
@@ -231,7 +240,7 @@ try {
       .filter((mode) => byMode.has(mode))
       .map((mode) => {
         const result = byMode.get(mode)!;
-        return `| ${name} | ${mode} | ${result.rps.toFixed(0)} | ${(result.rps / apolloRps(name)).toFixed(2)}× | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} |${result.errors ? ` ${result.errors}` : ''}`;
+        return `| ${name} | ${mode} | ${result.rps.toFixed(0)} | ${(result.rps / apolloRps(name)).toFixed(2)}× | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} | ${result.subgraphRequests.toFixed(2)} |${result.errors ? ` ${result.errors} errors` : ''}`;
       }),
   );
   const warm = results.get('Products')!.get('ours, cache warm')!;
@@ -239,8 +248,8 @@ try {
     '<!-- throughput:start -->',
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL and Redis on 127.0.0.1; gateways, subgraphs and autocannon share the cores. Each cell: ${CONNECTIONS} connections for ${DURATION_SECONDS} s.`,
     '',
-    '| workload | gateway | req/s | vs Apollo Gateway | p50 ms | p99 ms |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
+    '| workload | gateway | req/s | vs Apollo Gateway | p50 ms | p99 ms | subgraph requests per request |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     `Cache-hit path: \`Products\` warm ${warm.rps.toFixed(0)} req/s vs a bare node:http server sending the same bytes ${bareResult.rps.toFixed(0)} req/s: the bare server is ${(bareResult.rps / warm.rps).toFixed(2)}× faster (p50 ${warm.p50.toFixed(1)} vs ${bareResult.p50.toFixed(1)} ms).`,
