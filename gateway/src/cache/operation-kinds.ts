@@ -25,10 +25,11 @@ function kindInText(text: string, operationName: string): OperationKind | null {
  */
 export function createOperationKinds(trustedDocuments: ReadonlyMap<string, string>) {
   const kinds = new LRUCache<string, OperationKind>({ max: REMEMBERED_OPERATIONS });
+  const keyOf = (documentId: string, operationName: string) => `${documentId}\u0000${operationName}`;
   return {
     /** null while it cannot be told (a registered query sent by hash, never seen executing). */
     of(documentId: string, operationName: string, text: string | null): OperationKind | null {
-      const key = `${documentId}\u0000${operationName}`;
+      const key = keyOf(documentId, operationName);
       const known = kinds.get(key);
       if (known) return known;
       const source = text ?? trustedDocuments.get(documentId) ?? null;
@@ -37,7 +38,7 @@ export function createOperationKinds(trustedDocuments: ReadonlyMap<string, strin
       return kind;
     },
     learn(documentId: string, operationName: string, kind: OperationKind) {
-      kinds.set(`${documentId}\u0000${operationName}`, kind);
+      kinds.set(keyOf(documentId, operationName), kind);
     },
   };
 }
