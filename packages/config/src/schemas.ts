@@ -100,6 +100,86 @@ export const gatewaySchema = z
 
 export type GatewayConfig = z.output<typeof gatewaySchema>;
 
+const limit = (fallback: number, max = 1_000_000_000) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+/**
+ * Structural limits on every operation the gateway accepts, checked while it is parsed and
+ * validated, before any planning or subgraph call (docs/adr/0009). The defaults leave every
+ * contract operation several times inside each bound.
+ */
+export const operationLimitsSchema = z
+  .object({
+    OPERATION_MAX_DEPTH: limit(10, 1_000),
+    OPERATION_MAX_ALIASES: limit(15, 10_000),
+    OPERATION_MAX_ROOT_FIELDS: limit(10, 10_000),
+    OPERATION_MAX_DIRECTIVES: limit(50, 10_000),
+    OPERATION_MAX_TOKENS: limit(1_000, 1_000_000),
+    OPERATION_MAX_VARIABLES_BYTES: limit(64 * 1024, 1024 * 1024),
+  })
+  .transform((env) => ({
+    maxDepth: env.OPERATION_MAX_DEPTH,
+    maxAliases: env.OPERATION_MAX_ALIASES,
+    maxRootFields: env.OPERATION_MAX_ROOT_FIELDS,
+    maxDirectives: env.OPERATION_MAX_DIRECTIVES,
+    maxTokens: env.OPERATION_MAX_TOKENS,
+    maxVariablesBytes: env.OPERATION_MAX_VARIABLES_BYTES,
+  }));
+
+export type OperationLimits = z.output<typeof operationLimitsSchema>;
+
+/**
+ * Demand control (docs/adr/0009): each operation's cost is estimated from the schema's @cost
+ * and @listSize and its variables; one above COST_MAX is refused, and every caller spends its
+ * operations' costs from a budget that refills each window. `measure` estimates, spends and
+ * reports without refusing; `off` does none of it.
+ */
+export const demandControlSchema = z
+  .object({
+    COST_MODE: z.enum(['enforce', 'measure', 'off']).default('enforce'),
+    COST_MAX: limit(50_000),
+    // Lists the schema gives no @listSize are assumed this long.
+    COST_DEFAULT_LIST_SIZE: limit(100, 100_000),
+    COST_BUDGET_WINDOW_SECONDS: limit(10, 86_400),
+    COST_BUDGET_ANONYMOUS: limit(50_000),
+    COST_BUDGET_USER: limit(100_000),
+    COST_BUDGET_ADMIN: limit(500_000),
+    // An API key's own budget, when an admin set one, replaces this.
+    COST_BUDGET_API_KEY: limit(200_000),
+  })
+  .transform((env) => ({
+    mode: env.COST_MODE,
+    maxCost: env.COST_MAX,
+    defaultListSize: env.COST_DEFAULT_LIST_SIZE,
+    budgets: {
+      windowSeconds: env.COST_BUDGET_WINDOW_SECONDS,
+      anonymous: env.COST_BUDGET_ANONYMOUS,
+      user: env.COST_BUDGET_USER,
+      admin: env.COST_BUDGET_ADMIN,
+      apiKey: env.COST_BUDGET_API_KEY,
+    },
+  }));
+
+export type DemandControlConfig = z.output<typeof demandControlSchema>;
+
+/**
+ * What each subgraph refuses or stops on its own, whoever sends the request (docs/adr/0009):
+ * the gateway's limits are tighter, so these only ever meet a request that did not come
+ * through it, or a bug.
+ */
+export const subgraphLimitsSchema = z
+  .object({
+    SUBGRAPH_MAX_DEPTH: limit(15, 1_000),
+    SUBGRAPH_MAX_TOKENS: limit(5_000, 1_000_000),
+    SUBGRAPH_MAX_ROWS_PER_REQUEST: limit(50_000),
+  })
+  .transform((env) => ({
+    maxDepth: env.SUBGRAPH_MAX_DEPTH,
+    maxTokens: env.SUBGRAPH_MAX_TOKENS,
+    maxRowsPerRequest: env.SUBGRAPH_MAX_ROWS_PER_REQUEST,
+  }));
+
+export type SubgraphLimits = z.output<typeof subgraphLimitsSchema>;
+
 const redisUrl = z
   .string()
   .url()

@@ -3,11 +3,14 @@ import {
   accessTokenSchema,
   ConfigError,
   databaseSchema,
+  demandControlSchema,
   gatewaySchema,
   gatewayTokenSchema,
   loadConfig,
+  operationLimitsSchema,
   redisSchema,
   seedSchema,
+  subgraphLimitsSchema,
   subgraphServerSchema,
   subgraphUrlsSchema,
 } from '../src/index.js';
@@ -77,6 +80,29 @@ describe('configuration', () => {
       expect(loadConfig({ tokens: accessTokenSchema }, { ACCESS_TOKEN_TTL_SECONDS: '600' }).tokens.accessTokenTtlSeconds).toBe(600);
       expect(() => loadConfig({ tokens: accessTokenSchema }, { ACCESS_TOKEN_TTL_SECONDS: '86400' })).toThrow(/ACCESS_TOKEN_TTL_SECONDS/);
     });
+  });
+
+  it('reads operation limits, demand control and subgraph limits, listing every bad value', () => {
+    const config = loadConfig(
+      { limits: operationLimitsSchema, cost: demandControlSchema, subgraph: subgraphLimitsSchema },
+      { OPERATION_MAX_DEPTH: '12', COST_MODE: 'measure', COST_BUDGET_API_KEY: '5', SUBGRAPH_MAX_ROWS_PER_REQUEST: '1000' },
+    );
+    expect(config.limits).toEqual({ maxDepth: 12, maxAliases: 15, maxRootFields: 10, maxDirectives: 50, maxTokens: 1000, maxVariablesBytes: 65536 });
+    expect(config.cost).toEqual({
+      mode: 'measure',
+      maxCost: 50_000,
+      defaultListSize: 100,
+      budgets: { windowSeconds: 10, anonymous: 50_000, user: 100_000, admin: 500_000, apiKey: 5 },
+    });
+    expect(config.subgraph).toEqual({ maxDepth: 15, maxTokens: 5000, maxRowsPerRequest: 1000 });
+    let error: unknown;
+    try {
+      loadConfig({ limits: operationLimitsSchema, cost: demandControlSchema }, { OPERATION_MAX_DEPTH: '0', COST_MODE: 'strict', COST_MAX: 'lots' });
+    } catch (caught) {
+      error = caught;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const key of ['OPERATION_MAX_DEPTH', 'COST_MODE', 'COST_MAX']) expect(problems).toContain(key);
   });
 
   it('uses Redis only when REDIS_URL is set', () => {

@@ -25,8 +25,24 @@ export const ErrorCode = {
   INVALID_STATUS_TRANSITION: 'INVALID_STATUS_TRANSITION',
   /** A service the operation needs did not answer; retrying (with the same idempotency key) is safe. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  /** Too many attempts; try again later. */
+  /** Too many attempts, or the caller's cost budget is spent; try again after `Retry-After` seconds. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The operation nests fields deeper than the limit. */
+  MAX_DEPTH_LIMIT: 'MAX_DEPTH_LIMIT',
+  /** The operation uses more aliases than the limit. */
+  MAX_ALIASES_LIMIT: 'MAX_ALIASES_LIMIT',
+  /** The operation selects more root fields than the limit. */
+  MAX_ROOT_FIELDS_LIMIT: 'MAX_ROOT_FIELDS_LIMIT',
+  /** The operation uses more directives than the limit. */
+  MAX_DIRECTIVES_LIMIT: 'MAX_DIRECTIVES_LIMIT',
+  /** The document has more tokens than the limit (it is not parsed further). */
+  MAX_TOKENS_LIMIT: 'MAX_TOKENS_LIMIT',
+  /** The request's variables are larger than the limit. */
+  VARIABLES_TOO_LARGE: 'VARIABLES_TOO_LARGE',
+  /** The operation's estimated cost (see @cost and @listSize in the schema) is above the maximum. */
+  COST_ESTIMATED_TOO_EXPENSIVE: 'COST_ESTIMATED_TOO_EXPENSIVE',
+  /** A subgraph stopped a request that loaded more records than one request may. */
+  RESULT_TOO_LARGE: 'RESULT_TOO_LARGE',
   /** The operation is part of the contract but not served yet. */
   NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
   /** Anything unexpected: the message never carries internals. */

@@ -24,3 +24,12 @@ export { runService } from './main.js';
 export { boundedText, literalPattern } from './text.js';
 export { applyDirectivePermissions } from './permissions.js';
 export { CACHE_REPORT_EXTENSION, type CacheReport } from './cache-report.js';
+export { limitedParseOptions, structuralLimitRules, withLimitCodes, type StructuralLimits } from './operation-limits.js';
+export {
+  costDirectivesFromSdl,
+  createCostEstimator,
+  type CostDirectives,
+  type CostEstimator,
+  type CostEstimatorOptions,
+  type ListSize,
+} from './cost.js';
