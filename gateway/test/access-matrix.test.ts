@@ -157,6 +157,13 @@ const rows: Row[] = [
     variables: async (f) => ({ id: (await userBuilders(f.supergraph.users.prisma).apiKey(f.partnerOwnerId)).id }),
     expect: adminOnly(),
   },
+  {
+    file: 'admin',
+    operation: 'SetApiKeyCostBudget',
+    variables: async (f) => ({ id: (await userBuilders(f.supergraph.users.prisma).apiKey(f.partnerOwnerId)).id, costBudget: 5_000 }),
+    expect: adminOnly(),
+  },
+  { file: 'admin', operation: 'ApiKeyBudgets', expect: adminOnly() },
   // partner.graphql: partners send these by persisted query id, everyone else as text.
   {
     file: 'partner',

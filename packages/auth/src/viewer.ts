@@ -6,8 +6,11 @@ export type Viewer =
   | { kind: 'anonymous' }
   /** A person signed in with an access token; `sessionId` is the refresh-token family. */
   | { kind: 'user'; userId: string; role: Role; sessionId: string }
-  /** A partner system calling with an API key on behalf of its owner account. */
-  | { kind: 'partner'; apiKeyId: string; ownerId: string; scopes: string[] };
+  /**
+   * A partner system calling with an API key on behalf of its owner account. `costBudget`:
+   * the key's own budget per demand-control window; null: the gateway's default for API keys.
+   */
+  | { kind: 'partner'; apiKeyId: string; ownerId: string; scopes: string[]; costBudget: number | null };
 
 export const anonymousViewer: Viewer = { kind: 'anonymous' };
 
@@ -16,6 +19,9 @@ export const isAdmin = (viewer: Viewer) => viewer.kind === 'user' && viewer.role
 export const isSelf = (viewer: Viewer, userId: string) => viewer.kind === 'user' && viewer.userId === userId;
 
 const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+
+const isCostBudget = (value: unknown): value is number | null =>
+  value === null || (typeof value === 'number' && Number.isSafeInteger(value) && value > 0);
 
 /** Reads a viewer back from a token claim; anything malformed is null, never a guess. */
 export function parseViewer(value: unknown): Viewer | null {
@@ -28,10 +34,17 @@ export function parseViewer(value: unknown): Viewer | null {
       return isString(claim.userId) && isString(claim.sessionId) && roles.includes(claim.role as Role)
         ? { kind: 'user', userId: claim.userId, role: claim.role as Role, sessionId: claim.sessionId }
         : null;
-    case 'partner':
-      return isString(claim.apiKeyId) && isString(claim.ownerId) && Array.isArray(claim.scopes) && claim.scopes.every(isString)
-        ? { kind: 'partner', apiKeyId: claim.apiKeyId, ownerId: claim.ownerId, scopes: claim.scopes as string[] }
+    case 'partner': {
+      // Claims signed before keys had budgets carry none: they mean the default.
+      const costBudget = claim.costBudget === undefined ? null : claim.costBudget;
+      return isString(claim.apiKeyId) &&
+        isString(claim.ownerId) &&
+        Array.isArray(claim.scopes) &&
+        claim.scopes.every(isString) &&
+        isCostBudget(costBudget)
+        ? { kind: 'partner', apiKeyId: claim.apiKeyId, ownerId: claim.ownerId, scopes: claim.scopes as string[], costBudget }
         : null;
+    }
     default:
       return null;
   }

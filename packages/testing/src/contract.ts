@@ -4,7 +4,7 @@ import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
 export type ContractFile = 'frontend' | 'admin' | 'partner';
 export const contractFiles: ContractFile[] = ['frontend', 'admin', 'partner'];
 
-/** The repo's copy of the client contract (contract/), kept identical to shared/contract by a test. */
+/** The repo's client contract (contract/): every operation of shared/contract unchanged, plus ours (a test checks). */
 export const contractDir = new URL('../../../contract/', import.meta.url);
 
 export const readContract = (file: ContractFile) => readFileSync(new URL(`${file}.graphql`, contractDir), 'utf8');

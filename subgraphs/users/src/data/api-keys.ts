@@ -6,6 +6,7 @@ export interface NewApiKey {
   keyHash: string;
   ownerId: string;
   scopes: string[];
+  costBudget: number | null;
 }
 
 export const createApiKey = (prisma: UsersPrisma, key: NewApiKey) => prisma.apiKey.create({ data: key });
@@ -20,6 +21,10 @@ export const findApiKeyByHash = (prisma: UsersPrisma, keyHash: string) =>
 /** Keeps a key's revocation time if it already had one: revoking twice changes nothing. */
 export const revokeApiKey = (prisma: UsersPrisma, id: string, now: Date) =>
   prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
+
+/** Only a key that is not revoked: the count says whether one was changed. */
+export const updateApiKeyCostBudget = (prisma: UsersPrisma, id: string, costBudget: number | null) =>
+  prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { costBudget } });
 
 export const touchApiKey = (prisma: UsersPrisma, id: string, now: Date) =>
   prisma.apiKey.update({ where: { id }, data: { lastUsedAt: now } });

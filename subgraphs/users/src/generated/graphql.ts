@@ -21,6 +21,8 @@ export type Scalars = {
 /** A partner API key. The key itself is shown once, when it is created. */
 export type ApiKey = {
   __typename?: 'ApiKey';
+  /** Cost units this key may spend per budget window (see the gateway's COST_BUDGET_* settings); null: the default for API keys. */
+  costBudget: Maybe<Scalars['Int']['output']>;
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   lastUsedAt: Maybe<Scalars['DateTime']['output']>;
@@ -48,6 +50,8 @@ export type CacheControlScope =
   | 'PUBLIC';
 
 export type CreateApiKeyInput = {
+  /** Cost units per budget window, 1 to 1,000,000,000; null or absent: the default for API keys. */
+  costBudget?: InputMaybe<Scalars['Int']['input']>;
   name: Scalars['String']['input'];
   /** The partner account the key acts as. */
   ownerId: Scalars['ID']['input'];
@@ -82,6 +86,8 @@ export type Mutation = {
   /** Creates a USER account and signs it in. */
   register: AuthPayload;
   revokeApiKey: ApiKey;
+  /** Sets a key's cost budget (1 to 1,000,000,000): null restores the default; takes effect at the gateway within seconds. A revoked key's budget cannot change (CONFLICT). */
+  setApiKeyCostBudget: ApiKey;
   setUserRole: User;
   updateProfile: User;
 };
@@ -118,6 +124,12 @@ export type MutationRegisterArgs = {
 
 
 export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetApiKeyCostBudgetArgs = {
+  costBudget?: InputMaybe<Scalars['Int']['input']>;
   id: Scalars['ID']['input'];
 };
 
@@ -359,6 +371,7 @@ export type CacheControlDirectiveArgs = {
 export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type ApiKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
+  costBudget?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -393,6 +406,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
+  setApiKeyCostBudget?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationSetApiKeyCostBudgetArgs, 'id'>>;
   setUserRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRoleArgs, 'id' | 'role'>>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
 }>;

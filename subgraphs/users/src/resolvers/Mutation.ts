@@ -1,5 +1,5 @@
 import type { MutationResolvers } from '../generated/graphql.js';
-import { issueApiKey, revokeKey } from '../services/api-keys.js';
+import { issueApiKey, revokeKey, setKeyCostBudget } from '../services/api-keys.js';
 import { login, logout, refresh, register } from '../services/sessions.js';
 import { deactivateUser, setUserRole, updateProfile } from '../services/users.js';
 
@@ -13,4 +13,5 @@ export const Mutation: MutationResolvers = {
   deactivateUser: (_parent, { id }, ctx) => deactivateUser(ctx, id),
   createApiKey: (_parent, { input }, ctx) => issueApiKey(ctx, input),
   revokeApiKey: (_parent, { id }, ctx) => revokeKey(ctx, id),
+  setApiKeyCostBudget: (_parent, { id, costBudget }, ctx) => setKeyCostBudget(ctx, id, costBudget),
 };

@@ -42,7 +42,7 @@ export async function viewerForCredential(
     if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
       await touchApiKey(prisma, key.id, now);
     }
-    return { kind: 'partner', apiKeyId: key.id, ownerId: key.ownerId, scopes: key.scopes };
+    return { kind: 'partner', apiKeyId: key.id, ownerId: key.ownerId, scopes: key.scopes, costBudget: key.costBudget };
   }
   return anonymousViewer;
 }

@@ -21,6 +21,18 @@ export const passwordInput = z
 
 export const nameInput = z.string().trim().max(100, 'is longer than 100 characters');
 
+/**
+ * Cost units an API key may spend per gateway budget window; null: the gateway's default
+ * for API keys. The bounds are those of the gateway's COST_BUDGET_* settings.
+ */
+export const costBudgetInput = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(1_000_000_000, 'must be at most 1,000,000,000')
+  .nullish()
+  .transform((budget) => budget ?? null);
+
 /** Parses client input, turning the first problem into a BAD_USER_INPUT naming its field. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = 'input'): z.output<S> {
   const result = schema.safeParse(value);
