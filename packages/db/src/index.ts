@@ -1,8 +1,8 @@
 export { applyMigrations, MigrationError } from './migrations.js';
 export { openDatabase, type ConnectionErrorListener, type Database } from './open.js';
 export type { SqlRunner } from './sql-runner.js';
-export type { StatementCounter } from './statements.js';
-export { asRequest, changesOfThisRequest, noteChange, type Change } from './request-scope.js';
+export { RowBoundExceeded, type StatementCounter } from './statements.js';
+export { asRequest, changesOfThisRequest, noteChange, passedRowBound, type Change, type RequestBounds } from './request-scope.js';
 export { alignById, groupByKey } from './batch.js';
 export { stableUuid } from './stable-id.js';
 export { seededRandom } from './random.js';

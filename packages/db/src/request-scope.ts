@@ -6,19 +6,37 @@ export interface Change {
   payload: Record<string, unknown>;
 }
 
-interface RequestWork {
+/** What one request may cost the database. */
+export interface RequestBounds {
+  /** Rows its statements may return in all; past them, each further statement of the request is refused. */
+  maxRows: number;
+}
+
+export interface RequestWork {
   changes: Change[];
+  /** Rows the request's statements have returned so far. */
+  rows: number;
+  readonly bounds: RequestBounds;
 }
 
 const currentRequest = new AsyncLocalStorage<RequestWork>();
 
 /**
  * Runs one request's work in a scope of its own, so that what it does (the SQL it issues,
- * the changes it makes) is accounted to it. Background loops run outside any request.
+ * the rows it loads, the changes it makes) is accounted to it and bounded. Background
+ * loops run outside any request, unbounded.
  */
-export const asRequest = <T>(run: () => T): T => currentRequest.run({ changes: [] }, run);
+export const asRequest = <T>(run: () => T, bounds: RequestBounds): T => currentRequest.run({ changes: [], rows: 0, bounds }, run);
 
 export const requestWork = (): RequestWork | undefined => currentRequest.getStore();
+
+export const isPastRowBound = (work: RequestWork): boolean => work.rows > work.bounds.maxRows;
+
+/** The row bound the current request went past, if it did: then its answer must say so instead of what it loaded. */
+export function passedRowBound(): number | undefined {
+  const work = currentRequest.getStore();
+  return work && isPastRowBound(work) ? work.bounds.maxRows : undefined;
+}
 
 /**
  * Records a change made by the current request, so the response can tell the gateway at

@@ -1,5 +1,5 @@
-import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable, Transaction } from '@prisma/driver-adapter-utils';
-import { requestWork } from './request-scope.js';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, SqlQueryable, SqlResultSet, Transaction } from '@prisma/driver-adapter-utils';
+import { isPastRowBound, requestWork, type RequestWork } from './request-scope.js';
 
 export interface StatementCounter {
   /** Statements issued while serving requests since the database opened. */
@@ -8,39 +8,98 @@ export interface StatementCounter {
 
 type Counted = { requestStatements: number };
 
-function countQueries<Q extends SqlQueryable>(queryable: Q, counter: Counted): Q {
-  // Only statements issued while serving a request (asRequest) count: background loops
-  // (outbox relay, sweepers) would blur what batching is judged by.
-  const count = () => {
-    if (requestWork()) counter.requestStatements += 1;
-  };
+/** A statement refused because its request has already loaded more rows than one request may. */
+export class RowBoundExceeded extends Error {
+  constructor(readonly maxRows: number) {
+    super(`The request loaded more than ${maxRows} rows; its further statements are refused`);
+    this.name = 'RowBoundExceeded';
+  }
+}
+
+// How Prisma ends a transaction on adapters without phantom queries (pg); PGlite's adapter
+// ends it through the transaction's commit() and rollback() instead.
+const COMMIT = 'COMMIT';
+const ROLLBACK = 'ROLLBACK';
+
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+function refuseIfPastRowBound(work: RequestWork | undefined): void {
+  if (work && isPastRowBound(work)) throw new RowBoundExceeded(work.bounds.maxRows);
+}
+
+/**
+ * Accounts each statement to the request issuing it (asRequest): counted, its rows added
+ * to the request's, and refused at once when the request is past its row bound, so that an
+ * oversized request stops loading instead of exhausting the process's memory. A transaction
+ * of such a request rolls back whatever its code does with the refusal. Background loops
+ * (outbox relay, sweepers) run outside any request: neither counted (they would blur what
+ * batching is judged by) nor bounded.
+ */
+function accountStatements<Q extends SqlQueryable>(queryable: Q, counter: Counted): Q {
   return new Proxy(queryable, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
-      if (property === 'queryRaw' || property === 'executeRaw') {
-        return (...args: unknown[]) => {
-          count();
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
+      const method = (value as Method).bind(target);
+      if (property === 'queryRaw') {
+        return async (query: SqlQuery) => {
+          const work = requestWork();
+          if (!work) return method(query);
+          refuseIfPastRowBound(work);
+          counter.requestStatements += 1;
+          const result = (await method(query)) as SqlResultSet;
+          work.rows += result.rows.length;
+          // The statement that passes the bound fails too: nothing gets built from its rows.
+          refuseIfPastRowBound(work);
+          return result;
+        };
+      }
+      if (property === 'executeRaw') {
+        return async (query: SqlQuery) => {
+          const work = requestWork();
+          if (!work) return method(query);
+          if (isPastRowBound(work) && query.sql !== ROLLBACK) {
+            // Even if its code carried on after a refusal, the transaction must not keep its writes.
+            if (query.sql === COMMIT) {
+              counter.requestStatements += 1;
+              await method({ ...query, sql: ROLLBACK });
+            }
+            throw new RowBoundExceeded(work.bounds.maxRows);
+          }
+          counter.requestStatements += 1;
+          return method(query);
+        };
+      }
+      if (property === 'commit') {
+        // Likewise for adapters that end a transaction through this method.
+        return async () => {
+          const work = requestWork();
+          if (work && isPastRowBound(work)) {
+            await (target as unknown as Transaction).rollback();
+            throw new RowBoundExceeded(work.bounds.maxRows);
+          }
+          return method();
         };
       }
       if (property === 'startTransaction') {
-        return async (...args: unknown[]) =>
-          countQueries((await (value as (...a: unknown[]) => Promise<Transaction>).apply(target, args)), counter);
+        return async (...args: unknown[]) => {
+          refuseIfPastRowBound(requestWork());
+          return accountStatements((await method(...args)) as Transaction, counter);
+        };
       }
-      return (value as (...a: unknown[]) => unknown).bind(target);
+      return method;
     },
   });
 }
 
-/** The adapter factory, counting every statement Prisma sends through it. */
+/** The adapter factory, accounting every statement Prisma sends through it to its request (see accountStatements). */
 export function countingAdapter(factory: SqlDriverAdapterFactory): { adapter: SqlDriverAdapterFactory; counter: StatementCounter } {
   const counter: Counted = { requestStatements: 0 };
   const adapter = new Proxy(factory, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (property === 'connect') {
-        return async () => countQueries<SqlDriverAdapter>(await factory.connect(), counter);
+        return async () => accountStatements<SqlDriverAdapter>(await factory.connect(), counter);
       }
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },

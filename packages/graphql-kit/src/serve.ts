@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
 import { GATEWAY_TOKEN_HEADER, isAdmin, verifyGatewayToken, type RequestIdentity, type Viewer } from '@shop/auth';
-import type { DatabaseConfig, KeyRing } from '@shop/config';
+import type { DatabaseConfig, KeyRing, SubgraphLimits } from '@shop/config';
 import { AppError } from '@shop/errors';
 import { asRequest, openDatabase, readPublishedEvents, startOutboxRelay, type Database, type RawSqlClient } from '@shop/db';
 import type { Logger } from '@shop/logging';
@@ -34,6 +34,8 @@ export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends
   backgroundJobs?: (prisma: Prisma) => BackgroundJob[];
   schemaUrl: URL;
   resolvers: object;
+  /** What one request may ask of this subgraph, whoever sends it. */
+  limits: SubgraphLimits;
   host: string;
   port: number;
   logger: Logger;
@@ -90,8 +92,9 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       health: () => database.ping(),
       aroundRequest: (handle) => {
         requests += 1;
-        return asRequest(handle);
+        return asRequest(handle, { maxRows: options.limits.maxRowsPerRequest });
       },
+      limits: options.limits,
       host: options.host,
       port: options.port,
       logger,

@@ -6,11 +6,15 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse } from 'graphql';
 import { accessRequirementsFromSdl } from '@shop/auth';
+import type { SubgraphLimits } from '@shop/config';
+import { passedRowBound } from '@shop/db';
 import { maskUnexpectedErrors } from '@shop/errors';
 import type { Logger } from '@shop/logging';
 import { startHttpServer, type RouteHandler, type RunningHttpServer } from './http-server.js';
 import { cacheReportPlugin, entityTypesOf } from './cache-report.js';
+import { limitedParseOptions, structuralLimitRules, withLimitCodes } from './operation-limits.js';
 import { applyDirectivePermissions } from './permissions.js';
+import { rowBoundPlugin } from './row-bound.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 
 export interface SubgraphServerOptions<Context extends BaseContext> {
@@ -24,6 +28,11 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   aroundRequest?: (handle: () => Promise<void>) => Promise<void>;
   /** True when the caller sees more than others do: its responses are never shared. */
   seesMoreThanOthers: (context: Context) => boolean;
+  /**
+   * A document past the depth or token bound is refused before it runs, whoever sent it. The
+   * row bound is kept by the request scope aroundRequest opens; here a stopped request gets its answer.
+   */
+  limits: SubgraphLimits;
   host: string;
   port: number;
   logger: Logger;
@@ -39,7 +48,7 @@ export function buildSchemaFromSdl(schemaUrl: URL, resolvers: object) {
   return applyDirectivePermissions(schema, accessRequirementsFromSdl(typeDefs));
 }
 
-/** A federation subgraph over HTTP, with errors masked and no landing page of its own. */
+/** A federation subgraph over HTTP, with errors masked, operations bounded and no landing page of its own. */
 export async function startSubgraphServer<Context extends BaseContext>(
   options: SubgraphServerOptions<Context>,
 ): Promise<RunningHttpServer> {
@@ -47,11 +56,22 @@ export async function startSubgraphServer<Context extends BaseContext>(
   const apollo = new ApolloServer<Context>({
     schema: buildSchemaFromSdl(options.schemaUrl, options.resolvers),
     includeStacktraceInErrorResponses: false,
-    formatError: maskUnexpectedErrors((error) => options.logger.error({ err: error }, 'unexpected error')),
+    // runService stops the whole service on SIGINT/SIGTERM; Apollo stopping itself beside it
+    // left the process running after a SIGTERM.
+    stopOnTerminationSignals: false,
+    validationRules: structuralLimitRules(options.limits),
+    parseOptions: limitedParseOptions(options.limits),
+    formatError: withLimitCodes(
+      maskUnexpectedErrors((error) => {
+        // Past the row bound, errors follow from the refused statements: rowBoundPlugin reports the stop once.
+        if (passedRowBound() === undefined) options.logger.error({ err: error }, 'unexpected error');
+      }),
+    ),
     // No Apollo Studio here: inline traces would only cost time on every request.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      rowBoundPlugin(options.logger),
       cacheReportPlugin(entityTypesOf(typeDefs), options.seesMoreThanOthers),
     ],
   });

@@ -1,4 +1,4 @@
-import type { DatabaseConfig, KeyRing } from '@shop/config';
+import type { DatabaseConfig, KeyRing, SubgraphLimits } from '@shop/config';
 import { serveSubgraph } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
@@ -20,6 +20,7 @@ export interface CatalogOptions {
   sweepIntervalMs?: number;
   /** How long reserved stock waits for its order to confirm (tests shorten it). */
   reservationTtlMs?: number;
+  limits: SubgraphLimits;
   host: string;
   port: number;
   logger: Logger;

@@ -1,4 +1,13 @@
-import { databaseSchema, gatewayTokenSchema, loadConfig, readEnvironment, runtimeSchema, seedSchema, subgraphServerSchema } from '@shop/config';
+import {
+  databaseSchema,
+  gatewayTokenSchema,
+  loadConfig,
+  readEnvironment,
+  runtimeSchema,
+  seedSchema,
+  subgraphLimitsSchema,
+  subgraphServerSchema,
+} from '@shop/config';
 import { runService } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
 import { startCatalog } from './index.js';
@@ -11,6 +20,7 @@ await runService(async () => {
       server: subgraphServerSchema('catalog'),
       gatewayKeys: gatewayTokenSchema,
       seed: seedSchema,
+      limits: subgraphLimitsSchema,
     },
     readEnvironment(),
   );
@@ -20,6 +30,7 @@ await runService(async () => {
     migrate: embedded,
     gatewayKeys: config.gatewayKeys,
     seedDemoData: embedded && config.seed.demoData,
+    limits: config.limits,
     ...config.server,
     logger: createLogger('catalog', config.runtime.LOG_LEVEL),
   });

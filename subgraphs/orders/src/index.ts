@@ -1,4 +1,4 @@
-import type { DatabaseConfig, KeyRing } from '@shop/config';
+import type { DatabaseConfig, KeyRing, SubgraphLimits } from '@shop/config';
 import { serveSubgraph } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
@@ -22,6 +22,7 @@ export interface OrdersOptions {
   recovery?: Partial<RecoveryOptions>;
   /** Probes between the steps of placing an order (tests only). */
   hooks?: PlacementHooks;
+  limits: SubgraphLimits;
   host: string;
   port: number;
   logger: Logger;

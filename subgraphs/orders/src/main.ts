@@ -4,6 +4,7 @@ import {
   loadConfig,
   readEnvironment,
   runtimeSchema,
+  subgraphLimitsSchema,
   subgraphServerSchema,
   subgraphUrlsSchema,
 } from '@shop/config';
@@ -19,6 +20,7 @@ await runService(async () => {
       server: subgraphServerSchema('orders'),
       gatewayKeys: gatewayTokenSchema,
       subgraphUrls: subgraphUrlsSchema,
+      limits: subgraphLimitsSchema,
     },
     readEnvironment(),
   );
@@ -27,6 +29,7 @@ await runService(async () => {
     migrate: config.database.kind === 'pglite',
     gatewayKeys: config.gatewayKeys,
     catalogUrl: config.subgraphUrls.catalog,
+    limits: config.limits,
     ...config.server,
     logger: createLogger('orders', config.runtime.LOG_LEVEL),
   });

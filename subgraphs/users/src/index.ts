@@ -1,5 +1,5 @@
 import { AUTHENTICATE_PATH } from '@shop/auth';
-import type { AccessTokenConfig, DatabaseConfig, KeyRing, LoginRateLimitConfig, RedisConfig, SeedConfig } from '@shop/config';
+import type { AccessTokenConfig, DatabaseConfig, KeyRing, LoginRateLimitConfig, RedisConfig, SeedConfig, SubgraphLimits } from '@shop/config';
 import { serveSubgraph } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { createCounterStore } from '@shop/redis';
@@ -22,6 +22,7 @@ export interface UsersOptions {
   tokens: AccessTokenConfig;
   loginRateLimit: LoginRateLimitConfig;
   redis: RedisConfig;
+  limits: SubgraphLimits;
   host: string;
   port: number;
   logger: Logger;

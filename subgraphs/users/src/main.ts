@@ -8,6 +8,7 @@ import {
   redisSchema,
   runtimeSchema,
   seedSchema,
+  subgraphLimitsSchema,
   subgraphServerSchema,
 } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
@@ -25,6 +26,7 @@ await runService(async () => {
       tokens: accessTokenSchema,
       loginRateLimit: loginRateLimitSchema,
       redis: redisSchema,
+      limits: subgraphLimitsSchema,
     },
     readEnvironment(),
   );
