@@ -10,6 +10,7 @@ import autocannon from 'autocannon';
 import type { Viewer } from '@shop/auth';
 import { catalogBuilders } from '@shop/catalog/testing';
 import { startGateway } from '@shop/gateway';
+import { demandControlSchema, operationLimitsSchema, parseConfig } from '@shop/config';
 import { createLogger } from '@shop/logging';
 import { orderBuilders } from '@shop/orders/testing';
 import { contractOperation, createTestRedis, partnerWithKey, signedInUser, startTestSupergraph } from '@shop/testing';
@@ -57,7 +58,7 @@ try {
     anonymous: { kind: 'anonymous' },
     shopper: { kind: 'user', userId: shopper.userId, role: 'USER', sessionId: 'bench' },
     admin: { kind: 'user', userId: admin.userId, role: 'ADMIN', sessionId: 'bench' },
-    partner: { kind: 'partner', apiKeyId: partner.apiKey.id, ownerId: partner.owner.id, scopes: partner.apiKey.scopes },
+    partner: { kind: 'partner', apiKeyId: partner.apiKey.id, ownerId: partner.owner.id, scopes: partner.apiKey.scopes, costBudget: partner.apiKey.costBudget },
   };
   const credentials: Record<keyof typeof viewers, Record<string, string>> = { anonymous: {}, shopper: shopper.headers, admin: admin.headers, partner: partner.headers };
   const partnerCatalog = partnerManifest.operations.find((operation) => operation.name === 'PartnerCatalog')!;
@@ -97,6 +98,9 @@ try {
     gatewayKeys: supergraph.gatewayKeys,
     redis: createTestRedis().config,
     responseCache: { enabled, memoryBytes: 64 * 1024 * 1024, eventPollMs: 100 },
+    operationLimits: parseConfig(operationLimitsSchema, {}),
+    // Costs are estimated and spent as in production; the budgets are wide enough for one load generator.
+    demandControl: parseConfig(demandControlSchema, Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000']))),
     logger: createLogger('bench-gateway', 'error'),
   });
   const ours = await startGateway(gatewayOptions(true));

@@ -4,9 +4,9 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloGateway } from '@apollo/gateway';
 import { AUTHENTICATE_PATH, isAdmin, signGatewayToken } from '@shop/auth';
-import type { GatewayConfig, KeyRing, RedisConfig, SubgraphName } from '@shop/config';
+import type { DemandControlConfig, GatewayConfig, KeyRing, OperationLimits, RedisConfig, SubgraphName } from '@shop/config';
 import { maskUnexpectedErrors } from '@shop/errors';
-import { startHttpServer, type RunningHttpServer } from '@shop/graphql-kit';
+import { createCostEstimator, limitedParseOptions, startHttpServer, structuralLimitRules, withLimitCodes, type RunningHttpServer } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { connectRedis } from '@shop/redis';
 import { accessControlPlugin } from './access-control.js';
@@ -18,6 +18,8 @@ import { createResponseCache } from './cache/response-cache.js';
 import { createMemoryStore } from './cache/store.js';
 import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './credentials.js';
+import { createCostBudgets } from './demand-control/budgets.js';
+import { demandControlPlugin } from './demand-control/plugin.js';
 import { allSubgraphsHealthy } from './health.js';
 import { loadManifest, TrustedDocumentsFirstCache, withPersistedQueryMismatchCode } from './persisted-documents.js';
 import { SubgraphClient } from './subgraph-client.js';
@@ -45,6 +47,10 @@ export interface GatewayOptions {
   /** Response cache and persisted queries in Redis when it has a URL, in process otherwise. */
   redis: RedisConfig;
   responseCache: GatewayConfig['responseCache'];
+  /** Bounds on an operation's shape, checked before planning. */
+  operationLimits: OperationLimits;
+  /** Cost estimation, the maximum cost and per-caller budgets. */
+  demandControl: DemandControlConfig;
   logger: Logger;
 }
 
@@ -61,7 +67,7 @@ function clientIpOf(request: IncomingMessage, trustProxy: boolean): string | nul
  * subgraphs who is calling with a token only it can sign.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningHttpServer> {
-  const { logger, subgraphUrls, gatewayKeys, production } = options;
+  const { logger, subgraphUrls, gatewayKeys, production, operationLimits } = options;
   const supergraph = loadSupergraph();
   const trustedDocuments = loadManifest(partnerManifestPath);
   const authenticator = createAuthenticator(new URL(AUTHENTICATE_PATH, subgraphUrls.users).toString(), gatewayKeys);
@@ -83,6 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
         store,
         viewerOf: (request) => authenticator.viewerFor(request.headers),
         trustedDocuments,
+        maxTokens: operationLimits.maxTokens,
         logger,
       })
     : null;
@@ -102,7 +109,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     gateway,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
-    formatError: withPersistedQueryMismatchCode(maskUnexpectedErrors((error) => logger.error({ err: error }, 'unexpected error'))),
+    // runService stops the gateway on SIGTERM; Apollo's own handler (production only) would race it.
+    stopOnTerminationSignals: false,
+    // Refused before planning: past a token bound the document is not even lexed further.
+    parseOptions: limitedParseOptions(operationLimits),
+    validationRules: structuralLimitRules(operationLimits),
+    formatError: withLimitCodes(withPersistedQueryMismatchCode(maskUnexpectedErrors((error) => logger.error({ err: error }, 'unexpected error')))),
     persistedQueries: {
       cache: new TrustedDocumentsFirstCache(trustedDocuments, registeredQueries),
       ttl: REGISTERED_QUERY_TTL_SECONDS,
@@ -111,6 +123,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       cacheRecorderPlugin(),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       accessControlPlugin({ requirements: supergraph.requirements, production, trustedDocumentIds: new Set(trustedDocuments.keys()) }),
+      demandControlPlugin({
+        config: options.demandControl,
+        estimator: createCostEstimator(supergraph.cost, { defaultListSize: options.demandControl.defaultListSize }),
+        budgets: createCostBudgets({ redis, keyPrefix: options.redis.keyPrefix, windowSeconds: options.demandControl.budgets.windowSeconds }),
+        maxVariablesBytes: operationLimits.maxVariablesBytes,
+        logger,
+      }),
     ],
   });
   await apollo.start();

@@ -1,11 +1,29 @@
-import { gatewaySchema, gatewayTokenSchema, loadConfig, readEnvironment, redisSchema, runtimeSchema, subgraphUrlsSchema } from '@shop/config';
+import {
+  demandControlSchema,
+  gatewaySchema,
+  gatewayTokenSchema,
+  loadConfig,
+  operationLimitsSchema,
+  readEnvironment,
+  redisSchema,
+  runtimeSchema,
+  subgraphUrlsSchema,
+} from '@shop/config';
 import { runService } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
 import { startGateway } from './index.js';
 
 await runService(async () => {
   const config = loadConfig(
-    { runtime: runtimeSchema, gateway: gatewaySchema, subgraphUrls: subgraphUrlsSchema, gatewayKeys: gatewayTokenSchema, redis: redisSchema },
+    {
+      runtime: runtimeSchema,
+      gateway: gatewaySchema,
+      subgraphUrls: subgraphUrlsSchema,
+      gatewayKeys: gatewayTokenSchema,
+      redis: redisSchema,
+      operationLimits: operationLimitsSchema,
+      demandControl: demandControlSchema,
+    },
     readEnvironment(),
   );
   return startGateway({
@@ -14,6 +32,8 @@ await runService(async () => {
     production: config.runtime.NODE_ENV === 'production',
     gatewayKeys: config.gatewayKeys,
     redis: config.redis,
+    operationLimits: config.operationLimits,
+    demandControl: config.demandControl,
     logger: createLogger('gateway', config.runtime.LOG_LEVEL),
   });
 });

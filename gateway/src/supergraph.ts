@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { accessRequirementsFromSdl, type AccessRequirements } from '@shop/auth';
+import { costDirectivesFromSdl, type CostDirectives } from '@shop/graphql-kit';
 
 export const supergraphPath = new URL('../../schema/supergraph.graphql', import.meta.url);
 
@@ -15,6 +16,8 @@ export interface LoadedSupergraph {
   /** For @apollo/gateway's query planner. */
   sdlForGateway: string;
   requirements: AccessRequirements;
+  /** @cost and @listSize of every subgraph, for demand control (the API schema drops them). */
+  cost: CostDirectives;
 }
 
 export function loadSupergraph(path: URL = supergraphPath): LoadedSupergraph {
@@ -23,5 +26,6 @@ export function loadSupergraph(path: URL = supergraphPath): LoadedSupergraph {
   for (const feature of enforcedSecurityFeatures) {
     sdlForGateway = sdlForGateway.replace(`@link(url: "${feature}", for: SECURITY)`, `@link(url: "${feature}")`);
   }
-  return { sdlForGateway, requirements: accessRequirementsFromSdl(parse(sdl)) };
+  const document = parse(sdl);
+  return { sdlForGateway, requirements: accessRequirementsFromSdl(document), cost: costDirectivesFromSdl(document) };
 }

@@ -253,11 +253,13 @@ describe.each(testBackends())('placing orders (%s)', (backend) => {
       });
     });
 
-    it('refuses a 1,000-line order and an empty one with BAD_USER_INPUT', async () => {
+    it('refuses a 101-line order and an empty one with BAD_USER_INPUT, and a 1,000-line one at the gateway', async () => {
       await expectNothingWritten(async () => {
-        const lines = Array.from({ length: 1_000 }, () => ({ productId: randomUUID(), quantity: 1 }));
-        expect(errorCodes(await placeOrder(supergraph, shopper, lines))).toEqual(['BAD_USER_INPUT']);
+        const lines = (count: number) => Array.from({ length: count }, () => ({ productId: randomUUID(), quantity: 1 }));
+        expect(errorCodes(await placeOrder(supergraph, shopper, lines(101)))).toEqual(['BAD_USER_INPUT']);
         expect(errorCodes(await placeOrder(supergraph, shopper, []))).toEqual(['BAD_USER_INPUT']);
+        // Its variables alone are past the gateway's bound: no subgraph sees it.
+        expect(errorCodes(await placeOrder(supergraph, shopper, lines(1_000)))).toEqual(['VARIABLES_TOO_LARGE']);
       });
     });
 

@@ -79,6 +79,20 @@ describe.each(testBackends())('the response cache (%s)', (backend) => {
     expect(await second.text()).toBe(await first.text());
   });
 
+  it('answers an admin’s cost report afresh, never from the cache, and stores nothing of it', async () => {
+    const { category } = await categoryWith(1);
+    const request = { query: Products, variables: { filter: { categoryId: category.id }, limit: 3 } };
+    await supergraph.request({ ...request, headers: admin.headers });
+    expect((await supergraph.request({ ...request, headers: admin.headers })).headers.get('x-cache')).toBe('HIT');
+    const report = await supergraph.request({ ...request, headers: { ...admin.headers, 'x-cost-report': 'true' } });
+    expect(report.headers.get('x-cache')).toBe('BYPASS');
+    // A page of 3 products, each with its price and category, the page's meta, and the filter (an input object): 1 + 3 × 3 + 1 + 1.
+    expect(report.headers.get('x-cost-estimated')).toBe('12');
+    const next = await supergraph.request({ ...request, headers: admin.headers });
+    expect(next.headers.get('x-cache')).toBe('HIT');
+    expect(JSON.stringify(next)).not.toContain('"cost"');
+  });
+
   it('never serves one caller’s private answer to another', async () => {
     const [alice, bob] = await Promise.all([signedInUser(supergraph), signedInUser(supergraph)]);
     const meOf = (caller: SignedIn | null) => supergraph.request<{ me: { id: string; email: string } | null }>({ query: Me, headers: caller?.headers });

@@ -6,13 +6,13 @@ type OperationKind = `${OperationTypeNode}`;
 /** Documents told apart before executing: far more than the operations clients send. */
 const REMEMBERED_OPERATIONS = 10_000;
 
-function kindInText(text: string, operationName: string): OperationKind | null {
+function kindInText(text: string, operationName: string, maxTokens: number): OperationKind | null {
   try {
-    const operations = parse(text, { noLocation: true }).definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+    const operations = parse(text, { noLocation: true, maxTokens }).definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
     const chosen = operationName ? operations.find((operation) => operation.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
     return chosen?.operation ?? null;
   } catch {
-    return null; // Apollo refuses the document with its own error.
+    return null; // Apollo refuses the document (too many tokens included) with its own error.
   }
 }
 
@@ -23,7 +23,7 @@ function kindInText(text: string, operationName: string): OperationKind | null {
  * for an answer that is never stored. Told from the text (or the trusted document) once per
  * document; a document sent by hash only is learned from its first execution.
  */
-export function createOperationKinds(trustedDocuments: ReadonlyMap<string, string>) {
+export function createOperationKinds(trustedDocuments: ReadonlyMap<string, string>, maxTokens: number) {
   const kinds = new LRUCache<string, OperationKind>({ max: REMEMBERED_OPERATIONS });
   const keyOf = (documentId: string, operationName: string) => `${documentId}\u0000${operationName}`;
   return {
@@ -33,7 +33,7 @@ export function createOperationKinds(trustedDocuments: ReadonlyMap<string, strin
       const known = kinds.get(key);
       if (known) return known;
       const source = text ?? trustedDocuments.get(documentId) ?? null;
-      const kind = source === null ? null : kindInText(source, operationName);
+      const kind = source === null ? null : kindInText(source, operationName, maxTokens);
       if (kind) kinds.set(key, kind);
       return kind;
     },

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Viewer } from '@shop/auth';
 import type { GraphQLAnswer, GraphQLRequestParts } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
+import { COST_REPORT_HEADER } from '../demand-control/plugin.js';
 import { tagsInvalidatedByAll } from './invalidation.js';
 import { createOperationKinds } from './operation-kinds.js';
 import { CacheRecorder } from './recorder.js';
@@ -17,6 +18,8 @@ export interface ResponseCacheOptions {
   viewerOf(request: IncomingMessage): Promise<Viewer>;
   /** Trusted documents by id: partners run these by id only; anything else is for Apollo to refuse. */
   trustedDocuments: ReadonlyMap<string, string>;
+  /** The operation limits' token bound: the cache reads a document's kind before Apollo parses it. */
+  maxTokens: number;
   logger: Logger;
 }
 
@@ -74,7 +77,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const flights = new Map<string, Promise<Flight>>();
   /** Documents whose answers turned out private: their misses do not wait on other callers. */
   const privateDocuments = new Set<string>();
-  const operationKinds = createOperationKinds(options.trustedDocuments);
+  const operationKinds = createOperationKinds(options.trustedDocuments, options.maxTokens);
 
   async function safely<T>(what: string, run: () => Promise<T>, fallback: T): Promise<T> {
     try {
@@ -152,7 +155,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         return withCacheHeader(answer, 'BYPASS');
       };
       const request = cacheableRequest(parts.method, parts.search, parts.body);
-      if (!request) return bypass();
+      // A cost report describes this very execution, so it is never answered from, or stored in, the cache.
+      if (!request || httpRequest.headers[COST_REPORT_HEADER] !== undefined) return bypass();
       const kind = operationKinds.of(request.documentId, request.operationName, request.text);
       if (kind === 'mutation' || kind === 'subscription') return bypass();
       let viewer: Viewer;

@@ -14,6 +14,8 @@ export interface GatewayProcessOptions {
   gatewayKeys: KeyRing;
   redis: RedisConfig;
   eventPollMs: number;
+  /** More configuration, as the environment spells it. */
+  env?: Record<string, string>;
 }
 
 /** A key ring as GATEWAY_TOKEN_KEYS spells it (the test rings' secrets are text). */
@@ -40,6 +42,7 @@ export function startGatewayProcess(options: GatewayProcessOptions): Promise<Gat
       CACHE_EVENT_POLL_MS: String(options.eventPollMs),
       ...(options.redis.url ? { REDIS_URL: options.redis.url } : {}),
       REDIS_KEY_PREFIX: options.redis.keyPrefix,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,16 @@
 import { startCatalog, type CatalogPrisma } from '@shop/catalog';
-import type { AccessTokenConfig, KeyRing, LoginRateLimitConfig } from '@shop/config';
+import {
+  demandControlSchema,
+  operationLimitsSchema,
+  parseConfig,
+  subgraphLimitsSchema,
+  type AccessTokenConfig,
+  type DemandControlConfig,
+  type KeyRing,
+  type LoginRateLimitConfig,
+  type OperationLimits,
+  type SubgraphLimits,
+} from '@shop/config';
 import { startGateway } from '@shop/gateway';
 import type { RunningHttpServer, RunningSubgraph } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
@@ -31,7 +42,7 @@ export interface TestSupergraph {
   /** Another gateway instance on the same subgraphs and Redis (its own port, connections and memory). */
   startAnotherGateway(): Promise<RunningHttpServer>;
   /** Another gateway in a process of its own, configured as production configures it; stopped with the supergraph. */
-  startGatewayProcess(): Promise<GatewayProcess>;
+  startGatewayProcess(options?: { env?: Record<string, string> }): Promise<GatewayProcess>;
   /** Sends one operation through the gateway over HTTP. */
   request<Data = Record<string, unknown>>(request: GraphQLRequest): ReturnType<typeof postGraphQL<Data>>;
   stop(): Promise<void>;
@@ -48,6 +59,14 @@ export interface TestSupergraphOptions {
   hooks?: PlacementHooks;
   /** The gateway's response cache (on unless turned off). */
   responseCache?: boolean;
+  /** What each subgraph refuses or stops on its own, over the production defaults. */
+  subgraphLimits?: Partial<SubgraphLimits>;
+  /** The gateway takes the client address from X-Forwarded-For, as behind a load balancer. */
+  trustProxy?: boolean;
+  /** The gateway's operation limits, over the production defaults. */
+  operationLimits?: Partial<OperationLimits>;
+  /** The gateway's demand control, over the production defaults. */
+  demandControl?: Partial<Omit<DemandControlConfig, 'budgets'>> & { budgets?: Partial<DemandControlConfig['budgets']> };
 }
 
 const HOST = '127.0.0.1';
@@ -63,7 +82,9 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
   const gatewayKeys = testKeyRing();
   const tokens: AccessTokenConfig = { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 };
   const logger = (name: string) => createLogger(`test-${name}`, 'error');
-  const common = { migrate: true, host: HOST, gatewayKeys };
+  const defaultDemandControl = parseConfig(demandControlSchema, {});
+  const limits: SubgraphLimits = { ...parseConfig(subgraphLimitsSchema, {}), ...options.subgraphLimits };
+  const common = { migrate: true, host: HOST, gatewayKeys, limits };
   const startCatalogOn = (port: number) =>
     startCatalog({
       ...common,
@@ -97,11 +118,17 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       host: HOST,
       port: 0,
       subgraphUrls,
-      trustProxy: false,
+      trustProxy: options.trustProxy ?? false,
       production: options.production ?? false,
       gatewayKeys,
       redis: redis.config,
       responseCache: { enabled: options.responseCache ?? true, memoryBytes: 64 * 1024 * 1024, eventPollMs: 50 },
+      operationLimits: { ...parseConfig(operationLimitsSchema, {}), ...options.operationLimits },
+      demandControl: {
+        ...defaultDemandControl,
+        ...options.demandControl,
+        budgets: { ...defaultDemandControl.budgets, ...options.demandControl?.budgets },
+      },
       logger: logger('gateway'),
     });
   const gateway = await startGatewayInstance();
@@ -126,8 +153,8 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       moreGateways.push(another);
       return another;
     },
-    startGatewayProcess: async () => {
-      const another = await startGatewayProcess({ subgraphUrls, gatewayKeys, redis: redis.config, eventPollMs: 50 });
+    startGatewayProcess: async (processOptions) => {
+      const another = await startGatewayProcess({ subgraphUrls, gatewayKeys, redis: redis.config, eventPollMs: 50, env: processOptions?.env });
       moreGateways.push(another);
       return another;
     },

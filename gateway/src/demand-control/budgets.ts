@@ -1,0 +1,88 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Viewer } from '@shop/auth';
+import type { DemandControlConfig } from '@shop/config';
+
+/**
+ * A Redis that does not answer a budget lookup within this is passed over for this instance's
+ * own count: admission never waits long on Redis (the budget is then per instance, not shared).
+ */
+const REDIS_TIMEOUT_MS = 100;
+
+type BudgetSizes = DemandControlConfig['budgets'];
+
+/** Who pays for an operation, and how many cost units it may spend per window. */
+export interface BudgetAccount {
+  key: string;
+  capacity: number;
+}
+
+export function budgetAccountOf(viewer: Viewer, clientIp: string | null, sizes: BudgetSizes): BudgetAccount {
+  switch (viewer.kind) {
+    case 'user':
+      return { key: `user:${viewer.userId}`, capacity: viewer.role === 'ADMIN' ? sizes.admin : sizes.user };
+    case 'partner':
+      return { key: `key:${viewer.apiKeyId}`, capacity: viewer.costBudget ?? sizes.apiKey };
+    case 'anonymous':
+      return { key: `ip:${clientIp ?? 'unknown'}`, capacity: sizes.anonymous };
+  }
+}
+
+export interface BudgetSpend {
+  allowed: boolean;
+  /** Units left in this window after the spend (0 when refused). */
+  remaining: number;
+  /** Seconds until the window ends and the budget is whole again. */
+  resetSeconds: number;
+}
+
+export interface CostBudgets {
+  /** Spends `cost` units from the account's budget for this window, unless that would overdraw it. */
+  spend(account: BudgetAccount, cost: number): Promise<BudgetSpend>;
+}
+
+export interface CostBudgetsOptions {
+  /** Shared by every gateway instance when set; in process otherwise. */
+  redis: Redis | null;
+  keyPrefix: string;
+  windowSeconds: number;
+}
+
+/**
+ * Cost budgets on rate-limiter-flexible's fixed windows: each window an account may spend
+ * its capacity, then it waits for the next. Accounts of one capacity share a limiter; all
+ * share one key space, so a key whose budget an admin changes keeps what it spent.
+ */
+export function createCostBudgets(options: CostBudgetsOptions): CostBudgets {
+  const keyPrefix = `${options.keyPrefix}cost-budget`;
+  const limiters = new Map<number, RateLimiterAbstract>();
+
+  function limiterFor(capacity: number): RateLimiterAbstract {
+    let limiter = limiters.get(capacity);
+    if (!limiter) {
+      const window = { keyPrefix, points: capacity, duration: options.windowSeconds };
+      const inProcess = new RateLimiterMemory(window);
+      limiter = options.redis
+        ? new RLWrapperTimeouts({
+            limiter: new RateLimiterRedis({ ...window, storeClient: options.redis, rejectIfRedisNotReady: true }),
+            insuranceLimiter: inProcess,
+            timeoutMs: REDIS_TIMEOUT_MS,
+          })
+        : inProcess;
+      limiters.set(capacity, limiter);
+    }
+    return limiter;
+  }
+
+  return {
+    async spend(account, cost) {
+      try {
+        const spent = await limiterFor(account.capacity).consume(account.key, cost);
+        return { allowed: true, remaining: spent.remainingPoints, resetSeconds: Math.ceil(spent.msBeforeNext / 1000) };
+      } catch (refusal) {
+        if (!(refusal instanceof RateLimiterRes)) throw refusal;
+        return { allowed: false, remaining: 0, resetSeconds: Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)) };
+      }
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { isAdmin } from '@shop/auth';
+import type { DemandControlConfig } from '@shop/config';
+import { AppError, ErrorCode } from '@shop/errors';
+import type { CostEstimator } from '@shop/graphql-kit';
+import type { Logger } from '@shop/logging';
+import type { GatewayContext } from '../context.js';
+import { budgetAccountOf, type CostBudgets } from './budgets.js';
+
+/** An admin sends this header (any value) to get the operation's cost back; such requests bypass the response cache. */
+export const COST_REPORT_HEADER = 'x-cost-report';
+/** The estimated cost, on answers to a cost report request. */
+const ESTIMATED_COST_HEADER = 'x-cost-estimated';
+
+export interface DemandControlOptions {
+  config: DemandControlConfig;
+  estimator: CostEstimator;
+  budgets: CostBudgets;
+  maxVariablesBytes: number;
+  logger: Logger;
+}
+
+/** What admission decided for one request: the numbers an admin's cost report shows. */
+interface CostReport {
+  estimated: number;
+  max: number;
+  mode: DemandControlConfig['mode'];
+  budget: { capacity: number; remaining: number; resetSeconds: number };
+}
+
+const refusal = (code: ErrorCode, message: string, status: number, extensions: Record<string, unknown> = {}, headers?: HeaderMap) =>
+  new AppError(code, message, { ...extensions, http: { status, ...(headers ? { headers } : {}) } });
+
+/**
+ * The variables bound, then admission by cost (docs/adr/0009): after the document is parsed, validated against the
+ * structural limits and its operation chosen, and before the query planner or any subgraph
+ * sees it, the operation's cost is estimated (compiled once per document, evaluated with the
+ * variables) and refused above the maximum; then the caller pays it from its budget.
+ */
+export function demandControlPlugin(options: DemandControlOptions): ApolloServerPlugin<GatewayContext> {
+  const { config, estimator, budgets, logger } = options;
+  const enforce = config.mode === 'enforce';
+  return {
+    async requestDidStart({ request }) {
+      let report: CostReport | undefined;
+      const wantsReport = request.http?.headers.has(COST_REPORT_HEADER) ?? false;
+      return {
+        async didResolveOperation({ schema, document, operationName, contextValue }) {
+          const variablesBytes = request.variables ? Buffer.byteLength(JSON.stringify(request.variables)) : 0;
+          if (variablesBytes > options.maxVariablesBytes) {
+            throw refusal(ErrorCode.VARIABLES_TOO_LARGE, `Variables of ${variablesBytes} bytes are above the limit of ${options.maxVariablesBytes}`, 400);
+          }
+          if (config.mode === 'off') return;
+          const estimated = estimator.estimate(schema, document, operationName, request.variables);
+          const account = budgetAccountOf(contextValue.viewer, contextValue.clientIp, config.budgets);
+          // An operation that costs more than the caller's whole budget could never run: refusing it
+          // as too expensive tells the caller that waiting will not help.
+          const max = Math.min(config.maxCost, account.capacity);
+          if (estimated > max) {
+            const message = `The operation's estimated cost ${estimated} is above the maximum of ${max}: ask for fewer items or less nesting`;
+            if (enforce) throw refusal(ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE, message, 400, { cost: { estimated, max } });
+            logger.warn({ operationName, estimated, max }, 'demand control (measure mode): would refuse as too expensive');
+          }
+          // Every executed operation costs at least one unit, so a flood of free ones is bounded too.
+          const spend = await budgets.spend(account, Math.max(1, Math.ceil(Math.min(estimated, account.capacity))));
+          report = { estimated, max, mode: config.mode, budget: { capacity: account.capacity, remaining: spend.remaining, resetSeconds: spend.resetSeconds } };
+          if (!spend.allowed) {
+            if (enforce) {
+              throw refusal(
+                ErrorCode.RATE_LIMITED,
+                `Cost budget of ${account.capacity} per ${config.budgets.windowSeconds} s is spent; retry in ${spend.resetSeconds} s`,
+                429,
+                { retryAfterSeconds: spend.resetSeconds },
+                new HeaderMap([['retry-after', String(spend.resetSeconds)]]),
+              );
+            }
+            logger.warn({ operationName, estimated, account: account.key }, 'demand control (measure mode): would refuse, budget spent');
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (!wantsReport || !report || !isAdmin(contextValue.viewer)) return;
+          response.http.headers.set(ESTIMATED_COST_HEADER, String(report.estimated));
+          if (response.body.kind === 'single') {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cost: report };
+          }
+        },
+      };
+    },
+  };
+}
