@@ -179,6 +179,21 @@ describe.each(testBackends().slice(-1))('demand control across production-mode g
     expect(cached.headers.get('x-cache')).toBe('HIT');
   });
 
+  it('answers what it would refuse when in measure mode', async () => {
+    const measuring = await supergraph.startGatewayProcess({
+      env: { NODE_ENV: 'production', TRUST_PROXY: 'true', COST_MODE: 'measure', COST_MAX: '10', COST_BUDGET_ANONYMOUS: '50' },
+    });
+    const client = newClientAddress();
+    // Each page costs 21, above the maximum of 10; the third overdraws the budget of 50. Pages
+    // no other test asks for: the processes share one response cache.
+    for (let number = 1_001; number <= 1_003; number++) {
+      const response = await page(measuring.url, number, client);
+      expect(response.status).toBe(200);
+      expect(response.errors).toBeUndefined();
+      expect(response.headers.get('x-cache')).toBe('MISS');
+    }
+  });
+
   it('refuses past a structural limit in production, with no internals', async () => {
     const deep = `{ categories { ${'parent { '.repeat(20)}id${' }'.repeat(20)} } }`;
     for (const gateway of gateways) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { buildSchema, Kind, parse, print, validate } from 'graphql';
+import { buildSchema, getIntrospectionQuery, Kind, parse, print, validate } from 'graphql';
 import { operationLimitsSchema, parseConfig } from '@shop/config';
 import { structuralLimitRules } from '@shop/graphql-kit';
 import { contractFiles, errorCodes, readContract, startTestSupergraph, testBackends, type GraphQLResponse, type TestSupergraph } from '@shop/testing';
@@ -104,6 +104,13 @@ describe.each(testBackends().slice(-1))('operation limits at the gateway (%s)', 
       'VARIABLES_TOO_LARGE',
     );
     expect(response.errors![0]!.message).toMatch(/^Variables of \d+ bytes are above the limit of 65536$/);
+  });
+
+  it('lets the full introspection query through, as Sandbox and codegen send it', async () => {
+    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const response = await supergraph.request<{ __schema: { types: unknown[] } }>({ query });
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.__schema.types.length).toBeGreaterThan(20);
   });
 
   it('still tells a misspelt field from a limit', async () => {
