@@ -19,7 +19,7 @@ import { createMemoryStore } from './cache/store.js';
 import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './credentials.js';
 import { createCostBudgets } from './demand-control/budgets.js';
-import { demandControlPlugin } from './demand-control/plugin.js';
+import { createDemandControl } from './demand-control/plugin.js';
 import { allSubgraphsHealthy } from './health.js';
 import { loadManifest, TrustedDocumentsFirstCache, withPersistedQueryMismatchCode } from './persisted-documents.js';
 import { SubgraphClient } from './subgraph-client.js';
@@ -102,6 +102,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
         logger,
       })
     : null;
+  const demandControl = createDemandControl({
+    config: options.demandControl,
+    estimator: createCostEstimator(supergraph.cost, { defaultListSize: options.demandControl.defaultListSize }),
+    budgets: createCostBudgets({ redis, keyPrefix: options.redis.keyPrefix, windowSeconds: options.demandControl.budgets.windowSeconds }),
+    maxVariablesBytes: operationLimits.maxVariablesBytes,
+    logger,
+  });
   const registeredQueries = redis
     ? new RedisKeyValueCache(redis, `${options.redis.keyPrefix}apq:`)
     : new InMemoryLRUCache<string>({ maxSize: REGISTERED_QUERIES_BYTES });
@@ -123,13 +130,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       cacheRecorderPlugin(),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       accessControlPlugin({ requirements: supergraph.requirements, production, trustedDocumentIds: new Set(trustedDocuments.keys()) }),
-      demandControlPlugin({
-        config: options.demandControl,
-        estimator: createCostEstimator(supergraph.cost, { defaultListSize: options.demandControl.defaultListSize }),
-        budgets: createCostBudgets({ redis, keyPrefix: options.redis.keyPrefix, windowSeconds: options.demandControl.budgets.windowSeconds }),
-        maxVariablesBytes: operationLimits.maxVariablesBytes,
-        logger,
-      }),
+      demandControl.plugin,
     ],
   });
   await apollo.start();
@@ -150,6 +151,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     allowLandingPage: production
       ? (request) => authenticator.viewerFor(request.headers).then(isAdmin, () => false)
       : undefined,
+    // A caller known to be over budget is turned away before its request is read, or the cache consulted.
+    turnAway: async (request) => {
+      const viewer = await authenticator.viewerFor(request.headers).catch(() => null);
+      return viewer && demandControl.turnAway(viewer, clientIpOf(request, options.trustProxy));
+    },
     aroundGraphQL: responseCache ? (request, parts, execute) => responseCache.around(request, parts, execute) : undefined,
     health: () => allSubgraphsHealthy(subgraphUrls),
     host: options.host,

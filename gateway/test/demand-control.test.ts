@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { demandControlSchema, parseConfig } from '@shop/config';
 import { userBuilders } from '@shop/users/testing';
 import {
   contractOperation,
@@ -41,7 +42,7 @@ describe.each(testBackends().slice(-1))('demand control at the gateway (%s)', (b
     supergraph = await startTestSupergraph(backend, {
       responseCache: false,
       trustProxy: true,
-      demandControl: { budgets: { windowSeconds: WINDOW_SECONDS, anonymous: ANONYMOUS_BUDGET } },
+      demandControl: { budgets: { ...parseConfig(demandControlSchema, {}).budgets, windowSeconds: WINDOW_SECONDS, anonymous: ANONYMOUS_BUDGET } },
     });
     admin = await signedInUser(supergraph, 'ADMIN');
   });
@@ -120,6 +121,22 @@ describe.each(testBackends().slice(-1))('demand control at the gateway (%s)', (b
     expect((await supergraph.request({ query: CATEGORY_IDS, headers: { ...client, ...shopper.headers } })).errors).toBeUndefined();
   });
 
+  it('charges refused operations too, and turns a caller whose budget they spent away at the door', async () => {
+    const client = newClientAddress();
+    const deep = `{ categories { ${'parent { '.repeat(20)}id${' }'.repeat(20)} } }`;
+    // Each refusal costs 100: the budget of 2,000 covers 20 of them.
+    for (let refused = 1; refused <= ANONYMOUS_BUDGET / 100; refused++) {
+      expect(errorCodes(await supergraph.request({ query: deep, headers: client }))).toEqual(['MAX_DEPTH_LIMIT']);
+    }
+    expect(errorCodes(await supergraph.request({ query: deep, headers: client }))).toEqual(['MAX_DEPTH_LIMIT']);
+    // Now spent: even a valid operation is answered 429 before its body is read.
+    const turnedAway = await withoutSubgraphs(() => supergraph.request({ query: CATEGORY_IDS, headers: client }));
+    expect(turnedAway.status).toBe(429);
+    expect(errorCodes(turnedAway)).toEqual(['RATE_LIMITED']);
+    expect(Number(turnedAway.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await supergraph.request({ query: CATEGORY_IDS, headers: newClientAddress() })).errors).toBeUndefined();
+  });
+
   it('refuses an operation costing more than the whole budget as too expensive, not as a wait', async () => {
     const response = await withoutSubgraphs(() => supergraph.request({ query: '{ categories { id children { id } } }', headers: newClientAddress() }));
     expect(response.status).toBe(400);
@@ -167,16 +184,19 @@ describe.each(testBackends().slice(-1))('demand control across production-mode g
     for (let number = 1; number <= affordable; number++) {
       const response = await page(gateways[number % 2]!, number, client);
       expect(response.errors).toBeUndefined();
+      // A cached answer costs the subgraphs nothing, and the caller nothing.
+      const again = await page(gateways[(number + 1) % 2]!, number, client);
+      expect(again.headers.get('x-cache')).toBe('HIT');
     }
     for (const gateway of gateways) {
       const refused = await page(gateway, affordable + 1, client);
       expect(refused.status).toBe(429);
       expect(errorCodes(refused)).toEqual(['RATE_LIMITED']);
     }
-    // A cached answer costs the subgraphs nothing and is served whatever the budget says.
-    const cached = await page(gateways[1]!, 1, client);
-    expect(cached.errors).toBeUndefined();
-    expect(cached.headers.get('x-cache')).toBe('HIT');
+    // Once spent, the caller is turned away before anything else, cached answers included.
+    const turnedAway = await page(gateways[1]!, 1, client);
+    expect(turnedAway.status).toBe(429);
+    expect(turnedAway.headers.get('x-cache')).toBeNull();
   });
 
   it('answers what it would refuse when in measure mode', async () => {

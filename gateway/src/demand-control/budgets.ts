@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Viewer } from '@shop/auth';
 import type { DemandControlConfig } from '@shop/config';
@@ -8,6 +9,8 @@ import type { DemandControlConfig } from '@shop/config';
  * own count: admission never waits long on Redis (the budget is then per instance, not shared).
  */
 const REDIS_TIMEOUT_MS = 100;
+/** Accounts this instance knows to be over budget: far more than a burst's distinct callers. */
+const BLOCKED_ACCOUNTS = 100_000;
 
 type BudgetSizes = DemandControlConfig['budgets'];
 
@@ -39,6 +42,12 @@ export interface BudgetSpend {
 export interface CostBudgets {
   /** Spends `cost` units from the account's budget for this window, unless that would overdraw it. */
   spend(account: BudgetAccount, cost: number): Promise<BudgetSpend>;
+  /**
+   * Seconds until the account's window ends, when this instance has seen it overdraw its
+   * budget; null otherwise. Costs no I/O, so a spent caller is turned away before its
+   * request is even read.
+   */
+  blockedFor(account: BudgetAccount): number | null;
 }
 
 export interface CostBudgetsOptions {
@@ -56,6 +65,8 @@ export interface CostBudgetsOptions {
 export function createCostBudgets(options: CostBudgetsOptions): CostBudgets {
   const keyPrefix = `${options.keyPrefix}cost-budget`;
   const limiters = new Map<number, RateLimiterAbstract>();
+  /** Account key → when its window ends (ms since the epoch). */
+  const blockedUntil = new LRUCache<string, number>({ max: BLOCKED_ACCOUNTS });
 
   function limiterFor(capacity: number): RateLimiterAbstract {
     let limiter = limiters.get(capacity);
@@ -81,8 +92,13 @@ export function createCostBudgets(options: CostBudgetsOptions): CostBudgets {
         return { allowed: true, remaining: spent.remainingPoints, resetSeconds: Math.ceil(spent.msBeforeNext / 1000) };
       } catch (refusal) {
         if (!(refusal instanceof RateLimiterRes)) throw refusal;
+        blockedUntil.set(account.key, Date.now() + refusal.msBeforeNext, { ttl: refusal.msBeforeNext });
         return { allowed: false, remaining: 0, resetSeconds: Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)) };
       }
+    },
+    blockedFor(account) {
+      const until = blockedUntil.get(account.key);
+      return until === undefined ? null : Math.max(1, Math.ceil((until - Date.now()) / 1000));
     },
   };
 }

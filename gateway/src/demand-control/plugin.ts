@@ -1,16 +1,31 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { isAdmin } from '@shop/auth';
+import { isAdmin, type Viewer } from '@shop/auth';
 import type { DemandControlConfig } from '@shop/config';
 import { AppError, ErrorCode } from '@shop/errors';
-import type { CostEstimator } from '@shop/graphql-kit';
+import type { CostEstimator, GraphQLAnswer } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { GatewayContext } from '../context.js';
-import { budgetAccountOf, type CostBudgets } from './budgets.js';
+import { budgetAccountOf, type BudgetAccount, type CostBudgets } from './budgets.js';
 
 /** An admin sends this header (any value) to get the operation's cost back; such requests bypass the response cache. */
 export const COST_REPORT_HEADER = 'x-cost-report';
 /** The estimated cost, on answers to a cost report request. */
 const ESTIMATED_COST_HEADER = 'x-cost-estimated';
+
+/**
+ * What an operation refused before it runs (unparsable, invalid, past a limit, too expensive)
+ * costs its caller: refusing is cheap, but not free, and a flood of refused operations
+ * spends the budget like any other, after which the caller is turned away at the door.
+ */
+export const REFUSAL_COST = 100;
+
+/** Codes of operations refused before planning: at this stage Apollo's own codes stand for the limits. */
+const refusedBeforePlanning = new Set<unknown>([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  ErrorCode.VARIABLES_TOO_LARGE,
+  ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE,
+]);
 
 export interface DemandControlOptions {
   config: DemandControlConfig;
@@ -18,6 +33,12 @@ export interface DemandControlOptions {
   budgets: CostBudgets;
   maxVariablesBytes: number;
   logger: Logger;
+}
+
+export interface DemandControl {
+  plugin: ApolloServerPlugin<GatewayContext>;
+  /** The 429 for a caller this instance knows to be over budget, before its request is read; null to go on. */
+  turnAway(viewer: Viewer, clientIp: string | null): GraphQLAnswer | null;
 }
 
 /** What admission decided for one request: the numbers an admin's cost report shows. */
@@ -32,15 +53,22 @@ const refusal = (code: ErrorCode, message: string, status: number, extensions: R
   new AppError(code, message, { ...extensions, http: { status, ...(headers ? { headers } : {}) } });
 
 /**
- * The variables bound, then admission by cost (docs/adr/0009): after the document is parsed, validated against the
- * structural limits and its operation chosen, and before the query planner or any subgraph
- * sees it, the operation's cost is estimated (compiled once per document, evaluated with the
- * variables) and refused above the maximum; then the caller pays it from its budget.
+ * The variables bound, then admission by cost (docs/adr/0009): after the document is parsed,
+ * validated against the structural limits and its operation chosen, and before the query
+ * planner or any subgraph sees it, the operation's cost is estimated (compiled once per
+ * document, evaluated with the variables) and refused above the maximum; then the caller
+ * pays it from its budget.
  */
-export function demandControlPlugin(options: DemandControlOptions): ApolloServerPlugin<GatewayContext> {
+export function createDemandControl(options: DemandControlOptions): DemandControl {
   const { config, estimator, budgets, logger } = options;
   const enforce = config.mode === 'enforce';
-  return {
+  const accountOf = (context: GatewayContext) => budgetAccountOf(context.viewer, context.clientIp, config.budgets);
+  const overBudget = (account: BudgetAccount, resetSeconds: number) => ({
+    message: `Cost budget of ${account.capacity} per ${config.budgets.windowSeconds} s is spent; retry in ${resetSeconds} s`,
+    extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: resetSeconds },
+  });
+
+  const plugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart({ request }) {
       let report: CostReport | undefined;
       const wantsReport = request.http?.headers.has(COST_REPORT_HEADER) ?? false;
@@ -52,7 +80,7 @@ export function demandControlPlugin(options: DemandControlOptions): ApolloServer
           }
           if (config.mode === 'off') return;
           const estimated = estimator.estimate(schema, document, operationName, request.variables);
-          const account = budgetAccountOf(contextValue.viewer, contextValue.clientIp, config.budgets);
+          const account = accountOf(contextValue);
           // An operation that costs more than the caller's whole budget could never run: refusing it
           // as too expensive tells the caller that waiting will not help.
           const max = Math.min(config.maxCost, account.capacity);
@@ -66,16 +94,15 @@ export function demandControlPlugin(options: DemandControlOptions): ApolloServer
           report = { estimated, max, mode: config.mode, budget: { capacity: account.capacity, remaining: spend.remaining, resetSeconds: spend.resetSeconds } };
           if (!spend.allowed) {
             if (enforce) {
-              throw refusal(
-                ErrorCode.RATE_LIMITED,
-                `Cost budget of ${account.capacity} per ${config.budgets.windowSeconds} s is spent; retry in ${spend.resetSeconds} s`,
-                429,
-                { retryAfterSeconds: spend.resetSeconds },
-                new HeaderMap([['retry-after', String(spend.resetSeconds)]]),
-              );
+              const { message, extensions } = overBudget(account, spend.resetSeconds);
+              throw refusal(ErrorCode.RATE_LIMITED, message, 429, extensions, new HeaderMap([['retry-after', String(spend.resetSeconds)]]));
             }
             logger.warn({ operationName, estimated, account: account.key }, 'demand control (measure mode): would refuse, budget spent');
           }
+        },
+        async didEncounterErrors({ errors, contextValue }) {
+          if (config.mode === 'off' || !errors.some((error) => refusedBeforePlanning.has(error.extensions.code))) return;
+          await budgets.spend(accountOf(contextValue), REFUSAL_COST);
         },
         async willSendResponse({ response, contextValue }) {
           if (!wantsReport || !report || !isAdmin(contextValue.viewer)) return;
@@ -84,6 +111,24 @@ export function demandControlPlugin(options: DemandControlOptions): ApolloServer
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cost: report };
           }
         },
+      };
+    },
+  };
+
+  return {
+    plugin,
+    turnAway(viewer, clientIp) {
+      if (!enforce) return null;
+      const account = budgetAccountOf(viewer, clientIp, config.budgets);
+      const resetSeconds = budgets.blockedFor(account);
+      if (resetSeconds === null) return null;
+      return {
+        status: 429,
+        headers: new Map([
+          ['content-type', 'application/json; charset=utf-8'],
+          ['retry-after', String(resetSeconds)],
+        ]),
+        body: Buffer.from(JSON.stringify({ errors: [overBudget(account, resetSeconds)] })),
       };
     },
   };

@@ -140,7 +140,7 @@ export const demandControlSchema = z
     // Lists the schema gives no @listSize are assumed this long.
     COST_DEFAULT_LIST_SIZE: limit(100, 100_000),
     COST_BUDGET_WINDOW_SECONDS: limit(10, 86_400),
-    COST_BUDGET_ANONYMOUS: limit(50_000),
+    COST_BUDGET_ANONYMOUS: limit(10_000),
     COST_BUDGET_USER: limit(100_000),
     COST_BUDGET_ADMIN: limit(500_000),
     // An API key's own budget, when an admin set one, replaces this.

@@ -92,7 +92,7 @@ describe('configuration', () => {
       mode: 'measure',
       maxCost: 50_000,
       defaultListSize: 100,
-      budgets: { windowSeconds: 10, anonymous: 50_000, user: 100_000, admin: 500_000, apiKey: 5 },
+      budgets: { windowSeconds: 10, anonymous: 10_000, user: 100_000, admin: 500_000, apiKey: 5 },
     });
     expect(config.subgraph).toEqual({ maxDepth: 15, maxTokens: 5000, maxRowsPerRequest: 1000 });
     let error: unknown;

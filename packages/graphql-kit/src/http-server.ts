@@ -31,6 +31,8 @@ export interface HttpServerOptions<Context extends BaseContext> {
   allowLandingPage?: (request: IncomingMessage) => Promise<boolean>;
   /** Extra POST endpoints by path, for service-to-service calls. */
   routes?: Record<string, RouteHandler>;
+  /** An answer for a GraphQL request before its body is read (a caller turned away); null to go on. */
+  turnAway?: (request: IncomingMessage) => Promise<GraphQLAnswer | null>;
   /** Wraps the execution of each GraphQL request (a response cache answers without executing). */
   aroundGraphQL?: (request: IncomingMessage, parts: GraphQLRequestParts, execute: () => Promise<GraphQLAnswer>) => Promise<GraphQLAnswer>;
   /** Wraps the handling of each request (to account for the work it causes). */
@@ -106,6 +108,11 @@ async function handleGraphQL<Context extends BaseContext>(
   if (wantsLandingPage && options.allowLandingPage && !(await options.allowLandingPage(request))) {
     throw new RequestError(403, 'The GraphQL landing page is for administrators', 'FORBIDDEN');
   }
+  const early = await options.turnAway?.(request);
+  if (early) {
+    request.resume(); // the body is not read, only drained, so the connection can serve the next request
+    return sendAnswer(response, early);
+  }
   const parts: GraphQLRequestParts = {
     method: request.method ?? 'GET',
     search,
@@ -130,7 +137,11 @@ async function handleGraphQL<Context extends BaseContext>(
     return { status: result.status ?? 200, headers: new Map(result.headers), body: Buffer.from(body) };
   };
   const answer = options.aroundGraphQL ? await options.aroundGraphQL(request, parts, execute) : await execute();
-  // A known length lets headers and body leave in one write, without chunked encoding.
+    sendAnswer(response, answer);
+}
+
+// A known length lets headers and body leave in one write, without chunked encoding.
+function sendAnswer(response: ServerResponse, answer: GraphQLAnswer) {
   response.writeHead(answer.status, { ...Object.fromEntries(answer.headers), 'content-length': answer.body.length });
   response.end(answer.body);
 }

@@ -70,6 +70,7 @@ export interface TestSupergraphOptions {
 }
 
 const HOST = '127.0.0.1';
+const LIFTED_BUDGET = 1_000_000_000;
 
 /**
  * The real thing on free ports: three subgraphs on fresh, migrated databases and the
@@ -82,7 +83,14 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
   const gatewayKeys = testKeyRing();
   const tokens: AccessTokenConfig = { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 };
   const logger = (name: string) => createLogger(`test-${name}`, 'error');
-  const defaultDemandControl = parseConfig(demandControlSchema, {});
+  // Production's budgets are sized for people; a test sends requests faster than any. Tests of
+  // the budgets set their own.
+  const defaultDemandControl = parseConfig(demandControlSchema, {
+    COST_BUDGET_ANONYMOUS: String(LIFTED_BUDGET),
+    COST_BUDGET_USER: String(LIFTED_BUDGET),
+    COST_BUDGET_ADMIN: String(LIFTED_BUDGET),
+    COST_BUDGET_API_KEY: String(LIFTED_BUDGET),
+  });
   const limits: SubgraphLimits = { ...parseConfig(subgraphLimitsSchema, {}), ...options.subgraphLimits };
   const common = { migrate: true, host: HOST, gatewayKeys, limits };
   const startCatalogOn = (port: number) =>

@@ -26,6 +26,7 @@ export type CacheControlScope =
 
 export type Category = {
   __typename?: 'Category';
+  /** Direct subcategories. Assumed at most 20 each: a tree of 100 categories would otherwise estimate 100 × 100. */
   children: Array<Category>;
   description: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
