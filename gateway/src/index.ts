@@ -154,7 +154,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     // A caller known to be over budget is turned away before its request is read, or the cache consulted.
     turnAway: async (request) => {
       const viewer = await authenticator.viewerFor(request.headers).catch(() => null);
-      return viewer && demandControl.turnAway(viewer, clientIpOf(request, options.trustProxy));
+      return viewer ? demandControl.turnAway(viewer, clientIpOf(request, options.trustProxy)) : null;
     },
     aroundGraphQL: responseCache ? (request, parts, execute) => responseCache.around(request, parts, execute) : undefined,
     health: () => allSubgraphsHealthy(subgraphUrls),

@@ -19,6 +19,13 @@ const ESTIMATED_COST_HEADER = 'x-cost-estimated';
  */
 export const REFUSAL_COST = 100;
 
+/**
+ * A caller turned away gets its 429 after this long. A client retrying in a tight loop then
+ * asks a few times a second instead of thousands, and the gateway's CPU stays with the callers
+ * within budget. Holding an idle socket this long costs next to nothing.
+ */
+const TURN_AWAY_DELAY_MS = 250;
+
 /** Codes of operations refused before planning: at this stage Apollo's own codes stand for the limits. */
 const refusedBeforePlanning = new Set<unknown>([
   'GRAPHQL_PARSE_FAILED',
@@ -38,7 +45,7 @@ export interface DemandControlOptions {
 export interface DemandControl {
   plugin: ApolloServerPlugin<GatewayContext>;
   /** The 429 for a caller this instance knows to be over budget, before its request is read; null to go on. */
-  turnAway(viewer: Viewer, clientIp: string | null): GraphQLAnswer | null;
+  turnAway(viewer: Viewer, clientIp: string | null): Promise<GraphQLAnswer | null>;
 }
 
 /** What admission decided for one request: the numbers an admin's cost report shows. */
@@ -117,11 +124,12 @@ export function createDemandControl(options: DemandControlOptions): DemandContro
 
   return {
     plugin,
-    turnAway(viewer, clientIp) {
+    async turnAway(viewer, clientIp) {
       if (!enforce) return null;
       const account = budgetAccountOf(viewer, clientIp, config.budgets);
       const resetSeconds = budgets.blockedFor(account);
       if (resetSeconds === null) return null;
+      await new Promise((resolve) => setTimeout(resolve, TURN_AWAY_DELAY_MS));
       return {
         status: 429,
         headers: new Map([
