@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts } from 'rate-limiter-flexible';
 import type { Viewer } from '@shop/auth';
 import type { DemandControlConfig } from '@shop/config';
 
@@ -59,42 +59,34 @@ export interface CostBudgetsOptions {
 
 /**
  * Cost budgets on rate-limiter-flexible's fixed windows: each window an account may spend
- * its capacity, then it waits for the next. Accounts of one capacity share a limiter; all
- * share one key space, so a key whose budget an admin changes keeps what it spent.
+ * its capacity, then it waits for the next. One counter serves every capacity (the limiter
+ * only counts; the account's capacity is compared here), so a key whose budget an admin
+ * changes keeps what it spent, and the limiter's Lua command is defined on the shared Redis
+ * connection once, at start: defined while an auto-pipelined batch is open, the batch would
+ * lack it and ioredis would throw outside any promise (ioredis#1931), killing the process.
  */
 export function createCostBudgets(options: CostBudgetsOptions): CostBudgets {
-  const keyPrefix = `${options.keyPrefix}cost-budget`;
-  const limiters = new Map<number, RateLimiterAbstract>();
+  const window = { keyPrefix: `${options.keyPrefix}cost-budget`, points: Number.MAX_SAFE_INTEGER, duration: options.windowSeconds };
+  const inProcess = new RateLimiterMemory(window);
+  const counter = options.redis
+    ? new RLWrapperTimeouts({
+        limiter: new RateLimiterRedis({ ...window, storeClient: options.redis, rejectIfRedisNotReady: true }),
+        insuranceLimiter: inProcess,
+        timeoutMs: REDIS_TIMEOUT_MS,
+      })
+    : inProcess;
   /** Account key → when its window ends (ms since the epoch). */
   const blockedUntil = new LRUCache<string, number>({ max: BLOCKED_ACCOUNTS });
 
-  function limiterFor(capacity: number): RateLimiterAbstract {
-    let limiter = limiters.get(capacity);
-    if (!limiter) {
-      const window = { keyPrefix, points: capacity, duration: options.windowSeconds };
-      const inProcess = new RateLimiterMemory(window);
-      limiter = options.redis
-        ? new RLWrapperTimeouts({
-            limiter: new RateLimiterRedis({ ...window, storeClient: options.redis, rejectIfRedisNotReady: true }),
-            insuranceLimiter: inProcess,
-            timeoutMs: REDIS_TIMEOUT_MS,
-          })
-        : inProcess;
-      limiters.set(capacity, limiter);
-    }
-    return limiter;
-  }
-
   return {
     async spend(account, cost) {
-      try {
-        const spent = await limiterFor(account.capacity).consume(account.key, cost);
-        return { allowed: true, remaining: spent.remainingPoints, resetSeconds: Math.ceil(spent.msBeforeNext / 1000) };
-      } catch (refusal) {
-        if (!(refusal instanceof RateLimiterRes)) throw refusal;
-        blockedUntil.set(account.key, Date.now() + refusal.msBeforeNext, { ttl: refusal.msBeforeNext });
-        return { allowed: false, remaining: 0, resetSeconds: Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)) };
+      const spent = await counter.consume(account.key, cost);
+      const resetSeconds = Math.max(1, Math.ceil(spent.msBeforeNext / 1000));
+      if (spent.consumedPoints <= account.capacity) {
+        return { allowed: true, remaining: account.capacity - spent.consumedPoints, resetSeconds };
       }
+      blockedUntil.set(account.key, Date.now() + spent.msBeforeNext, { ttl: spent.msBeforeNext });
+      return { allowed: false, remaining: 0, resetSeconds };
     },
     blockedFor(account) {
       const until = blockedUntil.get(account.key);
