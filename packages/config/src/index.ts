@@ -4,6 +4,7 @@ export {
   databaseSchema,
   demandControlSchema,
   operationLimitsSchema,
+  publishedSecrets,
   subgraphLimitsSchema,
   gatewayTokenSchema,
   loginRateLimitSchema,

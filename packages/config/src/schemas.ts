@@ -225,23 +225,44 @@ export interface KeyRing {
 }
 
 const MIN_SECRET_BYTES = 32;
+const HOW_TO_MAKE_A_SECRET = 'make one with `openssl rand -base64 48`';
 
-const nodeEnv = z.enum(['development', 'production', 'test']).default('development');
+const DEVELOPMENT_ACCESS_SECRET = 'development-only-access-token-secret-change-me';
+const DEVELOPMENT_GATEWAY_SECRET = 'development-only-gateway-token-secret-change-me';
 
 /**
- * Parses `kid:secret[,kid:secret...]`. Development gets a fixed, well-known key so that
- * `npm start` needs no setup; production refuses to start without its own.
+ * Every signing secret anyone can read in this repository: the development defaults and the
+ * placeholder CI validates docker-compose.yml with. A deployment others can reach refuses
+ * each of them (test/published-secrets.test.ts keeps this list complete).
+ */
+export const publishedSecrets: ReadonlySet<string> = new Set([
+  DEVELOPMENT_ACCESS_SECRET,
+  DEVELOPMENT_GATEWAY_SECRET,
+  'validation-only-placeholder-secret-0000',
+]);
+
+const nodeEnv = z.enum(['development', 'production', 'test']).default('development');
+const host = z.string().min(1).default('127.0.0.1');
+
+const isLoopback = (address: string) => address === 'localhost' || address === '::1' || /^127\.\d+\.\d+\.\d+$/.test(address);
+
+/**
+ * Parses `kid:secret[,kid:secret...]`. Development on this machine gets a fixed, well-known
+ * key so that `npm start` needs no setup. Production, or any service listening beyond
+ * loopback, must bring its own: published secrets and short ones are refused, naming the key.
  */
 function parseKeyRing(
   key: string,
   raw: string | undefined,
-  environment: z.output<typeof nodeEnv>,
+  environment: { NODE_ENV: z.output<typeof nodeEnv>; HOST: string },
   developmentDefault: string,
   context: z.RefinementCtx,
 ): KeyRing | undefined {
-  const value = raw ?? (environment === 'production' ? undefined : developmentDefault);
+  const reachable = environment.NODE_ENV === 'production' || !isLoopback(environment.HOST);
+  const value = raw ?? (reachable ? undefined : developmentDefault);
   if (value === undefined) {
-    context.addIssue({ code: 'custom', path: [key], message: 'is required in production (kid:secret[,kid:secret...])' });
+    const where = environment.NODE_ENV === 'production' ? 'in production' : `when listening beyond this machine (HOST=${environment.HOST})`;
+    context.addIssue({ code: 'custom', path: [key], message: `is required ${where}: kid:secret[,kid:secret...], each secret of ${MIN_SECRET_BYTES}+ bytes (${HOW_TO_MAKE_A_SECRET})` });
     return undefined;
   }
   const keys: SigningKey[] = [];
@@ -252,7 +273,9 @@ function parseKeyRing(
     if (!/^[\w.-]{1,64}$/.test(kid)) {
       context.addIssue({ code: 'custom', path: [key], message: 'each key is kid:secret, the kid made of letters, digits, _ . -' });
     } else if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
-      context.addIssue({ code: 'custom', path: [key], message: `key "${kid}" needs a secret of at least ${MIN_SECRET_BYTES} bytes` });
+      context.addIssue({ code: 'custom', path: [key], message: `key "${kid}" needs a secret of at least ${MIN_SECRET_BYTES} bytes (${HOW_TO_MAKE_A_SECRET})` });
+    } else if (reachable && publishedSecrets.has(secret)) {
+      context.addIssue({ code: 'custom', path: [key], message: `key "${kid}" uses a secret published in this repository, which anyone can sign with (${HOW_TO_MAKE_A_SECRET})` });
     } else {
       keys.push({ kid, secret: new TextEncoder().encode(secret) });
     }
@@ -265,18 +288,13 @@ function parseKeyRing(
 export const accessTokenSchema = z
   .object({
     NODE_ENV: nodeEnv,
+    HOST: host,
     ACCESS_TOKEN_KEYS: z.string().optional(),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
     REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).max(90 * 86_400).default(30 * 86_400),
   })
   .transform((env, context) => {
-    const keys = parseKeyRing(
-      'ACCESS_TOKEN_KEYS',
-      env.ACCESS_TOKEN_KEYS,
-      env.NODE_ENV,
-      'dev-access-1:development-only-access-token-secret-change-me',
-      context,
-    );
+    const keys = parseKeyRing('ACCESS_TOKEN_KEYS', env.ACCESS_TOKEN_KEYS, env, `dev-access-1:${DEVELOPMENT_ACCESS_SECRET}`, context);
     if (!keys) return z.NEVER;
     return { keys, accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS };
   });
@@ -285,15 +303,9 @@ export type AccessTokenConfig = z.output<typeof accessTokenSchema>;
 
 /** Keys the gateway signs each request's identity with, and every subgraph verifies. */
 export const gatewayTokenSchema = z
-  .object({ NODE_ENV: nodeEnv, GATEWAY_TOKEN_KEYS: z.string().optional() })
+  .object({ NODE_ENV: nodeEnv, HOST: host, GATEWAY_TOKEN_KEYS: z.string().optional() })
   .transform((env, context) => {
-    const keys = parseKeyRing(
-      'GATEWAY_TOKEN_KEYS',
-      env.GATEWAY_TOKEN_KEYS,
-      env.NODE_ENV,
-      'dev-gateway-1:development-only-gateway-token-secret-change-me',
-      context,
-    );
+    const keys = parseKeyRing('GATEWAY_TOKEN_KEYS', env.GATEWAY_TOKEN_KEYS, env, `dev-gateway-1:${DEVELOPMENT_GATEWAY_SECRET}`, context);
     return keys ?? z.NEVER;
   });
 

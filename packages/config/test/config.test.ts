@@ -8,6 +8,7 @@ import {
   gatewayTokenSchema,
   loadConfig,
   operationLimitsSchema,
+  publishedSecrets,
   redisSchema,
   seedSchema,
   subgraphLimitsSchema,
@@ -69,6 +70,19 @@ describe('configuration', () => {
       expect(() => loadConfig({ tokens: accessTokenSchema, gatewayKeys: gatewayTokenSchema }, { NODE_ENV: 'production' })).toThrow(
         /ACCESS_TOKEN_KEYS: is required in production[\s\S]*GATEWAY_TOKEN_KEYS: is required in production/,
       );
+    });
+
+    it('refuses every secret published in this repository wherever others can reach the service, naming the key', () => {
+      for (const published of publishedSecrets) {
+        for (const env of [{ NODE_ENV: 'production' }, { HOST: '0.0.0.0' }]) {
+          expect(() => loadConfig({ gatewayKeys: gatewayTokenSchema }, { ...env, GATEWAY_TOKEN_KEYS: `new:${secret('n')},old:${published}` })).toThrow(
+            /GATEWAY_TOKEN_KEYS: key "old" uses a secret published in this repository.*openssl rand/,
+          );
+        }
+      }
+      // On this machine, in development, the published defaults are what npm start runs on.
+      expect(loadConfig({ gatewayKeys: gatewayTokenSchema }, { HOST: '127.0.0.1' }).gatewayKeys.signing.kid).toBe('dev-gateway-1');
+      expect(() => loadConfig({ tokens: accessTokenSchema }, { HOST: '0.0.0.0' })).toThrow(/ACCESS_TOKEN_KEYS: is required when listening beyond this machine \(HOST=0\.0\.0\.0\)/);
     });
 
     it('refuses short secrets and malformed entries', () => {
