@@ -9,7 +9,7 @@ const LOGIN = 'mutation ($input: LoginInput!) { login(input: $input) { accessTok
 const ME = 'query { me { id } }';
 const time = (label: string, run: () => Promise<unknown>) => timeRounds(label, ROUNDS, run);
 
-const supergraph = await startTestSupergraph('pglite', { loginRateLimit: { maxFailuresPerAccount: 1_000_000, maxFailuresPerClient: 1_000_000 } });
+const supergraph = await startTestSupergraph('pglite', { loginRateLimit: { maxFailuresPerAccountAndClient: 1_000_000, maxFailuresPerClient: 1_000_000, accountSlowdownAfter: 1_000_000 } });
 try {
   const user = await userBuilders(supergraph.users.prisma).user();
   const session = await signedInUser(supergraph);

@@ -1,15 +1,15 @@
 // The gateways a team would otherwise pick, on our subgraphs, for `npm run bench`: plain
 // @apollo/gateway (no cache) and Hive Gateway, plus a bare node:http server as the floor.
-// Our subgraphs accept only gateway-signed identity, so each peer signs a token per request
-// for the viewer the bench names in `x-bench-viewer` (our gateway does that work too, after
-// checking real credentials).
+// Our subgraphs accept only gateway-signed identity, so each peer signs a token per subgraph
+// fetch, for that subgraph and body, for the viewer the bench names in `x-bench-viewer` (our
+// gateway does that work too, after checking real credentials).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
-import { anonymousViewer, GATEWAY_TOKEN_HEADER, parseViewer, signGatewayToken } from '@shop/auth';
+import { anonymousViewer, GATEWAY_TOKEN_HEADER, parseViewer, postRequest, signGatewayToken } from '@shop/auth';
 import type { KeyRing, SubgraphName } from '@shop/config';
 import { loadSupergraph } from '../gateway/src/supergraph.js';
 
@@ -25,8 +25,12 @@ export interface RunningPeer {
   stop(): Promise<void>;
 }
 
-const tokenFor = (keys: KeyRing, header: string | null | undefined) =>
-  signGatewayToken(keys, { viewer: (header && parseViewer(JSON.parse(header))) || anonymousViewer, clientIp: null });
+const tokenFor = (keys: KeyRing, viewerHeader: string | null | undefined, audience: SubgraphName, url: string, body: string) =>
+  signGatewayToken(
+    keys,
+    { viewer: (viewerHeader && parseViewer(JSON.parse(viewerHeader))) || anonymousViewer, clientIp: null },
+    { audience, request: postRequest(new URL(url), body) },
+  );
 
 const listen = (server: Server, path: string) =>
   new Promise<RunningPeer>((resolve) => {
@@ -43,7 +47,11 @@ export async function startPlainApolloGateway({ subgraphUrls, gatewayKeys }: Pee
       new RemoteGraphQLDataSource<{ viewerHeader?: string }>({
         url: subgraphUrls[name as SubgraphName],
         async willSendRequest({ request, context }) {
-          request.http?.headers.set(GATEWAY_TOKEN_HEADER, await tokenFor(gatewayKeys, context.viewerHeader));
+          const { http, ...withoutHttp } = request;
+          if (!http) return;
+          // The body RemoteGraphQLDataSource sends: the query first, then the rest but `http`.
+          const body = JSON.stringify({ query: request.query, ...withoutHttp });
+          http.headers.set(GATEWAY_TOKEN_HEADER, await tokenFor(gatewayKeys, context.viewerHeader, name as SubgraphName, http.url, body));
         },
       }),
   });
@@ -60,14 +68,22 @@ export async function startHiveGateway({ subgraphUrls, gatewayKeys }: PeerOption
   for (const [name, url] of Object.entries(subgraphUrls)) {
     supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*`), `$1${url}`);
   }
+  const subgraphAt = new Map(Object.entries(subgraphUrls).map(([name, url]) => [url, name as SubgraphName]));
   const gateway = createGatewayRuntime({
     supergraph,
     logging: false,
     landingPage: false,
     graphiql: false,
-    propagateHeaders: {
-      fromClientToSubgraphs: async ({ request }) => ({ [GATEWAY_TOKEN_HEADER]: await tokenFor(gatewayKeys, request.headers.get(VIEWER_HEADER)) }),
-    },
+    plugins: () => [
+      {
+        async onFetch({ url, options, setOptions, context }) {
+          const audience = subgraphAt.get(url);
+          if (!audience || typeof options.body !== 'string' || !('request' in context)) return;
+          const token = await tokenFor(gatewayKeys, context.request.headers.get(VIEWER_HEADER), audience, url, options.body);
+          setOptions({ ...options, headers: { ...(options.headers as Record<string, string>), [GATEWAY_TOKEN_HEADER]: token } });
+        },
+      },
+    ],
   });
   const running = await listen(createServer(gateway), '/graphql');
   return {

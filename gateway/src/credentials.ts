@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { LRUCache } from 'lru-cache';
-import { anonymousViewer, parseViewer, signGatewayToken, GATEWAY_TOKEN_HEADER, type Viewer } from '@shop/auth';
+import { anonymousViewer, parseViewer, postRequest, signGatewayToken, GATEWAY_TOKEN_HEADER, type Viewer } from '@shop/auth';
 import type { KeyRing } from '@shop/config';
 import { AppError, ErrorCode } from '@shop/errors';
 
@@ -42,18 +42,20 @@ export interface Authenticator {
  * the gateway only remembers the answer for a few seconds, keyed by the credential's hash.
  */
 export function createAuthenticator(authenticateUrl: string, gatewayKeys: KeyRing): Authenticator {
+  const url = new URL(authenticateUrl);
   const verdicts = new LRUCache<string, Promise<Viewer | null>>({ max: CREDENTIAL_CACHE_ENTRIES, ttl: CREDENTIAL_CACHE_MS });
 
   async function check(credential: Credential): Promise<Viewer | null> {
     let answer: { viewer: unknown };
+    const body = JSON.stringify(credential);
     try {
-      const response = await fetch(authenticateUrl, {
+      const response = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          [GATEWAY_TOKEN_HEADER]: await signGatewayToken(gatewayKeys, { viewer: anonymousViewer, clientIp: null }),
+          [GATEWAY_TOKEN_HEADER]: await signGatewayToken(gatewayKeys, { viewer: anonymousViewer, clientIp: null }, { audience: 'users', request: postRequest(url, body) }),
         },
-        body: JSON.stringify(credential),
+        body,
         signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
       });
       if (!response.ok) throw new Error(`users subgraph answered ${response.status} to a credential check`);

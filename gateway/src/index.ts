@@ -3,10 +3,19 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloGateway } from '@apollo/gateway';
-import { AUTHENTICATE_PATH, isAdmin, signGatewayToken } from '@shop/auth';
+import { AUTHENTICATE_PATH, isAdmin } from '@shop/auth';
 import type { DemandControlConfig, GatewayConfig, KeyRing, OperationLimits, RedisConfig, SubgraphName } from '@shop/config';
 import { maskUnexpectedErrors } from '@shop/errors';
-import { createCostEstimator, limitedParseOptions, startHttpServer, structuralLimitRules, withLimitCodes, type RunningHttpServer } from '@shop/graphql-kit';
+import {
+  createCostEstimator,
+  knownOperationTypesRule,
+  limitedParseOptions,
+  nulCharacterPlugin,
+  startHttpServer,
+  structuralLimitRules,
+  withLimitCodes,
+  type RunningHttpServer,
+} from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { connectRedis } from '@shop/redis';
 import { accessControlPlugin } from './access-control.js';
@@ -16,6 +25,7 @@ import { RedisKeyValueCache } from './cache/redis-key-value.js';
 import { createRedisStore } from './cache/redis-store.js';
 import { createResponseCache } from './cache/response-cache.js';
 import { createMemoryStore } from './cache/store.js';
+import { operationResolutionPlugin, unavailableStatusPlugin, withoutSuggestions } from './client-errors.js';
 import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './credentials.js';
 import { createCostBudgets } from './demand-control/budgets.js';
@@ -41,7 +51,7 @@ export interface GatewayOptions {
   subgraphUrls: Record<SubgraphName, string>;
   /** Behind a trusted proxy, the client address is X-Forwarded-For's first hop. */
   trustProxy: boolean;
-  /** Production: introspection, the landing page and field suggestions for admins only. */
+  /** Production: introspection and the landing page for admins only, and no suggestions in errors. */
   production: boolean;
   gatewayKeys: KeyRing;
   /** Response cache and persisted queries in Redis when it has a URL, in process otherwise. */
@@ -75,7 +85,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdlForGateway,
     buildService: ({ name }) => {
-      const client = new SubgraphClient(subgraphUrls[name as SubgraphName]);
+      const client = new SubgraphClient(name as SubgraphName, subgraphUrls[name as SubgraphName], gatewayKeys);
       subgraphClients.set(name, client);
       return client;
     },
@@ -112,41 +122,41 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
   const registeredQueries = redis
     ? new RedisKeyValueCache(redis, `${options.redis.keyPrefix}apq:`)
     : new InMemoryLRUCache<string>({ maxSize: REGISTERED_QUERIES_BYTES });
+  const formatError = withLimitCodes(withPersistedQueryMismatchCode(maskUnexpectedErrors((error) => logger.error({ err: error }, 'unexpected error'))));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: production,
+    // The HTTP front applies the same rule to every request, the response cache's hits included.
+    csrfPrevention: false,
     // runService stops the gateway on SIGTERM; Apollo's own handler (production only) would race it.
     stopOnTerminationSignals: false,
     // Refused before planning: past a token bound the document is not even lexed further.
     parseOptions: limitedParseOptions(operationLimits),
-    validationRules: structuralLimitRules(operationLimits),
-    formatError: withLimitCodes(withPersistedQueryMismatchCode(maskUnexpectedErrors((error) => logger.error({ err: error }, 'unexpected error')))),
+    validationRules: [...structuralLimitRules(operationLimits), knownOperationTypesRule],
+    formatError: production ? withoutSuggestions(formatError) : formatError,
     persistedQueries: {
       cache: new TrustedDocumentsFirstCache(trustedDocuments, registeredQueries),
       ttl: REGISTERED_QUERY_TTL_SECONDS,
     },
     plugins: [
+      // First: the others' didResolveOperation hooks run beside it, and expect an operation.
+      operationResolutionPlugin(),
+      nulCharacterPlugin(),
       cacheRecorderPlugin(),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       accessControlPlugin({ requirements: supergraph.requirements, production, trustedDocumentIds: new Set(trustedDocuments.keys()) }),
       demandControl.plugin,
+      unavailableStatusPlugin(),
     ],
   });
   await apollo.start();
   const http = await startHttpServer<GatewayContext>({
     apollo,
-    context: async (request) => {
-      const viewer = await authenticator.viewerFor(request.headers);
-      const clientIp = clientIpOf(request, options.trustProxy);
-      let token: Promise<string> | undefined;
-      return {
-        viewer,
-        clientIp,
-        gatewayToken: () => (token ??= signGatewayToken(gatewayKeys, { viewer, clientIp })),
-        cache: responseCache?.recorderOf(request) ?? new CacheRecorder(),
-      };
-    },
+    context: async (request) => ({
+      viewer: await authenticator.viewerFor(request.headers),
+      clientIp: clientIpOf(request, options.trustProxy),
+      cache: responseCache?.recorderOf(request) ?? new CacheRecorder(),
+    }),
     // Sandbox in production only for a request that carries an admin's credentials.
     allowLandingPage: production
       ? (request) => authenticator.viewerFor(request.headers).then(isAdmin, () => false)

@@ -1,6 +1,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { GATEWAY_TOKEN_HEADER } from '@shop/auth';
+import { GATEWAY_TOKEN_HEADER, signGatewayToken } from '@shop/auth';
+import type { KeyRing, SubgraphName } from '@shop/config';
 import { AppError, ErrorCode } from '@shop/errors';
 import { Pool } from 'undici';
 import type { GatewayContext } from './context.js';
@@ -26,7 +27,8 @@ const unavailable = () => new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'A service
  * One subgraph over HTTP, on a keep-alive connection pool.
  *
  * - The subgraph learns who is calling only from the gateway's signed token: the client's
- *   own headers (Authorization, x-api-key, anything forged) are never forwarded.
+ *   own headers (Authorization, x-api-key, anything forged) are never forwarded. Each fetch
+ *   gets a token of its own, for this subgraph and this body only (docs/adr/0011).
  * - Identical fetches of a query that are in flight at the same time, for the same viewer,
  *   share one subgraph request: a burst of shoppers opening the same page costs each
  *   subgraph one fetch. Mutations and anything fetched while executing one are never shared.
@@ -40,7 +42,11 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
   private readonly path: string;
   private readonly inFlight = new Map<string, Promise<SubgraphAnswer>>();
 
-  constructor(url: string) {
+  constructor(
+    private readonly name: SubgraphName,
+    url: string,
+    private readonly gatewayKeys: KeyRing,
+  ) {
     const target = new URL(url);
     this.pool = new Pool(target.origin, { keepAliveTimeout: 30_000 });
     this.path = `${target.pathname}${target.search}`;
@@ -76,8 +82,13 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
     return answer;
   }
 
-  private async send(body: string, context: GatewayContext): Promise<SubgraphAnswer> {
-    const token = await context.gatewayToken();
+  /** Shared fetches share this too: one signature per subgraph request. */
+  private async send(body: string, { viewer, clientIp }: GatewayContext): Promise<SubgraphAnswer> {
+    const token = await signGatewayToken(
+      this.gatewayKeys,
+      { viewer, clientIp },
+      { audience: this.name, request: { method: 'POST', path: this.path, body } },
+    );
     try {
       const response = await this.pool.request({
         path: this.path,

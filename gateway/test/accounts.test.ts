@@ -90,7 +90,7 @@ describe.each(testBackends())('accounts through the gateway (%s)', (backend) => 
       expect(response.errors![0]!.message).toBe('Invalid email or password');
     });
 
-    it('refuses an account after 5 failures with RATE_LIMITED, even with the right password', async () => {
+    it('refuses an account after 5 failures from one client with RATE_LIMITED there, even with the right password', async () => {
       const user = await build.user();
       for (let attempt = 0; attempt < 5; attempt += 1) {
         expect(errorCodes(await login(user.email, 'wrong password'))).toEqual(['UNAUTHENTICATED']);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders } from '@shop/catalog/testing';
 import type { PlacementHooks } from '@shop/orders';
+import { orderBuilders } from '@shop/orders/testing';
 import {
   contractOperation,
   errorCodes,
@@ -16,6 +17,7 @@ import {
 } from '@shop/testing';
 
 const CancelOrder = contractOperation('frontend', 'CancelOrder');
+const Checkout = contractOperation('frontend', 'Checkout');
 
 /**
  * Crashes between the steps of placing and cancelling orders (docs/adr/0006): either
@@ -157,6 +159,24 @@ describe.each(backends)('placing orders through crashes (%s)', (backend) => {
       expect(ordersOfProduct.map((order) => [order.idempotencyKey, order.status])).toEqual([[key, 'PENDING']]);
     });
 
+    it('confirms a checkout when orders crashed after reserving its stock, and frees the cart it claimed', async () => {
+      const shopper = await signedInUser(supergraph);
+      const product = await catalogBuilders(supergraph.catalog.prisma).product({ stockQuantity: 5 });
+      await orderBuilders(supergraph.orders.prisma).cartLine(shopper.userId, product.id, 2);
+      current.afterReserve = () => supergraph.crash('orders').then(() => new Promise<void>(() => undefined));
+      try {
+        await supergraph.request({ query: Checkout, variables: { idempotencyKey: randomUUID() }, headers: shopper.headers });
+      } finally {
+        current.afterReserve = undefined;
+      }
+      await supergraph.restart('orders');
+      const { ordersOfProduct, stock } = await expectConverged(supergraph, product.id, 5);
+      expect(ordersOfProduct.map((order) => order.stockState)).toEqual(['RESERVED']);
+      expect(stock).toBe(3);
+      const cart = await supergraph.orders.prisma.cart.findUniqueOrThrow({ where: { userId: shopper.userId }, include: { items: true } });
+      expect([cart.checkoutOrderId, cart.items]).toEqual([null, []]);
+    });
+
     it('returns a cancelled order\'s stock once catalog is back', async () => {
       const shopper = await signedInUser(supergraph);
       const product = await catalogBuilders(supergraph.catalog.prisma).product({ stockQuantity: 5 });
@@ -217,6 +237,28 @@ describe.each(backends)('placing orders through crashes (%s)', (backend) => {
       await supergraph.restart('orders');
       const { ordersOfProduct } = await expectConverged(supergraph, product.id, 5);
       expect(ordersOfProduct).toEqual([]);
+    });
+
+    it('undoes a checkout whose stock expired while orders was down, and leaves the cart whole and free for the next', async () => {
+      const shopper = await signedInUser(supergraph);
+      const product = await catalogBuilders(supergraph.catalog.prisma).product({ stockQuantity: 5 });
+      await orderBuilders(supergraph.orders.prisma).cartLine(shopper.userId, product.id, 4);
+      current.afterReserve = () => supergraph.crash('orders').then(() => new Promise<void>(() => undefined));
+      try {
+        await supergraph.request({ query: Checkout, variables: { idempotencyKey: randomUUID() }, headers: shopper.headers });
+      } finally {
+        current.afterReserve = undefined;
+      }
+      const deadline = Date.now() + 10_000;
+      while ((await stockOf(supergraph, product.id)) !== 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await supergraph.restart('orders');
+      expect((await expectConverged(supergraph, product.id, 5)).ordersOfProduct).toEqual([]);
+      const cart = await supergraph.orders.prisma.cart.findUniqueOrThrow({ where: { userId: shopper.userId }, include: { items: true } });
+      expect([cart.checkoutOrderId, cart.items.map((item) => item.quantity)]).toEqual([null, [4]]);
+
+      const next = await supergraph.request<{ checkout: { id: string } }>({ query: Checkout, variables: { idempotencyKey: randomUUID() }, headers: shopper.headers });
+      expect(next.errors).toBeUndefined();
+      expect(await stockOf(supergraph, product.id)).toBe(1);
     });
   });
 });

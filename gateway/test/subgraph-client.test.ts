@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { signGatewayToken, type Viewer } from '@shop/auth';
+import type { Viewer } from '@shop/auth';
 import { catalogBuilders } from '@shop/catalog/testing';
 import { contractOperation, signedInUser, startTestSupergraph, testBackends, type TestSupergraph } from '@shop/testing';
 import { CacheRecorder } from '../src/cache/recorder.js';
@@ -20,7 +20,7 @@ describe.each(testBackends())('the subgraph client (%s)', (backend) => {
 
   beforeAll(async () => {
     supergraph = await startTestSupergraph(backend, { responseCache: false });
-    client = new SubgraphClient(supergraph.catalog.url);
+    client = new SubgraphClient('catalog', supergraph.catalog.url, supergraph.gatewayKeys);
     productId = (await catalogBuilders(supergraph.catalog.prisma).product({ stockQuantity: 4 })).id;
   });
   afterAll(async () => {
@@ -32,12 +32,7 @@ describe.each(testBackends())('the subgraph client (%s)', (backend) => {
   function fetchAs(viewer: Viewer, query: string, variables: Record<string, unknown>, operation: 'query' | 'mutation' = 'query', via = client) {
     const hints: Hint[] = [];
     const recorder = new CacheRecorder();
-    const context = {
-      viewer,
-      clientIp: null,
-      gatewayToken: () => signGatewayToken(supergraph.gatewayKeys, { viewer, clientIp: null }),
-      cache: recorder,
-    };
+    const context = { viewer, clientIp: null, cache: recorder };
     const response = via.process({
       kind: 'incoming operation',
       request: { query, variables },
@@ -96,7 +91,7 @@ describe.each(testBackends())('the subgraph client (%s)', (backend) => {
   });
 
   it('says a subgraph that is down is unavailable, without its address', async () => {
-    const nowhere = new SubgraphClient('http://127.0.0.1:1/graphql');
+    const nowhere = new SubgraphClient('catalog', 'http://127.0.0.1:1/graphql', supergraph.gatewayKeys);
     try {
       const failed = fetchAs(admin, productQuery, { id: productId }, 'query', nowhere).response;
       await expect(failed).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { anonymousViewer, GATEWAY_TOKEN_HEADER, signGatewayToken } from '@shop/auth';
 import { catalogBuilders } from '@shop/catalog/testing';
 import { parseConfig, subgraphLimitsSchema } from '@shop/config';
 import {
   errorCodes,
   placeOrder,
   placementLedger,
-  postGraphQL,
+  postAsGateway,
   signedInUser,
   startTestSupergraph,
   stockOf,
@@ -42,12 +41,8 @@ describe.each(testBackends())('what a subgraph refuses or stops on its own (%s)'
   let supergraph: TestSupergraph;
 
   /** Straight to catalog, as the gateway would send it (a valid gateway signature). */
-  const toCatalog = async <Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
-    postGraphQL<Data>(supergraph.catalog.url, {
-      query,
-      variables,
-      headers: { [GATEWAY_TOKEN_HEADER]: await signGatewayToken(supergraph.gatewayKeys, { viewer: anonymousViewer, clientIp: null }) },
-    });
+  const toCatalog = <Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
+    postAsGateway<Data>(supergraph, 'catalog', { query, variables });
 
   const catalogStatements = () => supergraph.catalog.usage().statements;
 

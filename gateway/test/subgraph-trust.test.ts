@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
-import { AUTHENTICATE_PATH, GATEWAY_TOKEN_HEADER, signGatewayToken, type Viewer } from '@shop/auth';
+import { AUTHENTICATE_PATH, GATEWAY_TOKEN_HEADER, type Viewer } from '@shop/auth';
 import { orderBuilders } from '@shop/orders/testing';
 import { userBuilders } from '@shop/users/testing';
-import { errorCodes, postGraphQL, signIn, startTestSupergraph, testBackends, testKeyRing, type TestSupergraph } from '@shop/testing';
+import { errorCodes, postAsGateway, postGraphQL, signIn, startTestSupergraph, testBackends, testKeyRing, type TestSupergraph } from '@shop/testing';
 
 const ME = 'query { me { id email } }';
 const USER_ENTITY = `query ($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { id email username } } }`;
@@ -18,8 +18,6 @@ describe.each(testBackends())('a subgraph called directly (%s)', (backend) => {
     supergraph = await startTestSupergraph(backend);
   });
   afterAll(() => supergraph?.stop());
-
-  const asGateway = async (viewer: Viewer) => ({ [GATEWAY_TOKEN_HEADER]: await signGatewayToken(supergraph.gatewayKeys, { viewer, clientIp: null }) });
 
   function expectRefused(response: Awaited<ReturnType<typeof postGraphQL>>) {
     expect(response.status).toBe(401);
@@ -44,8 +42,8 @@ describe.each(testBackends())('a subgraph called directly (%s)', (backend) => {
 
   it('refuses a gateway token signed with another key, even under the right key id', async () => {
     const forger = testKeyRing(supergraph.gatewayKeys.signing.kid);
-    const token = await signGatewayToken(forger, { viewer: { kind: 'user', userId: randomUUID(), role: 'ADMIN', sessionId: randomUUID() }, clientIp: null });
-    expectRefused(await postGraphQL(supergraph.orders.url, { query: ME, headers: { [GATEWAY_TOKEN_HEADER]: token } }));
+    const viewer: Viewer = { kind: 'user', userId: randomUUID(), role: 'ADMIN', sessionId: randomUUID() };
+    expectRefused(await postAsGateway(supergraph, 'orders', { query: ME }, { viewer, keys: forger }));
   });
 
   it('refuses an expired gateway token', async () => {
@@ -85,27 +83,28 @@ describe.each(testBackends())('a subgraph called directly (%s)', (backend) => {
     const build = userBuilders(supergraph.users.prisma);
     const [owner, stranger] = await Promise.all([build.user(), build.user()]);
     const order = await orderBuilders(supergraph.orders.prisma).order(owner.id, [{ productId: randomUUID(), quantity: 1, unitPrice: '5.00' }]);
-    const strangerHeaders = await asGateway({ kind: 'user', userId: stranger.id, role: 'USER', sessionId: randomUUID() });
+    const asStranger: { viewer: Viewer } = { viewer: { kind: 'user', userId: stranger.id, role: 'USER', sessionId: randomUUID() } };
 
-    const orderAnswer = await postGraphQL<{ _entities: unknown[] }>(supergraph.orders.url, { query: ORDER_ENTITY, variables: { id: order.id }, headers: strangerHeaders });
+    const orderAnswer = await postAsGateway<{ _entities: unknown[] }>(supergraph, 'orders', { query: ORDER_ENTITY, variables: { id: order.id } }, asStranger);
     expect(orderAnswer.data!._entities).toEqual([null]);
-    const userAnswer = await postGraphQL<{ _entities: Array<{ id: string; email: string | null }> }>(supergraph.users.url, {
-      query: USER_ENTITY,
-      variables: { id: owner.id },
-      headers: strangerHeaders,
-    });
+    const userAnswer = await postAsGateway<{ _entities: Array<{ id: string; email: string | null }> }>(
+      supergraph,
+      'users',
+      { query: USER_ENTITY, variables: { id: owner.id } },
+      asStranger,
+    );
     expect(userAnswer.data!._entities[0]).toMatchObject({ id: owner.id, email: null });
 
-    const ownerHeaders = await asGateway({ kind: 'user', userId: owner.id, role: 'USER', sessionId: randomUUID() });
-    const own = await postGraphQL<{ _entities: unknown[] }>(supergraph.orders.url, { query: ORDER_ENTITY, variables: { id: order.id }, headers: ownerHeaders });
+    const asOwner: { viewer: Viewer } = { viewer: { kind: 'user', userId: owner.id, role: 'USER', sessionId: randomUUID() } };
+    const own = await postAsGateway<{ _entities: unknown[] }>(supergraph, 'orders', { query: ORDER_ENTITY, variables: { id: order.id } }, asOwner);
     expect(own.data!._entities).toEqual([{ id: order.id, status: 'PENDING' }]);
   });
 
   it('enforces the SDL directives itself (graphql-shield), whatever the gateway let through', async () => {
-    const headers = await asGateway({ kind: 'user', userId: randomUUID(), role: 'USER', sessionId: randomUUID() });
-    const response = await postGraphQL(supergraph.users.url, { query: '{ users { meta { totalItems } } }', headers });
+    const viewer: Viewer = { kind: 'user', userId: randomUUID(), role: 'USER', sessionId: randomUUID() };
+    const response = await postAsGateway(supergraph, 'users', { query: '{ users { meta { totalItems } } }' }, { viewer });
     expect(errorCodes(response)).toEqual(['FORBIDDEN']);
-    const anonymous = await postGraphQL(supergraph.orders.url, { query: '{ order(id: "00000000-0000-4000-8000-000000000000") { id } }', headers: await asGateway({ kind: 'anonymous' }) });
+    const anonymous = await postAsGateway(supergraph, 'orders', { query: '{ order(id: "00000000-0000-4000-8000-000000000000") { id } }' });
     expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
   });
 

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { anonymousViewer, GATEWAY_TOKEN_HEADER, signGatewayToken } from '@shop/auth';
-import type { KeyRing } from '@shop/config';
+import { anonymousViewer, GATEWAY_TOKEN_HEADER, postRequest, signGatewayToken } from '@shop/auth';
+import type { KeyRing, SubgraphName } from '@shop/config';
 import type { PublishedEvent } from '@shop/db';
 import { EVENTS_PATH } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
@@ -11,7 +11,7 @@ const PAGE = 500;
 
 export interface EventFeedOptions {
   /** Subgraph name → its GraphQL URL; the feed is served beside it. */
-  feeds: Record<string, string>;
+  feeds: Partial<Record<SubgraphName, string>>;
   store: ResponseStore;
   gatewayKeys: KeyRing;
   /** Pause between reads once a feed is drained. */
@@ -36,7 +36,7 @@ export function startEventFeedConsumer(options: EventFeedOptions): EventFeedCons
 
   const reads = new Set<AbortController>();
 
-  async function readPage(feed: string, url: string, after: string): Promise<PublishedEvent[]> {
+  async function readPage(feed: SubgraphName, url: string, after: string): Promise<PublishedEvent[]> {
     // One controller per read, aborted by a timeout or by stop (composing signals leaks listeners on Node 20).
     const read = new AbortController();
     const timeout = setTimeout(() => read.abort(), 5_000);
@@ -49,21 +49,23 @@ export function startEventFeedConsumer(options: EventFeedOptions): EventFeedCons
     }
   }
 
-  async function fetchPage(feed: string, url: string, after: string, signal: AbortSignal): Promise<PublishedEvent[]> {
-    const response = await fetch(new URL(EVENTS_PATH, url), {
+  async function fetchPage(feed: SubgraphName, url: string, after: string, signal: AbortSignal): Promise<PublishedEvent[]> {
+    const feedUrl = new URL(EVENTS_PATH, url);
+    const body = JSON.stringify({ after, limit: PAGE });
+    const response = await fetch(feedUrl, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        [GATEWAY_TOKEN_HEADER]: await signGatewayToken(options.gatewayKeys, { viewer: anonymousViewer, clientIp: null }),
+        [GATEWAY_TOKEN_HEADER]: await signGatewayToken(options.gatewayKeys, { viewer: anonymousViewer, clientIp: null }, { audience: feed, request: postRequest(feedUrl, body) }),
       },
-      body: JSON.stringify({ after, limit: PAGE }),
+      body,
       signal,
     });
     if (!response.ok) throw new Error(`${feed} event feed answered ${response.status}`);
     return ((await response.json()) as { events: PublishedEvent[] }).events;
   }
 
-  async function follow(feed: string, url: string) {
+  async function follow(feed: SubgraphName, url: string) {
     while (!stopping.signal.aborted) {
       try {
         const after = (await store.checkpoint(feed)) ?? '0';
@@ -82,7 +84,7 @@ export function startEventFeedConsumer(options: EventFeedOptions): EventFeedCons
     }
   }
 
-  const loops = Object.entries(options.feeds).map(([feed, url]) => follow(feed, url));
+  const loops = (Object.entries(options.feeds) as Array<[SubgraphName, string]>).map(([feed, url]) => follow(feed, url));
   return {
     async stop() {
       stopping.abort();

@@ -30,6 +30,7 @@ const TURN_AWAY_DELAY_MS = 250;
 const refusedBeforePlanning = new Set<unknown>([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
+  'OPERATION_RESOLUTION_FAILURE',
   ErrorCode.VARIABLES_TOO_LARGE,
   ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE,
 ]);
@@ -80,7 +81,9 @@ export function createDemandControl(options: DemandControlOptions): DemandContro
       let report: CostReport | undefined;
       const wantsReport = request.http?.headers.has(COST_REPORT_HEADER) ?? false;
       return {
-        async didResolveOperation({ schema, document, operationName, contextValue }) {
+        async didResolveOperation({ schema, document, operation, operationName, contextValue }) {
+          // A document that does not single out an operation is refused as it is (operationResolutionPlugin).
+          if (!operation) return;
           const variablesBytes = request.variables ? Buffer.byteLength(JSON.stringify(request.variables)) : 0;
           if (variablesBytes > options.maxVariablesBytes) {
             throw refusal(ErrorCode.VARIABLES_TOO_LARGE, `Variables of ${variablesBytes} bytes are above the limit of ${options.maxVariablesBytes}`, 400);

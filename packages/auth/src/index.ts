@@ -8,5 +8,14 @@ export {
   type AccessRequirement,
   type AccessRequirements,
 } from './requirements.js';
-export { AUTHENTICATE_PATH, GATEWAY_TOKEN_HEADER, signGatewayToken, verifyGatewayToken, type RequestIdentity } from './gateway-token.js';
+export {
+  AUTHENTICATE_PATH,
+  GATEWAY_TOKEN_HEADER,
+  postRequest,
+  signGatewayToken,
+  verifyGatewayToken,
+  type GatewayTokenScope,
+  type RequestIdentity,
+  type SubgraphRequest,
+} from './gateway-token.js';
 export { signJwt, verifyJwt, type TokenPurpose } from './jwt.js';

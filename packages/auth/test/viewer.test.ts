@@ -25,7 +25,8 @@ describe('a partner viewer', () => {
     const signing = { kid: 'test', secret: new TextEncoder().encode('a test secret of more than 32 bytes, for HS256') };
     const keys: KeyRing = { signing, verifying: new Map([[signing.kid, signing]]) };
     const viewer: Viewer = { ...partner, costBudget: 25_000 };
-    const token = await signGatewayToken(keys, { viewer, clientIp: null });
-    expect((await verifyGatewayToken(keys, token)).viewer).toEqual(viewer);
+    const scope = { audience: 'catalog', request: { method: 'POST', path: '/graphql', body: '{}' } } as const;
+    const token = await signGatewayToken(keys, { viewer, clientIp: null }, scope);
+    expect((await verifyGatewayToken(keys, token, scope)).viewer).toEqual(viewer);
   });
 });

@@ -309,17 +309,43 @@ export const gatewayTokenSchema = z
     return keys ?? z.NEVER;
   });
 
-/** Failed logins allowed per window, per account and per client address, before RATE_LIMITED. */
+/**
+ * Sign-in throttling (docs/adr/0010). Every attempt is counted as a failure before its password
+ * is checked, and taken back when it succeeds. Past a hard limit, per account and client address
+ * or per client address, RATE_LIMITED. An account's failures from every address only slow its
+ * attempts down (a wait that doubles, up to LOGIN_ACCOUNT_MAX_DELAY_SECONDS), and never for an
+ * address its owner has signed in from: a stranger cannot lock the owner out.
+ */
 export const loginRateLimitSchema = z
   .object({
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
-    LOGIN_MAX_FAILURES_PER_CLIENT: z.coerce.number().int().min(1).default(30),
-    LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_CLIENT: limit(5, 1_000_000),
+    LOGIN_MAX_FAILURES_PER_CLIENT: limit(30, 1_000_000),
+    LOGIN_FAILURE_WINDOW_SECONDS: limit(900, 86_400),
+    LOGIN_ACCOUNT_SLOWDOWN_AFTER: limit(10, 1_000_000),
+    LOGIN_ACCOUNT_WINDOW_SECONDS: limit(86_400, 7 * 86_400),
+    LOGIN_ACCOUNT_MAX_DELAY_SECONDS: limit(900, 86_400),
+    // Its meaning changed: refuse it rather than ignore a setting a deployment relies on.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: z
+      .undefined({ message: 'was replaced by LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_CLIENT and LOGIN_ACCOUNT_SLOWDOWN_AFTER (docs/adr/0010)' })
+      .optional(),
   })
   .transform((env) => ({
-    maxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    maxFailuresPerAccountAndClient: env.LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_CLIENT,
     maxFailuresPerClient: env.LOGIN_MAX_FAILURES_PER_CLIENT,
     windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
+    accountSlowdownAfter: env.LOGIN_ACCOUNT_SLOWDOWN_AFTER,
+    accountWindowSeconds: env.LOGIN_ACCOUNT_WINDOW_SECONDS,
+    accountMaxDelaySeconds: env.LOGIN_ACCOUNT_MAX_DELAY_SECONDS,
   }));
 
 export type LoginRateLimitConfig = z.output<typeof loginRateLimitSchema>;
+
+/** Registrations per client address and window, counted before the password is hashed (docs/adr/0010). */
+export const registrationRateLimitSchema = z
+  .object({
+    REGISTER_MAX_PER_CLIENT: limit(10, 1_000_000),
+    REGISTER_WINDOW_SECONDS: limit(3_600, 86_400),
+  })
+  .transform((env) => ({ maxPerClient: env.REGISTER_MAX_PER_CLIENT, windowSeconds: env.REGISTER_WINDOW_SECONDS }));
+
+export type RegistrationRateLimitConfig = z.output<typeof registrationRateLimitSchema>;

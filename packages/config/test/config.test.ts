@@ -7,6 +7,7 @@ import {
   gatewaySchema,
   gatewayTokenSchema,
   loadConfig,
+  loginRateLimitSchema,
   operationLimitsSchema,
   publishedSecrets,
   redisSchema,
@@ -123,5 +124,19 @@ describe('configuration', () => {
     expect(loadConfig({ redis: redisSchema }, {}).redis).toEqual({ url: null, keyPrefix: 'shop:' });
     expect(loadConfig({ redis: redisSchema }, { REDIS_URL: 'redis://cache:6379' }).redis.url).toBe('redis://cache:6379');
     expect(() => loadConfig({ redis: redisSchema }, { REDIS_URL: 'http://cache' })).toThrow(/REDIS_URL/);
+  });
+
+  it('reads sign-in limits, and refuses the retired LOGIN_MAX_FAILURES_PER_ACCOUNT rather than ignore it', () => {
+    expect(loadConfig({ login: loginRateLimitSchema }, { LOGIN_ACCOUNT_SLOWDOWN_AFTER: '20' }).login).toEqual({
+      maxFailuresPerAccountAndClient: 5,
+      maxFailuresPerClient: 30,
+      windowSeconds: 900,
+      accountSlowdownAfter: 20,
+      accountWindowSeconds: 86_400,
+      accountMaxDelaySeconds: 900,
+    });
+    expect(() => loadConfig({ login: loginRateLimitSchema }, { LOGIN_MAX_FAILURES_PER_ACCOUNT: '5' })).toThrow(
+      /LOGIN_MAX_FAILURES_PER_ACCOUNT: was replaced by LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_CLIENT/,
+    );
   });
 });

@@ -52,8 +52,11 @@ function describePostgres(url: string) {
 /** Told about a connection the server dropped (restart, failover, admin kill); the pool replaces it. */
 export type ConnectionErrorListener = (error: Error) => void;
 
+/** pg waits for a new connection forever by default: a server that does not answer would hold every request. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 async function openPostgres(url: string, onConnectionError: ConnectionErrorListener): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // A connection the server drops emits 'error' on its client, and on the pool too when it
   // was idle; unheard, either ends the process. Each client reports it once; the pool
   // replaces the connection on the next checkout.

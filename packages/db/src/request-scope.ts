@@ -16,6 +16,8 @@ export interface RequestWork {
   changes: Change[];
   /** Rows the request's statements have returned so far. */
   rows: number;
+  /** Set when one of its statements found the database unreachable (see isConnectionFailure). */
+  databaseUnavailable: boolean;
   readonly bounds: RequestBounds;
 }
 
@@ -26,7 +28,8 @@ const currentRequest = new AsyncLocalStorage<RequestWork>();
  * the rows it loads, the changes it makes) is accounted to it and bounded. Background
  * loops run outside any request, unbounded.
  */
-export const asRequest = <T>(run: () => T, bounds: RequestBounds): T => currentRequest.run({ changes: [], rows: 0, bounds }, run);
+export const asRequest = <T>(run: () => T, bounds: RequestBounds): T =>
+  currentRequest.run({ changes: [], rows: 0, databaseUnavailable: false, bounds }, run);
 
 export const requestWork = (): RequestWork | undefined => currentRequest.getStore();
 
@@ -37,6 +40,9 @@ export function passedRowBound(): number | undefined {
   const work = currentRequest.getStore();
   return work && isPastRowBound(work) ? work.bounds.maxRows : undefined;
 }
+
+/** True when the current request met an unreachable database: whatever it computed is partial, and retrying later may succeed. */
+export const databaseWasUnavailable = (): boolean => currentRequest.getStore()?.databaseUnavailable ?? false;
 
 /**
  * Records a change made by the current request, so the response can tell the gateway at

@@ -1,4 +1,5 @@
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, SqlQueryable, SqlResultSet, Transaction } from '@prisma/driver-adapter-utils';
+import { isConnectionFailure } from './connection-failure.js';
 import { isPastRowBound, requestWork, type RequestWork } from './request-scope.js';
 
 export interface StatementCounter {
@@ -27,20 +28,35 @@ function refuseIfPastRowBound(work: RequestWork | undefined): void {
   if (work && isPastRowBound(work)) throw new RowBoundExceeded(work.bounds.maxRows);
 }
 
+function noteIfUnreachable(error: unknown): never {
+  const work = requestWork();
+  if (work && isConnectionFailure(error)) work.databaseUnavailable = true;
+  throw error;
+}
+
+/** The method, telling the request that calls it when the database could not be reached (see databaseWasUnavailable). */
+const noticingOutages =
+  (method: (...args: unknown[]) => unknown) =>
+  (...args: unknown[]) => {
+    const result = method(...args);
+    return result instanceof Promise ? result.catch(noteIfUnreachable) : result;
+  };
+
 /**
  * Accounts each statement to the request issuing it (asRequest): counted, its rows added
  * to the request's, and refused at once when the request is past its row bound, so that an
  * oversized request stops loading instead of exhausting the process's memory. A transaction
  * of such a request rolls back whatever its code does with the refusal. Background loops
  * (outbox relay, sweepers) run outside any request: neither counted (they would blur what
- * batching is judged by) nor bounded.
+ * batching is judged by) nor bounded. A statement that finds the database unreachable is
+ * noted on its request.
  */
 function accountStatements<Q extends SqlQueryable>(queryable: Q, counter: Counted): Q {
   return new Proxy(queryable, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
-      const method = (value as Method).bind(target);
+      const method = noticingOutages((value as Method).bind(target)) as Method;
       if (property === 'queryRaw') {
         return async (query: SqlQuery) => {
           const work = requestWork();

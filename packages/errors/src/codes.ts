@@ -21,6 +21,8 @@ export const ErrorCode = {
   MIXED_CURRENCIES: 'MIXED_CURRENCIES',
   /** An idempotency key already used for a different request. */
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** Another checkout of the same cart (under another idempotency key) is placing its order: one cart makes one order. */
+  CHECKOUT_IN_PROGRESS: 'CHECKOUT_IN_PROGRESS',
   /** The order's status cannot change that way (see the order state machine). */
   INVALID_STATUS_TRANSITION: 'INVALID_STATUS_TRANSITION',
   /** A service the operation needs did not answer; retrying (with the same idempotency key) is safe. */

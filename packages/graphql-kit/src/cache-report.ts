@@ -1,14 +1,15 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { getNamedType, getNullableType, isListType, Kind, type DocumentNode } from 'graphql';
 import { changesOfThisRequest, type Change } from '@shop/db';
+import { isId } from './ids.js';
 
 /** The response extension in which a subgraph tells the gateway's cache what it read and changed. */
 export const CACHE_REPORT_EXTENSION = 'cacheReport';
 
 export interface CacheReport {
   /**
-   * What the response was made of: `Type:id` for each entity it read, and `Type` for each
-   * list of entities (whose membership any change to that type may alter).
+   * What the response was made of: `Type:id` for each entity it read or looked up by id (found
+   * or not), and `Type` for each list of entities (whose membership any change to that type may alter).
    */
   tags: string[];
   /** Changes this request made, for the gateway to purge before it answers. */
@@ -46,7 +47,7 @@ export function cacheReportPlugin<Context extends BaseContext>(
             async executionDidEnd() {
               if (seesMoreThanOthers(contextValue)) overallCachePolicy.restrict({ scope: 'PRIVATE' });
             },
-            willResolveField({ source, info }) {
+            willResolveField({ source, args, info }) {
               const parent = info.parentType.name;
               if (entityTypes.has(parent) && typeof source === 'object' && source !== null && !seen.has(source)) {
                 seen.add(source);
@@ -54,9 +55,13 @@ export function cacheReportPlugin<Context extends BaseContext>(
                 if (typeof id === 'string') tags.add(`${parent}:${id}`);
               }
               const returned = getNullableType(info.returnType);
+              const named = getNamedType(returned).name;
               if (isListType(returned)) {
-                const item = getNamedType(returned).name;
-                if (entityTypes.has(item)) tags.add(item);
+                if (entityTypes.has(named)) tags.add(named);
+              } else if (entityTypes.has(named) && typeof args.id === 'string' && isId(args.id)) {
+                // A lookup by id that answers null names no entity of its own; its id still
+                // must purge it, or the entity's arrival (activated, created) stays hidden.
+                tags.add(`${named}:${args.id.toLowerCase()}`);
               }
             },
           };

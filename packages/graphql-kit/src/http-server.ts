@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from '@shop/logging';
+import { CSRF_REFUSAL, mayBeCrossSiteForgery } from './csrf.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -19,12 +20,16 @@ export interface GraphQLAnswer {
   body: Buffer;
 }
 
-/** A JSON endpoint beside GraphQL (POST only); it answers with a status and a JSON body. */
-export type RouteHandler = (request: IncomingMessage, body: unknown) => Promise<{ status: number; body: unknown }>;
+/**
+ * A JSON endpoint beside GraphQL (POST only); it answers with a status and a JSON body.
+ * `rawBody` is the body's text as it arrived, for checks bound to the exact request.
+ */
+export type RouteHandler = (request: IncomingMessage, body: unknown, rawBody: string) => Promise<{ status: number; body: unknown }>;
 
 export interface HttpServerOptions<Context extends BaseContext> {
   apollo: ApolloServer<Context>;
-  context: (request: IncomingMessage) => Promise<Context>;
+  /** `rawBody`: the body's text as it arrived ('' for GET), for checks bound to the exact request. */
+  context: (request: IncomingMessage, rawBody: string) => Promise<Context>;
   /** Answers GET /health: 200 when true, 503 otherwise. */
   health: () => Promise<boolean>;
   /** When set, the HTML landing page is served only to requests it approves. */
@@ -108,15 +113,20 @@ async function handleGraphQL<Context extends BaseContext>(
   if (wantsLandingPage && options.allowLandingPage && !(await options.allowLandingPage(request))) {
     throw new RequestError(403, 'The GraphQL landing page is for administrators', 'FORBIDDEN');
   }
+  // Before anything can answer it, cache included. A GET without an operation only asks for the landing page.
+  const params = request.method === 'GET' ? new URLSearchParams(search) : null;
+  const mayRunOperation = !params || params.has('query') || params.has('extensions');
+  if (mayRunOperation && mayBeCrossSiteForgery(request.headers)) throw new RequestError(400, CSRF_REFUSAL);
   const early = await options.turnAway?.(request);
   if (early) {
     request.resume(); // the body is not read, only drained, so the connection can serve the next request
     return sendAnswer(response, early);
   }
+  const rawBody = request.method === 'POST' ? await readBody(request) : '';
   const parts: GraphQLRequestParts = {
     method: request.method ?? 'GET',
     search,
-    body: request.method === 'POST' ? parseBody(request, await readBody(request)) : undefined,
+    body: request.method === 'POST' ? parseBody(request, rawBody) : undefined,
   };
   const execute = async (): Promise<GraphQLAnswer> => {
     const headers = new HeaderMap();
@@ -125,7 +135,7 @@ async function handleGraphQL<Context extends BaseContext>(
     }
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { ...parts, headers },
-      context: () => options.context(request),
+      context: () => options.context(request, rawBody),
     });
     let body: string;
     if (result.body.kind === 'complete') {
@@ -166,7 +176,8 @@ export function startHttpServer<Context extends BaseContext>(
       }
       const route = options.routes?.[pathname];
       if (route && request.method === 'POST') {
-        const answer = await route(request, parseBody(request, await readBody(request)));
+        const rawBody = await readBody(request);
+        const answer = await route(request, parseBody(request, rawBody), rawBody);
         return sendJson(response, answer.status, answer.body);
       }
       if (pathname === '/' && request.method === 'GET') {

@@ -25,6 +25,8 @@ export { boundedText, literalPattern } from './text.js';
 export { applyDirectivePermissions } from './permissions.js';
 export { CACHE_REPORT_EXTENSION, type CacheReport } from './cache-report.js';
 export { limitedParseOptions, structuralLimitRules, withLimitCodes, type StructuralLimits } from './operation-limits.js';
+export { knownOperationTypesRule } from './operation-types.js';
+export { nulCharacterPlugin } from './nul-characters.js';
 export {
   costDirectivesFromSdl,
   createCostEstimator,

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
 import { GATEWAY_TOKEN_HEADER, isAdmin, verifyGatewayToken, type RequestIdentity, type Viewer } from '@shop/auth';
-import type { DatabaseConfig, KeyRing, SubgraphLimits } from '@shop/config';
+import type { DatabaseConfig, KeyRing, SubgraphLimits, SubgraphName } from '@shop/config';
 import { AppError } from '@shop/errors';
-import { asRequest, openDatabase, readPublishedEvents, startOutboxRelay, type Database, type RawSqlClient } from '@shop/db';
+import { asRequest, databaseWasUnavailable, openDatabase, readPublishedEvents, startOutboxRelay, type Database, type RawSqlClient } from '@shop/db';
 import type { Logger } from '@shop/logging';
+import { DATABASE_UNAVAILABLE } from './database-outage.js';
 import type { RouteHandler, RunningHttpServer } from './http-server.js';
 import { startSubgraphServer } from './subgraph.js';
 
@@ -16,12 +17,14 @@ interface PrismaLike extends RawSqlClient {
 export const EVENTS_PATH = '/internal/events';
 
 export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends BaseContext & { viewer: Viewer }> {
+  /** The audience a gateway token must name: a token for another subgraph is refused here. */
+  name: SubgraphName;
   database: DatabaseConfig;
   /** Apply pending migrations before serving (the embedded default does; real PostgreSQL uses db:migrate). */
   migrate: boolean;
   migrationsDir: string;
   createPrisma: (database: Database) => Prisma;
-  /** Keys of the gateway's identity tokens: requests without a valid one are refused. */
+  /** Keys of the gateway's identity tokens: requests without a valid one, signed for this very request, are refused. */
   gatewayKeys: KeyRing;
   createContext: (prisma: Prisma, identity: RequestIdentity) => Promise<Context> | Context;
   /** Relay this subgraph's outbox and serve its event feed. */
@@ -78,17 +81,20 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       ...options.internalRoutes?.(prisma),
       ...(options.outbox ? { [EVENTS_PATH]: (body: unknown) => feed(prisma, body) } : {}),
     };
-    const identityOf = (request: IncomingMessage) => {
+    const identityOf = (request: IncomingMessage, rawBody: string) => {
       const header = request.headers[GATEWAY_TOKEN_HEADER];
-      return verifyGatewayToken(options.gatewayKeys, Array.isArray(header) ? header[0] : header);
+      return verifyGatewayToken(options.gatewayKeys, Array.isArray(header) ? header[0] : header, {
+        audience: options.name,
+        request: { method: request.method ?? 'GET', path: request.url ?? '/', body: rawBody },
+      });
     };
     let requests = 0;
     const server = await startSubgraphServer<Context>({
       schemaUrl: options.schemaUrl,
       resolvers: options.resolvers,
-      context: async (request) => options.createContext(prisma, await identityOf(request)),
+      context: async (request, rawBody) => options.createContext(prisma, await identityOf(request, rawBody)),
       seesMoreThanOthers: (context) => isAdmin(context.viewer),
-      routes: internalRoutes(routes, identityOf),
+      routes: internalRoutes(routes, identityOf, logger),
       health: () => database.ping(),
       aroundRequest: (handle) => {
         requests += 1;
@@ -120,17 +126,18 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
 /** A service-to-service request that does not follow the endpoint's contract (HTTP 400). */
 export class BadServiceRequest extends Error {}
 
-/** Wraps service endpoints so that each checks the gateway's token first. */
+/** Wraps service endpoints so that each checks the gateway's token first, and answers 503 while the database is unavailable. */
 function internalRoutes(
   handlers: Record<string, (body: unknown) => Promise<unknown>>,
-  identityOf: (request: IncomingMessage) => Promise<RequestIdentity>,
+  identityOf: (request: IncomingMessage, rawBody: string) => Promise<RequestIdentity>,
+  logger: Logger,
 ): Record<string, RouteHandler> {
   return Object.fromEntries(
     Object.entries(handlers).map(([path, handler]) => [
       path,
-      async (request: IncomingMessage, body: unknown) => {
+      async (request: IncomingMessage, body: unknown, rawBody: string) => {
         try {
-          await identityOf(request);
+          await identityOf(request, rawBody);
         } catch (error) {
           if (error instanceof AppError) return { status: 401, body: { error: error.code } };
           throw error;
@@ -139,6 +146,10 @@ function internalRoutes(
           return { status: 200, body: await handler(body) };
         } catch (error) {
           if (error instanceof BadServiceRequest) return { status: 400, body: { error: error.message } };
+          if (databaseWasUnavailable()) {
+            logger.warn({ path }, 'service request failed: the database is unavailable');
+            return { status: DATABASE_UNAVAILABLE.status, body: { error: DATABASE_UNAVAILABLE.code } };
+          }
           throw error;
         }
       },

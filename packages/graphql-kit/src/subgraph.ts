@@ -7,12 +7,15 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { parse } from 'graphql';
 import { accessRequirementsFromSdl } from '@shop/auth';
 import type { SubgraphLimits } from '@shop/config';
-import { passedRowBound } from '@shop/db';
+import { databaseWasUnavailable, passedRowBound } from '@shop/db';
 import { maskUnexpectedErrors } from '@shop/errors';
 import type { Logger } from '@shop/logging';
 import { startHttpServer, type RouteHandler, type RunningHttpServer } from './http-server.js';
 import { cacheReportPlugin, entityTypesOf } from './cache-report.js';
+import { databaseOutagePlugin } from './database-outage.js';
+import { nulCharacterPlugin } from './nul-characters.js';
 import { limitedParseOptions, structuralLimitRules, withLimitCodes } from './operation-limits.js';
+import { knownOperationTypesRule } from './operation-types.js';
 import { applyDirectivePermissions } from './permissions.js';
 import { rowBoundPlugin } from './row-bound.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
@@ -22,7 +25,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   schemaUrl: URL;
   /** Resolvers as generated types describe them; scalars are added here. */
   resolvers: object;
-  context: (request: IncomingMessage) => Promise<Context>;
+  /** `rawBody`: the body's text as it arrived, which the gateway's token is bound to. */
+  context: (request: IncomingMessage, rawBody: string) => Promise<Context>;
   health: () => Promise<boolean>;
   routes?: Record<string, RouteHandler>;
   aroundRequest?: (handle: () => Promise<void>) => Promise<void>;
@@ -56,15 +60,18 @@ export async function startSubgraphServer<Context extends BaseContext>(
   const apollo = new ApolloServer<Context>({
     schema: buildSchemaFromSdl(options.schemaUrl, options.resolvers),
     includeStacktraceInErrorResponses: false,
+    // The HTTP front applies the same rule to every request (csrf.ts).
+    csrfPrevention: false,
     // runService stops the whole service on SIGINT/SIGTERM; Apollo stopping itself beside it
     // left the process running after a SIGTERM.
     stopOnTerminationSignals: false,
-    validationRules: structuralLimitRules(options.limits),
+    validationRules: [...structuralLimitRules(options.limits), knownOperationTypesRule],
     parseOptions: limitedParseOptions(options.limits),
     formatError: withLimitCodes(
       maskUnexpectedErrors((error) => {
-        // Past the row bound, errors follow from the refused statements: rowBoundPlugin reports the stop once.
-        if (passedRowBound() === undefined) options.logger.error({ err: error }, 'unexpected error');
+        // Past the row bound or without a database, errors follow from the refused or failed
+        // statements: rowBoundPlugin and databaseOutagePlugin report the request once.
+        if (passedRowBound() === undefined && !databaseWasUnavailable()) options.logger.error({ err: error }, 'unexpected error');
       }),
     ),
     // No Apollo Studio here: inline traces would only cost time on every request.
@@ -72,6 +79,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       rowBoundPlugin(options.logger),
+      databaseOutagePlugin(options.logger),
+      nulCharacterPlugin(),
       cacheReportPlugin(entityTypesOf(typeDefs), options.seesMoreThanOthers),
     ],
   });

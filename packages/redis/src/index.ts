@@ -1,2 +1,2 @@
 export { connectRedis } from './connect.js';
-export { createCounterStore, type CounterStore, type WindowCount } from './counters.js';
+export { createRateLimiters, type RateLimiters, type WindowSpec } from './rate-limiters.js';

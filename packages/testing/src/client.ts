@@ -14,15 +14,15 @@ export interface GraphQLRequest {
   headers?: Record<string, string>;
 }
 
+/** The body postGraphQL sends for a request (what a gateway token for it is bound to). */
+export const graphQLBody = ({ query, variables, operationName, extensions }: GraphQLRequest) => JSON.stringify({ query, variables, operationName, extensions });
+
 /** POSTs one operation to a GraphQL endpoint, as a client would. */
-export async function postGraphQL<Data = Record<string, unknown>>(
-  url: string,
-  { query, variables, operationName, extensions, headers }: GraphQLRequest,
-): Promise<GraphQLResponse<Data>> {
+export async function postGraphQL<Data = Record<string, unknown>>(url: string, request: GraphQLRequest): Promise<GraphQLResponse<Data>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables, operationName, extensions }),
+    headers: { 'content-type': 'application/json', ...request.headers },
+    body: graphQLBody(request),
   });
   const text = await response.text();
   let body: Omit<GraphQLResponse<Data>, 'status' | 'headers'>;

@@ -12,10 +12,13 @@ export interface TestRedis {
 /** True when tests run on a real Redis (TEST_REDIS_URL), which several gateway instances can share. */
 export const sharedRedis = testConfig.redisUrl !== null;
 
-/** Real Redis under a key prefix of the run's own when TEST_REDIS_URL is set (CI), in process otherwise. */
-export function createTestRedis(): TestRedis {
+/**
+ * Real Redis under a key prefix of the run's own when TEST_REDIS_URL is set (CI) and the test
+ * does not ask for in-process stores (`shared: false`); in process otherwise.
+ */
+export function createTestRedis({ shared = true } = {}): TestRedis {
   const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
-  const url = testConfig.redisUrl;
+  const url = shared ? testConfig.redisUrl : null;
   if (!url) return { config: { url: null, keyPrefix }, drop: async () => undefined };
   return {
     config: { url, keyPrefix },

@@ -1,15 +1,19 @@
 import { startCatalog, type CatalogPrisma } from '@shop/catalog';
 import {
   demandControlSchema,
+  loginRateLimitSchema,
   operationLimitsSchema,
   parseConfig,
+  registrationRateLimitSchema,
   subgraphLimitsSchema,
   type AccessTokenConfig,
   type DemandControlConfig,
   type KeyRing,
   type LoginRateLimitConfig,
+  type RegistrationRateLimitConfig,
   type OperationLimits,
   type SubgraphLimits,
+  type SubgraphName,
 } from '@shop/config';
 import { startGateway } from '@shop/gateway';
 import type { RunningHttpServer, RunningSubgraph } from '@shop/graphql-kit';
@@ -39,8 +43,11 @@ export interface TestSupergraph {
   crash(name: RestartableSubgraph): Promise<void>;
   /** Starts a crashed subgraph again on the same port and database. */
   restart(name: RestartableSubgraph, options?: { recovery?: RecoveryOptions }): Promise<void>;
-  /** Another gateway instance on the same subgraphs and Redis (its own port, connections and memory). */
-  startAnotherGateway(): Promise<RunningHttpServer>;
+  /**
+   * Another gateway instance on the same subgraphs and Redis (its own port, connections and
+   * memory); `subgraphUrls` sends its fetches for some subgraphs elsewhere (a proxy in front of them).
+   */
+  startAnotherGateway(options?: { subgraphUrls?: Partial<Record<SubgraphName, string>> }): Promise<RunningHttpServer>;
   /** Another gateway in a process of its own, configured as production configures it; stopped with the supergraph. */
   startGatewayProcess(options?: { env?: Record<string, string> }): Promise<GatewayProcess>;
   /** Sends one operation through the gateway over HTTP. */
@@ -52,6 +59,10 @@ export interface TestSupergraphOptions {
   /** NODE_ENV=production behaviour at the gateway. */
   production?: boolean;
   loginRateLimit?: Partial<LoginRateLimitConfig>;
+  /** Registrations per client address: lifted unless a test sets its own. */
+  registrationRateLimit?: Partial<RegistrationRateLimitConfig>;
+  /** False: rate limits and caches in process even when TEST_REDIS_URL names a Redis. */
+  sharedStores?: boolean;
   /** How soon the orders subgraph finishes orders a crash left half-way. */
   recovery?: RecoveryOptions;
   /** How long catalog holds stock for an order that does not confirm. */
@@ -59,6 +70,8 @@ export interface TestSupergraphOptions {
   hooks?: PlacementHooks;
   /** The gateway's response cache (on unless turned off). */
   responseCache?: boolean;
+  /** How long the gateway waits between reads of a drained event feed; a test that must see only a mutation's own purges makes it long. */
+  cacheEventPollMs?: number;
   /** What each subgraph refuses or stops on its own, over the production defaults. */
   subgraphLimits?: Partial<SubgraphLimits>;
   /** The gateway takes the client address from X-Forwarded-For, as behind a load balancer. */
@@ -79,7 +92,7 @@ const LIFTED_BUDGET = 1_000_000_000;
  */
 export async function startTestSupergraph(backend: Backend, options: TestSupergraphOptions = {}): Promise<TestSupergraph> {
   const databases = await createTestDatabases(backend);
-  const redis = createTestRedis();
+  const redis = createTestRedis({ shared: options.sharedStores ?? true });
   const gatewayKeys = testKeyRing();
   const tokens: AccessTokenConfig = { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 };
   const logger = (name: string) => createLogger(`test-${name}`, 'error');
@@ -112,7 +125,8 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       database: databases.configs.users,
       seed: null,
       tokens,
-      loginRateLimit: { maxFailuresPerAccount: 5, maxFailuresPerClient: 1_000, windowSeconds: 900, ...options.loginRateLimit },
+      loginRateLimit: { ...parseConfig(loginRateLimitSchema, { LOGIN_MAX_FAILURES_PER_CLIENT: '1000' }), ...options.loginRateLimit },
+      registrationRateLimit: { ...parseConfig(registrationRateLimitSchema, { REGISTER_MAX_PER_CLIENT: '1000000' }), ...options.registrationRateLimit },
       redis: redis.config,
       logger: logger('users'),
     }),
@@ -121,16 +135,16 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
   const orders = await startOrdersOn(0, catalog.url);
   // Restarted subgraphs come back on their ports: these stay right.
   const subgraphUrls = { users: users.url, catalog: catalog.url, orders: orders.url };
-  const startGatewayInstance = () =>
+  const startGatewayInstance = (urls = subgraphUrls) =>
     startGateway({
       host: HOST,
       port: 0,
-      subgraphUrls,
+      subgraphUrls: urls,
       trustProxy: options.trustProxy ?? false,
       production: options.production ?? false,
       gatewayKeys,
       redis: redis.config,
-      responseCache: { enabled: options.responseCache ?? true, memoryBytes: 64 * 1024 * 1024, eventPollMs: 50 },
+      responseCache: { enabled: options.responseCache ?? true, memoryBytes: 64 * 1024 * 1024, eventPollMs: options.cacheEventPollMs ?? 50 },
       operationLimits: { ...parseConfig(operationLimitsSchema, {}), ...options.operationLimits },
       demandControl: {
         ...defaultDemandControl,
@@ -156,8 +170,8 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       if (name === 'catalog') supergraph.catalog = await startCatalogOn(supergraph.catalog.port);
       else supergraph.orders = await startOrdersOn(supergraph.orders.port, supergraph.catalog.url, restartOptions?.recovery ?? options.recovery);
     },
-    startAnotherGateway: async () => {
-      const another = await startGatewayInstance();
+    startAnotherGateway: async (anotherOptions) => {
+      const another = await startGatewayInstance({ ...subgraphUrls, ...anotherOptions?.subgraphUrls });
       moreGateways.push(another);
       return another;
     },

@@ -29,6 +29,7 @@ export interface CatalogOptions {
 export function startCatalog(options: CatalogOptions) {
   return serveSubgraph<CatalogPrisma, Context>({
     ...options,
+    name: 'catalog',
     migrationsDir,
     createPrisma,
     createContext: (prisma, { viewer }) => ({ viewer, prisma, loaders: createLoaders(prisma) }),

@@ -33,6 +33,7 @@ export function startOrders(options: OrdersOptions) {
   const catalog = catalogClient(options.catalogUrl, options.gatewayKeys);
   return serveSubgraph<OrdersPrisma, Context>({
     ...options,
+    name: 'orders',
     migrationsDir,
     createPrisma,
     createContext: (prisma, { viewer }) => ({ viewer, prisma, loaders: createLoaders(prisma, catalog), catalog, logger, hooks }),

@@ -2,17 +2,18 @@ import type { Viewer } from '@shop/auth';
 import type { AccessTokenConfig } from '@shop/config';
 import type { UsersPrisma } from './data/client.js';
 import type { UsersLoaders } from './data/loaders.js';
-import type { LoginLimiter } from './services/login-limiter.js';
+import type { LoginLimiter, RegistrationLimiter } from './services/throttles.js';
 
 /** What the account services need beyond the database, created once at start. */
 export interface AccountSettings {
   tokens: AccessTokenConfig;
   loginLimiter: LoginLimiter;
+  registrationLimiter: RegistrationLimiter;
 }
 
 export interface Context {
   viewer: Viewer;
-  /** The caller's address as the gateway saw it (for sign-in rate limits). */
+  /** The caller's address as the gateway saw it (for sign-in and registration rate limits). */
   clientIp: string | null;
   prisma: UsersPrisma;
   loaders: UsersLoaders;

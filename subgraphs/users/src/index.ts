@@ -1,15 +1,24 @@
 import { AUTHENTICATE_PATH } from '@shop/auth';
-import type { AccessTokenConfig, DatabaseConfig, KeyRing, LoginRateLimitConfig, RedisConfig, SeedConfig, SubgraphLimits } from '@shop/config';
+import type {
+  AccessTokenConfig,
+  DatabaseConfig,
+  KeyRing,
+  LoginRateLimitConfig,
+  RedisConfig,
+  RegistrationRateLimitConfig,
+  SeedConfig,
+  SubgraphLimits,
+} from '@shop/config';
 import { serveSubgraph } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
-import { createCounterStore } from '@shop/redis';
+import { createRateLimiters } from '@shop/redis';
 import type { Context } from './context.js';
 import { createPrisma, migrationsDir, type UsersPrisma } from './data/client.js';
 import { createLoaders } from './data/loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { seedUsers } from './seed.js';
 import { viewerForCredential, type CredentialCheck } from './services/authenticate.js';
-import { createLoginLimiter } from './services/login-limiter.js';
+import { createThrottles, throttleWindows } from './services/throttles.js';
 
 export type { UsersPrisma } from './data/client.js';
 
@@ -21,6 +30,7 @@ export interface UsersOptions {
   gatewayKeys: KeyRing;
   tokens: AccessTokenConfig;
   loginRateLimit: LoginRateLimitConfig;
+  registrationRateLimit: RegistrationRateLimitConfig;
   redis: RedisConfig;
   limits: SubgraphLimits;
   host: string;
@@ -30,10 +40,11 @@ export interface UsersOptions {
 
 export async function startUsers(options: UsersOptions) {
   const { seed, tokens } = options;
-  const counters = createCounterStore(options.redis);
-  const accounts = { tokens, loginLimiter: createLoginLimiter(counters, options.loginRateLimit) };
+  const rateLimiters = createRateLimiters(options.redis, throttleWindows(options.loginRateLimit, options.registrationRateLimit));
+  const accounts = { tokens, ...createThrottles(rateLimiters.limiters, options.loginRateLimit) };
   const subgraph = await serveSubgraph<UsersPrisma, Context>({
     ...options,
+    name: 'users',
     migrationsDir,
     createPrisma,
     createContext: (prisma, { viewer, clientIp }) => ({ viewer, clientIp, prisma, loaders: createLoaders(prisma), accounts }),
@@ -44,14 +55,14 @@ export async function startUsers(options: UsersOptions) {
     schemaUrl: new URL('./schema.graphql', import.meta.url),
     resolvers,
   }).catch(async (error: unknown) => {
-    await counters.close();
+    await rateLimiters.close();
     throw error;
   });
   return {
     ...subgraph,
     stop: async () => {
       await subgraph.stop();
-      await counters.close();
+      await rateLimiters.close();
     },
   };
 }

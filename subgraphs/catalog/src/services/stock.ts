@@ -1,3 +1,4 @@
+import { changesOfThisRequest } from '@shop/db';
 import { BadServiceRequest, formatDecimal, isId } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { StockReservation } from '../generated/prisma/client.js';
@@ -40,9 +41,13 @@ function linesOf(body: unknown) {
   return parsed;
 }
 
+/** The stock this call moved (none when it found the work done), for the caller to report. */
+const movesOfThisCall = () => ({ changes: [...changesOfThisRequest()] });
+
 const asResponse = (reservation: StockReservation): ReserveResponse => ({
   status: reservation.status,
   lines: reservation.lines as unknown as ReservedLine[],
+  ...movesOfThisCall(),
 });
 
 /** The catalog side of the placement saga; each operation may be repeated safely. */
@@ -67,14 +72,14 @@ export function stockService(prisma: CatalogPrisma, reservationTtlMs = RESERVATI
     async commit(body: unknown): Promise<ReservationStateResponse> {
       const id = reservationIdOf(body);
       await commitReservation(prisma, id, new Date());
-      return { status: (await findReservation(prisma, id))?.status ?? 'UNKNOWN' };
+      return { status: (await findReservation(prisma, id))?.status ?? 'UNKNOWN', ...movesOfThisCall() };
     },
 
     /** For a cancelled order, or one that failed after its stock was reserved. */
     async release(body: unknown): Promise<ReservationStateResponse> {
       const id = reservationIdOf(body);
       await releaseReservation(prisma, id, ['RESERVED', 'COMMITTED']);
-      return { status: (await findReservation(prisma, id))?.status ?? 'UNKNOWN' };
+      return { status: (await findReservation(prisma, id))?.status ?? 'UNKNOWN', ...movesOfThisCall() };
     },
 
     async lookup(body: unknown): Promise<LookupResponse> {

@@ -1,4 +1,4 @@
-import { anonymousViewer, GATEWAY_TOKEN_HEADER, signGatewayToken } from '@shop/auth';
+import { anonymousViewer, GATEWAY_TOKEN_HEADER, postRequest, signGatewayToken } from '@shop/auth';
 import type {
   LookupResponse,
   ProductSnapshot,
@@ -8,6 +8,7 @@ import type {
 } from '@shop/catalog/stock-api';
 import { StockPaths } from '@shop/catalog/stock-api';
 import type { KeyRing } from '@shop/config';
+import { noteChange } from '@shop/db';
 
 /** The catalog did not answer (down, timed out, or failed): the step may be retried. */
 export class CatalogUnavailable extends Error {}
@@ -15,17 +16,28 @@ export class CatalogUnavailable extends Error {}
 /** Long enough for a reservation queued behind others on a busy product. */
 const CALL_TIMEOUT_MS = 10_000;
 
+/**
+ * Stock a call moved becomes a change of the current request (the mutation that placed or
+ * cancelled the order), so the gateway purges it before that mutation answers.
+ */
+function reportingMoves<Response extends ReserveResponse | ReservationStateResponse>(response: Response): Response {
+  if ('changes' in response) response.changes.forEach(noteChange);
+  return response;
+}
+
 /** The catalog's stock API over HTTP, signed like the gateway's calls so the catalog accepts it. */
 export function catalogClient(catalogGraphqlUrl: string, keys: KeyRing) {
   async function call<Response>(path: string, body: unknown): Promise<Response> {
     try {
-      const response = await fetch(new URL(path, catalogGraphqlUrl), {
+      const url = new URL(path, catalogGraphqlUrl);
+      const json = JSON.stringify(body);
+      const response = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          [GATEWAY_TOKEN_HEADER]: await signGatewayToken(keys, { viewer: anonymousViewer, clientIp: null }),
+          [GATEWAY_TOKEN_HEADER]: await signGatewayToken(keys, { viewer: anonymousViewer, clientIp: null }, { audience: 'catalog', request: postRequest(url, json) }),
         },
-        body: JSON.stringify(body),
+        body: json,
         signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
       });
       if (!response.ok) throw new CatalogUnavailable(`catalog answered ${response.status} on ${path}`);
@@ -37,9 +49,9 @@ export function catalogClient(catalogGraphqlUrl: string, keys: KeyRing) {
     }
   }
   return {
-    reserve: (request: ReserveRequest) => call<ReserveResponse>(StockPaths.reserve, request),
-    commit: (reservationId: string) => call<ReservationStateResponse>(StockPaths.commit, { reservationId }),
-    release: (reservationId: string) => call<ReservationStateResponse>(StockPaths.release, { reservationId }),
+    reserve: async (request: ReserveRequest) => reportingMoves(await call<ReserveResponse>(StockPaths.reserve, request)),
+    commit: async (reservationId: string) => reportingMoves(await call<ReservationStateResponse>(StockPaths.commit, { reservationId })),
+    release: async (reservationId: string) => reportingMoves(await call<ReservationStateResponse>(StockPaths.release, { reservationId })),
     lookup: async (ids: readonly string[]): Promise<ProductSnapshot[]> =>
       (await call<LookupResponse>(StockPaths.lookup, { ids })).products,
   };

@@ -42,6 +42,18 @@ export interface RequestedOrder {
   lines: ReadonlyArray<{ productId: string; quantity: number }>;
 }
 
+const reservingOrder = (order: Omit<RequestedOrder, 'lines'>) => ({
+  userId: order.userId,
+  idempotencyKey: order.idempotencyKey,
+  requestHash: order.requestHash,
+  stockState: 'RESERVING' as const,
+  total: '0',
+  // ISO 4217's "no currency" until catalog tells the real one.
+  currency: 'XXX',
+});
+
+const unpricedLine = (line: { productId: string; quantity: number }) => ({ productId: line.productId, quantity: line.quantity, productName: '', unitPrice: '0' });
+
 /**
  * The saga's first step: the order and its lines, RESERVING, before any stock is asked for,
  * so that a crash at any later point leaves a record to finish or undo. Prices and the
@@ -49,20 +61,43 @@ export interface RequestedOrder {
  */
 export const createReservingOrder = (prisma: OrdersPrisma, order: RequestedOrder) =>
   prisma.order.create({
-    data: {
-      userId: order.userId,
-      idempotencyKey: order.idempotencyKey,
-      requestHash: order.requestHash,
-      stockState: 'RESERVING',
-      total: '0',
-      // ISO 4217's "no currency" until catalog tells the real one.
-      currency: 'XXX',
-      items: { create: order.lines.map((line) => ({ productId: line.productId, quantity: line.quantity, productName: '', unitPrice: '0' })) },
-    },
+    data: { ...reservingOrder(order), items: { create: order.lines.map(unpricedLine) } },
     include: { items: true },
   });
 
-/** Undoes the first step of an order that could not get its stock; nothing else was written. */
+/** Why a cart cannot become an order now: it has no lines, or another checkout holds it. */
+export type CheckoutRefusal = 'CART_EMPTY' | 'CART_CLAIMED';
+
+class CheckoutRefused extends Error {
+  constructor(readonly reason: CheckoutRefusal) {
+    super(reason);
+  }
+}
+
+/**
+ * Checkout's first step: the buyer's cart claimed for a RESERVING order holding the lines the
+ * cart holds, in one transaction. The claim is a conditional update of the cart's row, taken
+ * before the lines are read: a concurrent checkout waits for the row, then finds it claimed,
+ * or, once the claiming order is confirmed, the lines gone. One cart becomes at most one order.
+ */
+export async function createCheckoutOrder(prisma: OrdersPrisma, order: Omit<RequestedOrder, 'lines'>): Promise<OrderWithItems | CheckoutRefusal> {
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const { id } = await tx.order.create({ data: reservingOrder(order), select: { id: true } });
+      const claimed = await tx.cart.updateMany({ where: { userId: order.userId, checkoutOrderId: null }, data: { checkoutOrderId: id } });
+      if (claimed.count === 0) throw new CheckoutRefused((await tx.cart.count({ where: { userId: order.userId } })) > 0 ? 'CART_CLAIMED' : 'CART_EMPTY');
+      const lines = await tx.cartItem.findMany({ where: { cart: { userId: order.userId } }, select: { productId: true, quantity: true } });
+      if (lines.length === 0) throw new CheckoutRefused('CART_EMPTY');
+      await tx.orderItem.createMany({ data: lines.map((line) => ({ orderId: id, ...unpricedLine(line) })) });
+      return tx.order.findUniqueOrThrow({ where: { id }, include: { items: true } });
+    });
+  } catch (error) {
+    if (error instanceof CheckoutRefused) return error.reason;
+    throw error;
+  }
+}
+
+/** Undoes the first step of an order that could not get its stock; nothing else was written (a cart's claim on it goes with it). */
 export const deleteReservingOrder = (prisma: OrdersPrisma, id: string) =>
   prisma.order.deleteMany({ where: { id, stockState: 'RESERVING' } });
 
@@ -70,7 +105,7 @@ export interface Confirmation {
   total: string;
   currency: string;
   lines: ReadonlyArray<{ productId: string; unitPrice: string; name: string }>;
-  /** Checkout empties these lines of the buyer's cart in the same transaction. */
+  /** Checkout empties these lines of the buyer's cart, and frees the cart, in the same transaction. */
   clearCartProductIds: readonly string[];
 }
 
@@ -90,6 +125,7 @@ export const confirmOrder = (prisma: OrdersPrisma, order: Order, confirmation: C
     }
     if (confirmation.clearCartProductIds.length > 0) {
       await tx.cartItem.deleteMany({ where: { cart: { userId: order.userId }, productId: { in: [...confirmation.clearCartProductIds] } } });
+      await tx.cart.updateMany({ where: { checkoutOrderId: order.id }, data: { checkoutOrderId: null } });
     }
     await writeEvent(tx, EventTopic.ORDER_PLACED, order.id, {
       orderId: order.id,

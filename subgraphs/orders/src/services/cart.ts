@@ -4,9 +4,7 @@ import { multiplyDecimal, parseId, sumDecimals } from '@shop/graphql-kit';
 import type { CartItem } from '../generated/prisma/client.js';
 import { addToCartLine, deleteCartLines, findCart, upsertCartLine, type CartRecord } from '../data/carts.js';
 import type { Context } from '../context.js';
-import { parseIdempotencyKey, placeLines, placementDeps } from './placement.js';
-
-const MAX_CART_QUANTITY = 999;
+import { MAX_LINE_QUANTITY, parseIdempotencyKey, placeOnce, placementDeps } from './placement.js';
 
 /** A cart is its owner's (and, for support, an admin's) to read. */
 export function cartOf(ctx: Context, userId: string): Promise<CartRecord> {
@@ -16,8 +14,8 @@ export function cartOf(ctx: Context, userId: string): Promise<CartRecord> {
 
 function quantityOf(quantity: number, { allowZero }: { allowZero: boolean }): number {
   const min = allowZero ? 0 : 1;
-  if (!Number.isInteger(quantity) || quantity < min || quantity > MAX_CART_QUANTITY) {
-    throw badUserInput(`quantity must be between ${min} and ${MAX_CART_QUANTITY}`, 'quantity');
+  if (!Number.isInteger(quantity) || quantity < min || quantity > MAX_LINE_QUANTITY) {
+    throw badUserInput(`quantity must be between ${min} and ${MAX_LINE_QUANTITY}`, 'quantity');
   }
   return quantity;
 }
@@ -35,8 +33,8 @@ export async function addToCart(ctx: Context, productId: string, quantity: numbe
   const userId = requireUser(ctx.viewer).userId;
   const units = quantityOf(quantity, { allowZero: false });
   const id = await orderableProduct(ctx, productId);
-  const line = await addToCartLine(ctx.prisma, userId, id, units, MAX_CART_QUANTITY);
-  if (!line) throw badUserInput(`A cart line holds at most ${MAX_CART_QUANTITY} units`, 'quantity');
+  const line = await addToCartLine(ctx.prisma, userId, id, units, MAX_LINE_QUANTITY);
+  if (!line) throw badUserInput(`A cart line holds at most ${MAX_LINE_QUANTITY} units`, 'quantity');
   return findCart(ctx.prisma, userId);
 }
 
@@ -56,17 +54,11 @@ export async function removeFromCart(ctx: Context, productId: string): Promise<C
   return findCart(ctx.prisma, userId);
 }
 
-/** Orders the whole cart: the lines leave the cart in the transaction that confirms the order. */
+/** Orders the whole cart, once: the lines leave the cart in the transaction that confirms the order. */
 export async function checkout(ctx: Context, idempotencyKey: string) {
   const userId = requireUser(ctx.viewer).userId;
   const key = parseIdempotencyKey(idempotencyKey, 'idempotencyKey');
-  const { items } = await findCart(ctx.prisma, userId);
-  return placeLines(placementDeps(ctx), {
-    userId,
-    idempotencyKey: key,
-    kind: 'checkout',
-    lines: items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
-  });
+  return placeOnce(placementDeps(ctx), { userId, idempotencyKey: key, kind: 'checkout' });
 }
 
 /** Quantity times the product's current price; null when the product is gone. */

@@ -8,6 +8,7 @@ import type { OrdersPrisma } from '../data/client.js';
 import { CatalogUnavailable, type CatalogClient, type ReservedLine } from '../data/catalog-client.js';
 import {
   confirmOrder,
+  createCheckoutOrder,
   createReservingOrder,
   deleteReservingOrder,
   findOrderByKey,
@@ -19,7 +20,12 @@ import type { Context } from '../context.js';
 import { isUniqueViolation } from '@shop/db';
 
 export const MAX_ORDER_LINES = 100;
-export const MAX_LINE_QUANTITY = 1_000;
+/**
+ * The most units of one product a line may hold, in a cart or an order. It is public, so
+ * that whether a line can be had tells a shopper no more than min(stock, this cap)
+ * (docs/adr/0012).
+ */
+export const MAX_LINE_QUANTITY = 10;
 const MAX_KEY_LENGTH = 200;
 /** How long a concurrent request with the same key waits for the first one to finish. */
 const CONCURRENT_WAIT_MS = 15_000;
@@ -163,14 +169,27 @@ async function awaitConcurrent(deps: PlacementDeps, userId: string, key: string,
 const keyReused = () =>
   new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key was used for a different order; use a new key');
 
+/** An order of the given lines, or of whatever the buyer's cart holds. */
+export type PlacementRequest = { userId: string; idempotencyKey: string } & ({ kind: 'placeOrder'; lines: OrderLine[] } | { kind: 'checkout' });
+
+/** The saga's first step for a request; a checkout's also claims the cart, or is refused. */
+async function recordIntent(prisma: OrdersPrisma, request: PlacementRequest, requestHash: string): Promise<OrderWithItems> {
+  const order = { userId: request.userId, idempotencyKey: request.idempotencyKey, requestHash };
+  if (request.kind === 'placeOrder') return createReservingOrder(prisma, { ...order, lines: request.lines });
+  const created = await createCheckoutOrder(prisma, order);
+  if (created === 'CART_EMPTY') throw badUserInput('Your cart is empty', 'cart');
+  if (created === 'CART_CLAIMED') {
+    throw new AppError(ErrorCode.CHECKOUT_IN_PROGRESS, 'This cart is being checked out by another request; its order will show among your orders');
+  }
+  return created;
+}
+
 /**
  * Places an order once per (user, idempotency key): the same key and request return the same
- * order; the same key with another request is refused.
+ * order; the same key with another request is refused. A cart becomes one order whatever the
+ * keys: checkouts under other keys find it claimed, then empty.
  */
-export async function placeLines(
-  deps: PlacementDeps,
-  request: { userId: string; idempotencyKey: string; kind: 'placeOrder' | 'checkout'; lines: OrderLine[] },
-): Promise<Order> {
+export async function placeOnce(deps: PlacementDeps, request: PlacementRequest): Promise<Order> {
   const { prisma } = deps;
   const requestHash = request.kind === 'checkout' ? CHECKOUT_HASH : hashRequest(request.kind, request.lines);
   for (;;) {
@@ -179,9 +198,8 @@ export async function placeLines(
       if (existing.requestHash !== requestHash) throw keyReused();
       return settleForRequest(deps, existing);
     }
-    if (request.lines.length === 0) throw badUserInput('Your cart is empty', 'cart');
     try {
-      const order = await createReservingOrder(prisma, { ...request, requestHash });
+      const order = await recordIntent(prisma, request, requestHash);
       return await settleForRequest(deps, order);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;

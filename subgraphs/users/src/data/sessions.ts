@@ -30,10 +30,13 @@ export const rotateSession = (prisma: UsersPrisma, sessionId: string, successor:
 export const revokeFamily = (prisma: UsersPrisma, familyId: string, now: Date) =>
   prisma.userSession.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
 
-/** A family is signed in while its newest token is neither used, revoked nor expired. */
-export async function isFamilyActive(prisma: UsersPrisma, familyId: string, now: Date): Promise<boolean> {
+/**
+ * A family is signed in while its newest token is neither used, revoked nor expired, and
+ * only for the user who signed in: another user's family is not theirs.
+ */
+export async function isFamilyActive(prisma: UsersPrisma, userId: string, familyId: string, now: Date): Promise<boolean> {
   const current = await prisma.userSession.count({
-    where: { familyId, rotatedAt: null, revokedAt: null, expiresAt: { gt: now } },
+    where: { userId, familyId, rotatedAt: null, revokedAt: null, expiresAt: { gt: now } },
   });
   return current > 0;
 }

@@ -31,7 +31,7 @@ export async function viewerForCredential(
     if (!claims) return null;
     const [[user], active] = await Promise.all([
       findUsersByIds(prisma, [claims.userId]),
-      isFamilyActive(prisma, claims.sessionId, now),
+      isFamilyActive(prisma, claims.userId, claims.sessionId, now),
     ]);
     if (!user?.isActive || !active) return null;
     return { kind: 'user', userId: user.id, role: user.role, sessionId: claims.sessionId };

@@ -55,8 +55,13 @@ const registration = z.object({
   lastName: nameInput.nullish(),
 });
 
+/**
+ * One answer for a taken email and a taken username, so that it names neither; a client may
+ * ask only a few times a window, counted before the password is hashed (docs/adr/0010).
+ */
 export async function register(ctx: Context, input: unknown): Promise<AuthPayload> {
   const { password, ...profile } = parseInput(registration, input);
+  await ctx.accounts.registrationLimiter.admit(ctx.clientIp);
   let user: User;
   try {
     user = await createUser(ctx.prisma, { ...profile, passwordHash: await hashPassword(password), role: 'USER' });
@@ -72,26 +77,24 @@ const credentials = z.object({ email: emailInput, password: z.string().max(1024)
 
 /**
  * One answer for an unknown email, a wrong password and a deactivated account, after the
- * same argon2 work in each case.
+ * same argon2 work in each case. The attempt counts as a failure before the password is
+ * checked, so concurrent guesses cannot get past the limits.
  */
 export async function login(ctx: Context, input: unknown): Promise<AuthPayload> {
   const { email, password } = parseInput(credentials, input);
-  const { loginLimiter } = ctx.accounts;
-  await loginLimiter.assertAllowed(email, ctx.clientIp);
+  const attempt = await ctx.accounts.loginLimiter.admit(email, ctx.clientIp);
   const user = await findUserByEmail(ctx.prisma, email);
   const passwordMatches = await verifyPassword(user?.passwordHash ?? null, password);
-  if (!user || !passwordMatches || !user.isActive) {
-    await loginLimiter.recordFailure(email, ctx.clientIp);
-    throw invalidCredentials();
-  }
-  await loginLimiter.recordSuccess(email);
+  if (!user || !passwordMatches || !user.isActive) throw invalidCredentials();
+  await attempt.succeeded();
   return startSession(ctx, user);
 }
 
 /**
  * Rotation with reuse detection: each refresh token works once. Presenting one that was
  * already used means it was copied, so the whole family (every token of that sign-in,
- * the thief's and the owner's) is revoked.
+ * the thief's and the owner's) is revoked. Rotation keeps the family's expiry: a sign-in
+ * lasts the refresh-token lifetime, however often it is refreshed.
  */
 export async function refresh(ctx: Context, refreshToken: string): Promise<AuthPayload> {
   const session = await findSessionByTokenHash(ctx.prisma, hashSecret(refreshToken));
@@ -109,7 +112,8 @@ export async function refresh(ctx: Context, refreshToken: string): Promise<AuthP
       userId: session.userId,
       familyId: session.familyId,
       tokenHash: hashSecret(successorToken),
-      expiresAt: secondsFromNow(ctx.accounts.tokens.refreshTokenTtlSeconds),
+      // The sign-in's end, not a new one: a session kept busy (or a stolen token kept in use) still ends.
+      expiresAt: session.expiresAt,
     },
     now,
   );

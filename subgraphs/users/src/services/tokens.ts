@@ -15,7 +15,7 @@ export const issueAccessToken = (config: AccessTokenConfig, claims: AccessClaims
 
 /** Null for anything but a valid, unexpired access token of ours. */
 export async function verifyAccessToken(config: AccessTokenConfig, token: string): Promise<AccessClaims | null> {
-  const payload = await verifyJwt(config.keys, purpose, token, { requiredClaims: ['sub'] });
+  const payload = await verifyJwt(config.keys, purpose, token, { maxAgeSeconds: config.accessTokenTtlSeconds, requiredClaims: ['sub'] });
   if (!payload?.sub || typeof payload.sid !== 'string') return null;
   return { userId: payload.sub, sessionId: payload.sid };
 }

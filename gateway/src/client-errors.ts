@@ -1,0 +1,68 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
+import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from '@shop/errors';
+
+/**
+ * Refuses a request whose document does not single out one operation (several and no
+ * `operationName`, or a name it does not hold) as Apollo Server refuses it when it executes
+ * a schema itself: 400 OPERATION_RESOLUTION_FAILURE. Behind a gateway Apollo leaves it to
+ * the gateway's executor, which throws an uncoded error (a 500); here it is refused before
+ * anything estimates, authorises or plans the operation.
+ */
+export function operationResolutionPlugin<Context extends BaseContext>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request }) {
+          if (operation) return;
+          const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION).length;
+          // graphql-js's own wording for each case.
+          const message = request.operationName
+            ? `Unknown operation named "${request.operationName}".`
+            : operations > 1
+              ? 'Must provide operation name if query contains multiple operations.'
+              : 'Must provide an operation.';
+          throw new GraphQLError(message, { extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * An answer that holds nothing (no data, or null for every field asked) because a service it
+ * needs is unavailable is HTTP 503, so that clients and load balancers can tell an outage
+ * (retry later) from a fault. An answer with some data keeps its 200: what could be served, was.
+ */
+export function unavailableStatusPlugin<Context extends BaseContext>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const { data, errors } = response.body.singleResult;
+          const holdsNothing = data == null || Object.values(data).every((value) => value === null);
+          if (holdsNothing && errors?.some((error) => error.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) response.http.status = 503;
+        },
+      };
+    },
+  };
+}
+
+type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/** graphql-js ends a message with its suggestions (Apollo's hideSchemaDetailsFromClientErrors strips the same). */
+const SUGGESTIONS = / ?Did you mean(.+?)\?$/;
+
+/**
+ * Strips "Did you mean ...?" from every error a client sees: Apollo's
+ * hideSchemaDetailsFromClientErrors does it for validation errors only, not for variables
+ * the gateway coerces (an input field or enum value misspelt) nor for a subgraph's errors.
+ */
+export const withoutSuggestions =
+  (format: FormatError): FormatError =>
+  (formatted, error) => {
+    const result = format(formatted, error);
+    return SUGGESTIONS.test(result.message) ? { ...result, message: result.message.replace(SUGGESTIONS, '') } : result;
+  };

@@ -1,0 +1,25 @@
+import { anonymousViewer, GATEWAY_TOKEN_HEADER, postRequest, signGatewayToken, type Viewer } from '@shop/auth';
+import type { KeyRing, SubgraphName } from '@shop/config';
+import { graphQLBody, postGraphQL, type GraphQLRequest } from './client.js';
+import type { TestSupergraph } from './supergraph.js';
+
+/** The header the gateway sends with a POST of exactly `body` to `url` on `subgraph`. */
+export async function gatewayHeaders(keys: KeyRing, subgraph: SubgraphName, url: string, body: string, viewer: Viewer = anonymousViewer) {
+  const request = postRequest(new URL(url), body);
+  return { [GATEWAY_TOKEN_HEADER]: await signGatewayToken(keys, { viewer, clientIp: null }, { audience: subgraph, request }) };
+}
+
+/**
+ * Sends one operation straight to a subgraph, signed as the gateway signs it for `viewer`
+ * (with `keys` of another ring, as a forger would).
+ */
+export async function postAsGateway<Data = Record<string, unknown>>(
+  supergraph: TestSupergraph,
+  subgraph: SubgraphName,
+  request: GraphQLRequest,
+  { viewer = anonymousViewer, keys = supergraph.gatewayKeys }: { viewer?: Viewer; keys?: KeyRing } = {},
+) {
+  const { url } = supergraph[subgraph];
+  const headers = { ...request.headers, ...(await gatewayHeaders(keys, subgraph, url, graphQLBody(request), viewer)) };
+  return postGraphQL<Data>(url, { ...request, headers });
+}

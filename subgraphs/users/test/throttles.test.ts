@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { loginRateLimitSchema, parseConfig, registrationRateLimitSchema } from '@shop/config';
+import { AppError } from '@shop/errors';
+import { connectRedis, createRateLimiters } from '@shop/redis';
+import { createThrottles, throttleWindows } from '../src/services/throttles.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+const codeOf = (refusal: unknown) => (refusal instanceof AppError ? refusal.code : refusal);
+
+describe('sign-in throttles on a Redis of their own that freezes', () => {
+  let server: ChildProcess | undefined;
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      server.kill('SIGCONT');
+      server.kill('SIGKILL');
+      await once(server, 'exit');
+    }
+  });
+
+  it('wait on it only briefly, and go on counting in process: attempts stay bounded', async () => {
+    const port = await freePort();
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const url = `redis://127.0.0.1:${port}`;
+    const inspector = connectRedis(url);
+    await inspector.ping();
+    const config = parseConfig(loginRateLimitSchema, {});
+    const rateLimiters = createRateLimiters({ url, keyPrefix: 'test:' }, throttleWindows(config, parseConfig(registrationRateLimitSchema, {})));
+    const { loginLimiter } = createThrottles(rateLimiters.limiters, config);
+    try {
+      // Until its connection is ready, the count is kept in process; then it lands in Redis.
+      const sharedKey = 'test:login-failures:client:198.51.100.7';
+      for (let attempt = 0; attempt < 20 && (await inspector.get(sharedKey)) === null; attempt += 1) {
+        await loginLimiter.admit(`someone-${attempt}@example.test`, '198.51.100.7');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(Number(await inspector.get(sharedKey))).toBeGreaterThan(0);
+
+      server.kill('SIGSTOP');
+      // The in-process count starts afresh: a frozen Redis costs one limit per instance, and no hang.
+      for (let failure = 0; failure < config.maxFailuresPerAccountAndClient; failure += 1) {
+        const started = Date.now();
+        await loginLimiter.admit('owner@example.test', '198.51.100.8');
+        expect(Date.now() - started).toBeLessThan(1_000);
+      }
+      const started = Date.now();
+      await expect(loginLimiter.admit('owner@example.test', '198.51.100.8').catch(codeOf)).resolves.toBe('RATE_LIMITED');
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      server.kill('SIGCONT');
+      await rateLimiters.close();
+      inspector.disconnect();
+    }
+  });
+});
