@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
-import { ErrorCode } from '@shop/errors';
+import { ErrorCode, httpStatusOfCode } from '@shop/errors';
 
 /**
  * Refuses a request whose document does not single out one operation (several and no
@@ -31,19 +31,30 @@ export function operationResolutionPlugin<Context extends BaseContext>(): Apollo
 }
 
 /**
- * An answer that holds nothing (no data, or null for every field asked) because a service it
- * needs is unavailable is HTTP 503, so that clients and load balancers can tell an outage
- * (retry later) from a fault. An answer with some data keeps its 200: what could be served, was.
+ * The HTTP status of an answer that holds nothing (no data, or null for every field asked)
+ * follows its errors' codes (httpStatusOfCode): a client's mistake is 4xx, an outage 503, so
+ * that clients and load balancers can tell them apart from success. With several codes the
+ * gravest wins. An answer with some data keeps its 200: what could be served, was. A
+ * RATE_LIMITED error's wait becomes Retry-After.
  */
-export function unavailableStatusPlugin<Context extends BaseContext>(): ApolloServerPlugin<Context> {
+export function answerStatusPlugin<Context extends BaseContext>(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response }) {
-          if (response.body.kind !== 'single') return;
+          if (response.body.kind !== 'single' || (response.http.status ?? 200) !== 200) return;
           const { data, errors } = response.body.singleResult;
           const holdsNothing = data == null || Object.values(data).every((value) => value === null);
-          if (holdsNothing && errors?.some((error) => error.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) response.http.status = 503;
+          if (!holdsNothing || !errors?.length) return;
+          // Apollo's own codes carry their status already (PERSISTED_QUERY_NOT_FOUND is a 200 on purpose).
+          const statuses = errors.flatMap((error) => {
+            const status = httpStatusOfCode[error.extensions?.code as ErrorCode];
+            return status === undefined ? [] : [status];
+          });
+          if (statuses.length === 0) return;
+          response.http.status = Math.max(...statuses);
+          const wait = errors.find((error) => error.extensions?.code === ErrorCode.RATE_LIMITED)?.extensions?.retryAfterSeconds;
+          if (response.http.status === 429 && typeof wait === 'number') response.http.headers.set('retry-after', String(wait));
         },
       };
     },

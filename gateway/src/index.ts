@@ -25,7 +25,7 @@ import { RedisKeyValueCache } from './cache/redis-key-value.js';
 import { createRedisStore } from './cache/redis-store.js';
 import { createResponseCache } from './cache/response-cache.js';
 import { createMemoryStore } from './cache/store.js';
-import { operationResolutionPlugin, unavailableStatusPlugin, withoutSuggestions } from './client-errors.js';
+import { answerStatusPlugin, operationResolutionPlugin, withoutSuggestions } from './client-errors.js';
 import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './credentials.js';
 import { createCostBudgets } from './demand-control/budgets.js';
@@ -146,7 +146,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       accessControlPlugin({ requirements: supergraph.requirements, production, trustedDocumentIds: new Set(trustedDocuments.keys()) }),
       demandControl.plugin,
-      unavailableStatusPlugin(),
+      answerStatusPlugin(),
     ],
   });
   await apollo.start();

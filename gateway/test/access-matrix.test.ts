@@ -180,6 +180,8 @@ const rows: Row[] = [
   { file: 'partner', operation: 'PartnerCategories', expect: { ...anyone, partner: 'data' } },
 ];
 
+const refusalStatus = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 } as const;
+
 const persistedIds = new Map(manifest.operations.map((operation) => [operation.name, operation.id]));
 const cases = rows.flatMap((row) => callerNames.map((caller) => ({ ...row, caller, outcome: row.expect[caller] })));
 
@@ -230,10 +232,16 @@ describe.each(testBackends())('who may do what, through the gateway (%s)', (back
         expect(response.errors).toBeUndefined();
         expect(root).toBe(false);
         break;
-      default:
+      default: {
         expect(errorCodes(response)).toContain(outcome);
         expect(errorCodes(response).every((code) => code === outcome)).toBe(true);
         if (outcome === 'UNAUTHENTICATED' || outcome === 'FORBIDDEN') expect(root ?? null).toBeNull();
+        // A refusal that leaves the answer empty says so in its status; one beside data does not.
+        const holdsNothing = !data || Object.values(data).every((value) => value === null);
+        expect(response.status).toBe(holdsNothing ? refusalStatus[outcome] : 200);
+        return;
+      }
     }
+    expect(response.status).toBe(200);
   });
 });

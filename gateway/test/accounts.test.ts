@@ -88,6 +88,7 @@ describe.each(testBackends())('accounts through the gateway (%s)', (backend) => 
       const response = await login(user.email, TEST_PASSWORD);
       expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
       expect(response.errors![0]!.message).toBe('Invalid email or password');
+      expect(response.status).toBe(401);
     });
 
     it('refuses an account after 5 failures from one client with RATE_LIMITED there, even with the right password', async () => {
@@ -97,7 +98,10 @@ describe.each(testBackends())('accounts through the gateway (%s)', (backend) => 
       }
       const limited = await login(user.email, TEST_PASSWORD);
       expect(errorCodes(limited)).toEqual(['RATE_LIMITED']);
-      expect(limited.errors![0]!.extensions!.retryAfterSeconds).toEqual(expect.any(Number));
+      const retryAfterSeconds = limited.errors![0]!.extensions!.retryAfterSeconds;
+      expect(retryAfterSeconds).toEqual(expect.any(Number));
+      // The answer holds nothing else, so its status and Retry-After say so too.
+      expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, String(retryAfterSeconds)]);
       // Other accounts are not affected by one account's failures.
       const other = await build.user();
       expect((await login(other.email, TEST_PASSWORD)).errors).toBeUndefined();

@@ -62,3 +62,35 @@ export const apolloRequestErrorCodes = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
 ]);
+
+/**
+ * The HTTP status of an answer that holds nothing because of an error with this code: the
+ * client's mistakes are 4xx, an outage is 503 (retry later). An answer with some data stays
+ * 200, whatever its errors: what could be served, was. Every code must choose one.
+ */
+export const httpStatusOfCode: Readonly<Record<ErrorCode, number>> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  OUT_OF_STOCK: 409,
+  PRODUCT_UNAVAILABLE: 409,
+  MIXED_CURRENCIES: 400,
+  // As the IETF Idempotency-Key draft answers a key reused for another request, and one in use.
+  IDEMPOTENCY_KEY_REUSED: 422,
+  CHECKOUT_IN_PROGRESS: 409,
+  INVALID_STATUS_TRANSITION: 409,
+  SERVICE_UNAVAILABLE: 503,
+  RATE_LIMITED: 429,
+  MAX_DEPTH_LIMIT: 400,
+  MAX_ALIASES_LIMIT: 400,
+  MAX_ROOT_FIELDS_LIMIT: 400,
+  MAX_DIRECTIVES_LIMIT: 400,
+  MAX_TOKENS_LIMIT: 400,
+  VARIABLES_TOO_LARGE: 400,
+  COST_ESTIMATED_TOO_EXPENSIVE: 400,
+  RESULT_TOO_LARGE: 400,
+  NOT_IMPLEMENTED: 501,
+  INTERNAL_SERVER_ERROR: 500,
+};

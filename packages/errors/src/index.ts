@@ -1,2 +1,2 @@
-export { apolloRequestErrorCodes, ErrorCode } from './codes.js';
+export { apolloRequestErrorCodes, ErrorCode, httpStatusOfCode } from './codes.js';
 export { AppError, badUserInput, maskUnexpectedErrors, notFound } from './errors.js';

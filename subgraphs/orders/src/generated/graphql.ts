@@ -53,12 +53,14 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Adds units to the product's line; a line holds at most 10 units. */
   addToCart: Cart;
   /** The owner, while the order is PENDING; admins too. */
   cancelOrder: Order;
   checkout: Order;
   placeOrder: Order;
   removeFromCart: Cart;
+  /** Sets the line's units, 1 to 10. */
   updateCartItem: Cart;
   updateOrderStatus: Order;
 };
@@ -131,6 +133,7 @@ export type OrderItem = {
 
 export type OrderLineInput = {
   productId: Scalars['ID']['input'];
+  /** 1 to 10: a line holds at most 10 units of a product. */
   quantity: Scalars['Int']['input'];
 };
 
