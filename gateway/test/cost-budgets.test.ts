@@ -1,20 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { connectRedis } from '@shop/redis';
-import { createTestRedis, sharedRedis } from '@shop/testing';
+import { createTestRedis, sharedRedis, startOwnRedis, type OwnRedis } from '@shop/testing';
 import { createCostBudgets, type BudgetAccount } from '../src/demand-control/budgets.js';
 
 const account = (key: string, capacity: number): BudgetAccount => ({ key, capacity });
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 describe('cost budgets', () => {
   it('spends within a window, refuses an overdraft, and refills when the window ends', async () => {
@@ -49,19 +38,12 @@ describe('cost budgets', () => {
   });
 
   describe('with a Redis of its own that freezes', () => {
-    let server: ChildProcess | undefined;
-    afterAll(async () => {
-      if (server && server.exitCode === null) {
-        server.kill('SIGCONT');
-        server.kill('SIGKILL');
-        await once(server, 'exit');
-      }
-    });
+    let server: OwnRedis | undefined;
+    afterAll(() => server?.stop());
 
     it('counts in process after at most a short wait, and shares the count again once Redis answers', async () => {
-      const port = await freePort();
-      server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-      const redis = connectRedis(`redis://127.0.0.1:${port}`);
+      server = await startOwnRedis();
+      const redis = connectRedis(server.url);
       try {
         await redis.ping();
         const budgets = createCostBudgets({ redis, keyPrefix: 'test:', windowSeconds: 60 });
@@ -69,7 +51,7 @@ describe('cost budgets', () => {
         expect(await budgets.spend(caller, 4)).toMatchObject({ allowed: true, remaining: 6 });
         expect(await redis.get('test:cost-budget:ip:203.0.113.9')).toBe('4');
 
-        server.kill('SIGSTOP');
+        server.freeze();
         const started = Date.now();
         // The in-process count starts afresh: a frozen Redis means a budget per instance, not a hang.
         expect(await budgets.spend(caller, 9)).toMatchObject({ allowed: true, remaining: 1 });
@@ -77,7 +59,7 @@ describe('cost budgets', () => {
         expect(await budgets.spend(caller, 2)).toMatchObject({ allowed: false });
 
         // What was sent while it was frozen still lands: the shared count catches up with it.
-        server.kill('SIGCONT');
+        server.thaw();
         expect(await budgets.spend(caller, 1)).toMatchObject({ allowed: false });
         expect(await redis.get('test:cost-budget:ip:203.0.113.9')).toBe(String(4 + 9 + 2 + 1));
       } finally {

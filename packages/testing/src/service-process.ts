@@ -1,0 +1,159 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import type { SubgraphName } from '@shop/config';
+
+const READY_TIMEOUT_MS = 60_000;
+
+export type ServiceName = 'gateway' | SubgraphName;
+
+/** The workspace package of each service; its entry point is `main.ts` beside the package's main module. */
+const packageOf: Record<ServiceName, string> = {
+  gateway: '@shop/gateway',
+  users: '@shop/users',
+  catalog: '@shop/catalog',
+  orders: '@shop/orders',
+};
+
+const readyMessage = (service: ServiceName) => (service === 'gateway' ? '"gateway ready"' : '"subgraph ready"');
+
+export interface ServiceProcess {
+  readonly service: ServiceName;
+  /** The GraphQL URL it reported when ready. */
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Everything it wrote to stdout and stderr so far. */
+  output(): string;
+  /** Sends a signal: SIGSTOP freezes it, SIGCONT thaws it, SIGKILL crashes it. */
+  signal(signal: NodeJS.Signals): void;
+  /** Resolves with its exit code (or signal) once it has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM (thawing it first), then waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+export interface ServiceProcessOptions {
+  service: ServiceName;
+  /** Its whole configuration, as the environment spells it (nothing is inherited but PATH). */
+  env: Record<string, string>;
+}
+
+/**
+ * A service as production runs it: its `main.ts` in a Node process of its own, configured by
+ * its environment only, resolved once it logs that it is ready (at LOG_LEVEL info or below).
+ * Rejects with what it wrote when it exits or is not ready within a minute.
+ */
+export function startServiceProcess({ service, env }: ServiceProcessOptions): Promise<ServiceProcess> {
+  const entry = new URL('./main.ts', `file://${createRequire(import.meta.url).resolve(packageOf[service])}`).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const stop = async () => {
+    if (running()) {
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+    }
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    const fail = (reason: string) => {
+      clearTimeout(timer);
+      child.stdout!.off('data', onOutput);
+      void stop().then(() => reject(new Error(`${service} process ${reason}:\n${output}`)));
+    };
+    const timer = setTimeout(() => fail('not ready in time'), READY_TIMEOUT_MS);
+    const onExit = (code: number | null) => fail(`exited with ${code}`);
+    const onOutput = () => {
+      const ready = output.split('\n').find((line) => line.includes(readyMessage(service)));
+      if (!ready) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onOutput);
+      child.off('exit', onExit);
+      resolve({
+        service,
+        url: (JSON.parse(ready) as { url: string }).url,
+        child,
+        output: () => output,
+        signal: (signal) => {
+          if (running()) child.kill(signal);
+        },
+        exited,
+        stop,
+      });
+    };
+    child.stdout!.on('data', onOutput);
+    child.once('exit', onExit);
+  });
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a process that must come back on the same port). */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface OwnRedis {
+  readonly url: string;
+  readonly pid: number;
+  /** SIGSTOP: it keeps its connections and answers nothing. */
+  freeze(): void;
+  thaw(): void;
+  /** Stops the process (its data goes with it: it saves nothing). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A redis-server of the test's own on a free port, to freeze or stop without touching anyone else's. */
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  let server: ChildProcess;
+  const launch = async () => {
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let said = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server on ${port} did not start:\n${said}`)), 10_000);
+      server.stdout!.on('data', (chunk: Buffer) => {
+        said += chunk.toString();
+        if (said.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          server.stdout!.resume();
+          resolve();
+        }
+      });
+      server.once('exit', () => reject(new Error(`redis-server on ${port} exited:\n${said}`)));
+    });
+  };
+  const kill = async () => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    const exited = once(server, 'exit');
+    server.kill('SIGCONT');
+    server.kill('SIGKILL');
+    await exited;
+  };
+  await launch();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return server.pid!;
+    },
+    freeze: () => server.kill('SIGSTOP'),
+    thaw: () => server.kill('SIGCONT'),
+    kill,
+    restart: launch,
+    stop: kill,
+  };
+}
