@@ -7,7 +7,9 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.base.json' }] },
   testMatch: ['<rootDir>/{packages,subgraphs,gateway}/**/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-  testTimeout: 60_000,
+  // Start hooks bring up a whole supergraph (PGlite compiles in each worker); on a busy machine
+  // that alone has taken over 60 s.
+  testTimeout: 120_000,
   // Each test file starts its own supergraph; two at a time suits a 2-core machine.
   maxWorkers: 2,
 };
