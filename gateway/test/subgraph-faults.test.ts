@@ -60,6 +60,13 @@ function answered<Data>(outcome: Outcome<Data>): { response: GraphQLResponse<Dat
   return outcome;
 }
 
+/** Waits (up to 2 s) for a process to log a line matching `pattern`: its output arrives apart from its answers. */
+async function expectLogged(service: ServiceProcess, pattern: RegExp) {
+  const deadline = Date.now() + 2_000;
+  while (!pattern.test(service.output()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(service.output()).toMatch(pattern);
+}
+
 describeOnPostgres('subgraphs failing under a production-mode gateway (processes, PostgreSQL)', () => {
   let databases: TestDatabases;
   const opened: Database[] = [];
@@ -183,7 +190,7 @@ describeOnPostgres('subgraphs failing under a production-mode gateway (processes
         console.log(`orders circuit open: failed fast in ${failedFastMs.join(', ')} ms`);
         expect(answered(await catalogOnly()).response.data?.product.id).toBe(productId);
         console.log(`orders frozen: ${JSON.stringify({ catalogBaselineMs: baseline.ms, ordersTimeoutMs: timedOut.ms, catalogMeanwhileMs: served.ms, partialMs: partial.ms })}`);
-        expect(gateway.output()).toMatch(/"subgraph":"orders","circuit":"open"/);
+        await expectLogged(gateway, /"subgraph":"orders","circuit":"open"/);
       } finally {
         subgraphs.orders.signal('SIGCONT');
       }
@@ -193,8 +200,8 @@ describeOnPostgres('subgraphs failing under a production-mode gateway (processes
       const recovered = answered(await timed<{ me: { orders: { items: unknown[] } } }>(gateway.url, { query: MY_ORDERS, headers }));
       expect(recovered.response.errors).toBeUndefined();
       expect(recovered.response.data?.me.orders.items).toEqual([]);
-      expect(gateway.output()).toMatch(/"subgraph":"orders","circuit":"half-open"/);
-      expect(gateway.output()).toMatch(/"subgraph":"orders","circuit":"closed"/);
+      await expectLogged(gateway, /"subgraph":"orders","circuit":"half-open"/);
+      await expectLogged(gateway, /"subgraph":"orders","circuit":"closed"/);
     }, 60_000);
   });
 

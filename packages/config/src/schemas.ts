@@ -198,7 +198,7 @@ const deadlineOverrides = Object.fromEntries(
 export const subgraphFetchSchema = z
   .object({
     SUBGRAPH_CONNECT_TIMEOUT_MS: milliseconds(1_000),
-    SUBGRAPH_HEADERS_TIMEOUT_MS: milliseconds(5_000),
+    SUBGRAPH_HEADERS_TIMEOUT_MS: milliseconds(10_000),
     SUBGRAPH_TIMEOUT_MS: milliseconds(10_000),
     ...deadlineOverrides,
     SUBGRAPH_BREAKER_FAILURES: limit(5, 1_000),
