@@ -176,7 +176,7 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
     return answer;
   }
 
-  /** Shared fetches share this too: one signature, one deadline and one breaker sample per subgraph request. */
+  /** Shared fetches share this too: one signature and one deadline per fetch; each attempt is one sample for the breaker. */
   private async send(body: string, { viewer, clientIp }: GatewayContext, { retry: mayRetry }: { retry: boolean }): Promise<SubgraphAnswer> {
     const token = await signGatewayToken(
       this.gatewayKeys,
@@ -194,6 +194,8 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
   }
 
   private async attempt(body: string, token: string, deadline: AbortSignal): Promise<SubgraphAnswer> {
+    // Spent waiting for a half-open circuit's probe: not the subgraph's failure, so not the breaker's.
+    if (deadline.aborted) throw subgraphTimeout();
     let answerBegun = false;
     try {
       const response = await this.pool.request({
