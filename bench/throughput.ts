@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import type { Viewer } from '@shop/auth';
 import { catalogBuilders } from '@shop/catalog/testing';
 import { startGateway } from '@shop/gateway';
-import { demandControlSchema, operationLimitsSchema, parseConfig } from '@shop/config';
+import { demandControlSchema, operationLimitsSchema, parseConfig, subgraphFetchSchema } from '@shop/config';
 import { createLogger } from '@shop/logging';
 import { orderBuilders } from '@shop/orders/testing';
 import { contractOperation, createTestRedis, partnerWithKey, signedInUser, startTestSupergraph } from '@shop/testing';
@@ -93,6 +93,7 @@ try {
     host: '127.0.0.1',
     port: 0,
     subgraphUrls: { users: supergraph.users.url, catalog: supergraph.catalog.url, orders: supergraph.orders.url },
+    subgraphFetch: parseConfig(subgraphFetchSchema, {}),
     trustProxy: false,
     production: false,
     gatewayKeys: supergraph.gatewayKeys,

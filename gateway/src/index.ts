@@ -4,7 +4,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloGateway } from '@apollo/gateway';
 import { AUTHENTICATE_PATH, isAdmin } from '@shop/auth';
-import type { DemandControlConfig, GatewayConfig, KeyRing, OperationLimits, RedisConfig, SubgraphName } from '@shop/config';
+import { subgraphNames, type DemandControlConfig, type GatewayConfig, type KeyRing, type OperationLimits, type RedisConfig, type SubgraphFetchConfig, type SubgraphName } from '@shop/config';
 import { maskUnexpectedErrors } from '@shop/errors';
 import {
   createCostEstimator,
@@ -36,6 +36,7 @@ import { SubgraphClient } from './subgraph-client.js';
 import { loadSupergraph } from './supergraph.js';
 
 export { supergraphPath } from './supergraph.js';
+export type { CircuitStateName, SubgraphClient } from './subgraph-client.js';
 export const partnerManifestPath = new URL('../../schema/partner-manifest.json', import.meta.url);
 
 /** Registered automatic persisted queries, when kept in process (no REDIS_URL). */
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   host: string;
   port: number;
   subgraphUrls: Record<SubgraphName, string>;
+  /** Each subgraph fetch's deadlines, each subgraph's circuit breaker, and the retries of query fetches. */
+  subgraphFetch: SubgraphFetchConfig;
   /** Behind a trusted proxy, the client address is X-Forwarded-For's first hop. */
   trustProxy: boolean;
   /** Production: introspection and the landing page for admins only, and no suggestions in errors. */
@@ -64,6 +67,11 @@ export interface GatewayOptions {
   logger: Logger;
 }
 
+export interface RunningGateway extends RunningHttpServer {
+  /** The client of each subgraph: `circuitState()` tells whether the gateway is reaching it. */
+  readonly subgraphClients: ReadonlyMap<SubgraphName, SubgraphClient>;
+}
+
 function clientIpOf(request: IncomingMessage, trustProxy: boolean): string | null {
   const forwarded = request.headers['x-forwarded-for'];
   const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
@@ -76,17 +84,27 @@ function clientIpOf(request: IncomingMessage, trustProxy: boolean): string | nul
  * It authenticates every request, enforces the access rules the SDL declares, and tells
  * subgraphs who is calling with a token only it can sign.
  */
-export async function startGateway(options: GatewayOptions): Promise<RunningHttpServer> {
-  const { logger, subgraphUrls, gatewayKeys, production, operationLimits } = options;
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { logger, subgraphUrls, gatewayKeys, production, operationLimits, subgraphFetch } = options;
   const supergraph = loadSupergraph();
   const trustedDocuments = loadManifest(partnerManifestPath);
   const authenticator = createAuthenticator(new URL(AUTHENTICATE_PATH, subgraphUrls.users).toString(), gatewayKeys);
-  const subgraphClients = new Map<string, SubgraphClient>();
+  const subgraphClients = new Map(
+    subgraphNames.map((name) => [
+      name,
+      new SubgraphClient(name, subgraphUrls[name], gatewayKeys, {
+        deadlines: subgraphFetch.deadlines[name],
+        breaker: subgraphFetch.breaker,
+        retry: subgraphFetch.retry,
+        logger,
+      }),
+    ]),
+  );
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdlForGateway,
     buildService: ({ name }) => {
-      const client = new SubgraphClient(name as SubgraphName, subgraphUrls[name as SubgraphName], gatewayKeys);
-      subgraphClients.set(name, client);
+      const client = subgraphClients.get(name as SubgraphName);
+      if (!client) throw new Error(`the supergraph names a subgraph the gateway has no URL for: ${name}`);
       return client;
     },
     experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_CACHE_MIB,
@@ -175,6 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
   logger.info({ url: http.url }, 'gateway ready');
   return {
     ...http,
+    subgraphClients,
     stop: async () => {
       await http.stop();
       await eventFeed?.stop();

@@ -7,6 +7,7 @@ import {
   readEnvironment,
   redisSchema,
   runtimeSchema,
+  subgraphFetchSchema,
   subgraphUrlsSchema,
 } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
@@ -19,6 +20,7 @@ await runService(async () => {
       runtime: runtimeSchema,
       gateway: gatewaySchema,
       subgraphUrls: subgraphUrlsSchema,
+      subgraphFetch: subgraphFetchSchema,
       gatewayKeys: gatewayTokenSchema,
       redis: redisSchema,
       operationLimits: operationLimitsSchema,
@@ -29,6 +31,7 @@ await runService(async () => {
   return startGateway({
     ...config.gateway,
     subgraphUrls: config.subgraphUrls,
+    subgraphFetch: config.subgraphFetch,
     production: config.runtime.NODE_ENV === 'production',
     gatewayKeys: config.gatewayKeys,
     redis: config.redis,

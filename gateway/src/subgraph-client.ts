@@ -1,10 +1,13 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GATEWAY_TOKEN_HEADER, signGatewayToken } from '@shop/auth';
-import type { KeyRing, SubgraphName } from '@shop/config';
+import type { KeyRing, SubgraphDeadlines, SubgraphFetchConfig, SubgraphName } from '@shop/config';
 import { AppError, ErrorCode } from '@shop/errors';
+import type { Logger } from '@shop/logging';
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy, type RetryPolicy } from 'cockatiel';
 import { Pool } from 'undici';
 import type { GatewayContext } from './context.js';
+import { RetryBudget } from './retry-budget.js';
 
 /** What a subgraph answered, before any caller parses it: callers sharing a fetch each parse their own copy. */
 interface SubgraphAnswer {
@@ -15,13 +18,64 @@ interface SubgraphAnswer {
 
 /** Statuses that mean the subgraph is there but cannot serve right now: the client may retry. */
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
+/** Of those, the ones that say the request was not served at all, so a query may be sent again. */
+const RETRYABLE_STATUSES = new Set([502, 503]);
+/** Connection failures that leave no answer begun: a query may be sent again. */
+const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** A retry waits a little, with jitter, so retries from many fetches do not arrive together. */
+const RETRY_BACKOFF = { initialDelay: 20, maxDelay: 200 };
 
 type FetchOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
 /** A fetch made while executing a client's operation (not a health check or a schema load). */
 type OperationFetch = Extract<FetchOptions, { incomingRequestContext: unknown }>;
 const isOperationFetch = (options: FetchOptions): options is OperationFetch => 'incomingRequestContext' in options;
 
-const unavailable = () => new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'A service this operation needs is unavailable; retry shortly');
+export type CircuitStateName = 'closed' | 'open' | 'half-open';
+
+export interface SubgraphClientOptions {
+  deadlines: SubgraphDeadlines;
+  breaker: SubgraphFetchConfig['breaker'];
+  retry: SubgraphFetchConfig['retry'];
+  logger: Logger;
+}
+
+/** The subgraph failed to serve a fetch (as opposed to answering it with GraphQL errors): what the breaker counts. */
+class SubgraphFailure extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'unavailable',
+    /** Nothing was served: a query may be sent again. */
+    readonly retryable: boolean,
+  ) {
+    super(`subgraph ${kind}`);
+  }
+}
+
+/** The client's error for a fetch that failed: retryable later, never the subgraph's address or the cause. */
+function clientErrorOf(error: unknown, deadline: AbortSignal): unknown {
+  if (error instanceof SubgraphFailure && error.kind === 'timeout') return subgraphTimeout();
+  if (error instanceof SubgraphFailure || error instanceof BrokenCircuitError) return subgraphUnavailable();
+  return deadline.aborted ? subgraphTimeout() : error;
+}
+
+const subgraphTimeout = () => new AppError(ErrorCode.SUBGRAPH_TIMEOUT, 'A service this operation needs did not answer in time; retry shortly');
+const subgraphUnavailable = () => new AppError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'A service this operation needs is unavailable; retry shortly');
+
+/** What an undici error while sending or reading says about the subgraph. */
+function failureOf(error: unknown, deadline: AbortSignal, answerBegun: boolean): SubgraphFailure {
+  const code = (error as { code?: unknown }).code;
+  if (deadline.aborted || (typeof code === 'string' && TIMEOUTS.has(code))) {
+    return new SubgraphFailure('timeout', !deadline.aborted && !answerBegun && code === 'UND_ERR_CONNECT_TIMEOUT');
+  }
+  return new SubgraphFailure('unavailable', !answerBegun && typeof code === 'string' && CONNECTION_FAILURES.has(code));
+}
+
+const circuitStateNames: Record<CircuitState, CircuitStateName> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+};
 
 /**
  * One subgraph over HTTP, on a keep-alive connection pool.
@@ -33,23 +87,57 @@ const unavailable = () => new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'A service
  *   share one subgraph request: a burst of shoppers opening the same page costs each
  *   subgraph one fetch. Mutations and anything fetched while executing one are never shared.
  * - Subgraphs answer a request they refuse before executing it (a variable of the wrong
- *   shape) with HTTP 400 and a GraphQL body: its errors and their codes reach the client.
+ *   shape) with HTTP 400, and one their database cannot serve with 503, both with a GraphQL
+ *   body: its errors and their codes reach the client.
  * - The subgraph's Cache-Control restricts the operation's cache policy, and its cache
  *   report (what the answer holds, what it changed) goes to the response cache.
+ * - Every fetch has deadlines (connect, headers, in all): past one it is aborted and its
+ *   fields are SUBGRAPH_TIMEOUT. After consecutive failures (unreachable, timed out, 502/503/504
+ *   without a GraphQL body) the circuit opens: fetches fail at once with SUBGRAPH_UNAVAILABLE
+ *   until a probe, after a wait, finds the subgraph serving again. A query fetch that found
+ *   no one to serve it is sent again, once or twice, while the retry budget allows
+ *   (docs/adr/0014); a mutation's fetches never are.
  */
 export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
   private readonly pool: Pool;
   private readonly path: string;
   private readonly inFlight = new Map<string, Promise<SubgraphAnswer>>();
+  private readonly deadlines: SubgraphDeadlines;
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly retries: RetryPolicy;
+  private readonly retryBudget: RetryBudget;
 
   constructor(
     private readonly name: SubgraphName,
     url: string,
     private readonly gatewayKeys: KeyRing,
+    options: SubgraphClientOptions,
   ) {
     const target = new URL(url);
-    this.pool = new Pool(target.origin, { keepAliveTimeout: 30_000 });
+    this.deadlines = options.deadlines;
+    this.pool = new Pool(target.origin, {
+      keepAliveTimeout: 30_000,
+      connect: { timeout: options.deadlines.connectMs },
+      headersTimeout: options.deadlines.headersMs,
+      bodyTimeout: options.deadlines.totalMs,
+    });
     this.path = `${target.pathname}${target.search}`;
+    this.breaker = circuitBreaker(
+      handleWhen((error) => error instanceof SubgraphFailure),
+      { halfOpenAfter: options.breaker.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breaker.consecutiveFailures) },
+    );
+    this.breaker.onStateChange((state) => {
+      const circuit = circuitStateNames[state];
+      if (circuit === 'open') options.logger.warn({ subgraph: name, circuit }, 'subgraph failing: circuit open, its fetches fail fast');
+      else options.logger.info({ subgraph: name, circuit }, `subgraph circuit ${circuit}`);
+    });
+    this.retryBudget = new RetryBudget(options.retry.budget);
+    this.retries = retry(
+      handleWhen((error) => error instanceof SubgraphFailure && error.retryable && this.retryBudget.allowsRetry()),
+      { maxAttempts: options.retry.maxAttempts, backoff: new ExponentialBackoff(RETRY_BACKOFF) },
+    );
+    // Called once a retry is decided (the attempts left, the error retryable, the budget asked).
+    this.retries.onRetry(() => this.retryBudget.recordRetry());
   }
 
   async process(options: FetchOptions): Promise<GatewayGraphQLResponse> {
@@ -60,13 +148,18 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
     const { request, context, incomingRequestContext } = options;
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
     const answer = await (incomingRequestContext.operation?.operation === 'query'
-      ? this.shared(`${JSON.stringify(context.viewer)}\n${body}`, () => this.send(body, context))
-      : this.send(body, context));
+      ? this.shared(`${JSON.stringify(context.viewer)}\n${body}`, () => this.send(body, context, { retry: true }))
+      : this.send(body, context, { retry: false }));
     const response = parseGraphQLAnswer(answer);
     context.cache.absorb(response.extensions);
     const policy = incomingRequestContext.overallCachePolicy;
     if ('restrict' in policy) policy.restrict(cacheHintOf(answer.cacheControl));
     return response;
+  }
+
+  /** Whether fetches reach the subgraph (closed), fail fast (open), or one probe is finding out (half-open). */
+  circuitState(): CircuitStateName {
+    return circuitStateNames[this.breaker.state];
   }
 
   /** Ends the pool's connections (the gateway is stopping). */
@@ -77,44 +170,70 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
   private shared(key: string, send: () => Promise<SubgraphAnswer>): Promise<SubgraphAnswer> {
     const existing = this.inFlight.get(key);
     if (existing) return existing;
+    // send() settles by its deadline at the latest, so the entry never outlives it.
     const answer = send().finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, answer);
     return answer;
   }
 
-  /** Shared fetches share this too: one signature per subgraph request. */
-  private async send(body: string, { viewer, clientIp }: GatewayContext): Promise<SubgraphAnswer> {
+  /** Shared fetches share this too: one signature and one deadline per fetch; each attempt is one sample for the breaker. */
+  private async send(body: string, { viewer, clientIp }: GatewayContext, { retry: mayRetry }: { retry: boolean }): Promise<SubgraphAnswer> {
     const token = await signGatewayToken(
       this.gatewayKeys,
       { viewer, clientIp },
       { audience: this.name, request: { method: 'POST', path: this.path, body } },
     );
+    const deadline = AbortSignal.timeout(this.deadlines.totalMs);
+    this.retryBudget.recordRequest();
+    const attempt = () => this.breaker.execute(() => this.attempt(body, token, deadline));
+    try {
+      return await (mayRetry ? this.retries.execute(attempt, deadline) : attempt());
+    } catch (error) {
+      throw clientErrorOf(error, deadline);
+    }
+  }
+
+  private async attempt(body: string, token: string, deadline: AbortSignal): Promise<SubgraphAnswer> {
+    // Spent waiting for a half-open circuit's probe: not the subgraph's failure, so not the breaker's.
+    if (deadline.aborted) throw subgraphTimeout();
+    let answerBegun = false;
     try {
       const response = await this.pool.request({
         path: this.path,
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', [GATEWAY_TOKEN_HEADER]: token },
         body,
+        signal: deadline,
       });
+      answerBegun = true;
+      const text = await response.body.text();
+      if (UNAVAILABLE_STATUSES.has(response.statusCode) && !graphQLBodyOf(text)) {
+        throw new SubgraphFailure('unavailable', RETRYABLE_STATUSES.has(response.statusCode));
+      }
       const cacheControl = response.headers['cache-control'];
-      return { status: response.statusCode, body: await response.body.text(), cacheControl: Array.isArray(cacheControl) ? cacheControl.join(', ') : cacheControl };
-    } catch {
-      // A subgraph down or restarting is an expected condition: say so, retryable, without its address.
-      throw unavailable();
+      return { status: response.statusCode, body: text, cacheControl: Array.isArray(cacheControl) ? cacheControl.join(', ') : cacheControl };
+    } catch (error) {
+      throw error instanceof SubgraphFailure ? error : failureOf(error, deadline, answerBegun);
     }
   }
 }
 
-function parseGraphQLAnswer({ status, body }: SubgraphAnswer): GatewayGraphQLResponse {
+/** The answer's body when it is a GraphQL response, null otherwise. */
+function graphQLBodyOf(body: string): GatewayGraphQLResponse | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    parsed = null;
+    return null;
   }
   const isGraphQL = typeof parsed === 'object' && parsed !== null && ('data' in parsed || Array.isArray((parsed as { errors?: unknown }).errors));
-  if (isGraphQL && (status === 200 || status === 400)) return parsed as GatewayGraphQLResponse;
-  if (UNAVAILABLE_STATUSES.has(status)) throw unavailable();
+  return isGraphQL ? (parsed as GatewayGraphQLResponse) : null;
+}
+
+function parseGraphQLAnswer({ status, body }: SubgraphAnswer): GatewayGraphQLResponse {
+  const parsed = graphQLBodyOf(body);
+  // 502/503/504 without a GraphQL body never get here: the fetch failed.
+  if (parsed && (status === 200 || status === 400 || UNAVAILABLE_STATUSES.has(status))) return parsed;
   // Anything else is a fault: logged and masked by the gateway's error formatting.
   throw new Error(`subgraph answered HTTP ${status} without a GraphQL body`);
 }

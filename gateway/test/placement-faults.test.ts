@@ -134,7 +134,8 @@ describe.each(backends)('placing orders through crashes (%s)', (backend) => {
       try {
         const response = await placeOrder(supergraph, shopper, [{ productId: product.id, quantity: 1 }]);
         expect(response.data?.placeOrder ?? null).toBeNull();
-        expect(errorCodes(response)).toEqual(['SERVICE_UNAVAILABLE']);
+        // The gateway lost orders itself mid-request (not an answer of orders'): retrying with the key is safe.
+        expect(errorCodes(response)).toEqual(['SUBGRAPH_UNAVAILABLE']);
       } finally {
         current.afterReserve = undefined;
       }

@@ -180,6 +180,64 @@ export const subgraphLimitsSchema = z
 
 export type SubgraphLimits = z.output<typeof subgraphLimitsSchema>;
 
+const milliseconds = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
+const deadlineOverride = z.coerce.number().int().min(1).max(600_000).optional();
+const deadlineKinds = { connectMs: 'CONNECT_TIMEOUT_MS', headersMs: 'HEADERS_TIMEOUT_MS', totalMs: 'TIMEOUT_MS' } as const;
+
+/** USERS_TIMEOUT_MS, CATALOG_CONNECT_TIMEOUT_MS...: one subgraph's deadline, over the default for all. */
+const deadlineOverrides = Object.fromEntries(
+  subgraphNames.flatMap((name) => Object.values(deadlineKinds).map((suffix) => [`${name.toUpperCase()}_${suffix}`, deadlineOverride])),
+) as Record<`${Uppercase<SubgraphName>}_${(typeof deadlineKinds)[keyof typeof deadlineKinds]}`, typeof deadlineOverride>;
+
+/**
+ * How the gateway fetches from subgraphs (docs/adr/0014): each fetch's deadlines (to connect,
+ * to the answer's headers, and in all, retries included), each with a default for every
+ * subgraph and an override per subgraph; the circuit breaker each subgraph has; and the
+ * retries of query fetches, bounded by a budget.
+ */
+export const subgraphFetchSchema = z
+  .object({
+    SUBGRAPH_CONNECT_TIMEOUT_MS: milliseconds(1_000),
+    SUBGRAPH_HEADERS_TIMEOUT_MS: milliseconds(10_000),
+    SUBGRAPH_TIMEOUT_MS: milliseconds(10_000),
+    ...deadlineOverrides,
+    SUBGRAPH_BREAKER_FAILURES: limit(5, 1_000),
+    SUBGRAPH_BREAKER_HALF_OPEN_AFTER_MS: milliseconds(5_000),
+    SUBGRAPH_RETRY_ATTEMPTS: z.coerce.number().int().min(0).max(2).default(1),
+    SUBGRAPH_RETRY_BUDGET_RATIO: z.coerce.number().min(0).max(1).default(0.2),
+    SUBGRAPH_RETRY_BUDGET_MIN_PER_SECOND: z.coerce.number().int().min(0).max(10_000).default(10),
+  })
+  .transform((env) => {
+    const deadlineOf = (name: SubgraphName): SubgraphDeadlines => {
+      const chosen = (kind: keyof typeof deadlineKinds, fallback: number) => env[`${name.toUpperCase() as Uppercase<SubgraphName>}_${deadlineKinds[kind]}`] ?? fallback;
+      return {
+        connectMs: chosen('connectMs', env.SUBGRAPH_CONNECT_TIMEOUT_MS),
+        headersMs: chosen('headersMs', env.SUBGRAPH_HEADERS_TIMEOUT_MS),
+        totalMs: chosen('totalMs', env.SUBGRAPH_TIMEOUT_MS),
+      };
+    };
+    const deadlines = Object.fromEntries(subgraphNames.map((name) => [name, deadlineOf(name)])) as Record<SubgraphName, SubgraphDeadlines>;
+    return {
+      deadlines,
+      breaker: { consecutiveFailures: env.SUBGRAPH_BREAKER_FAILURES, halfOpenAfterMs: env.SUBGRAPH_BREAKER_HALF_OPEN_AFTER_MS },
+      retry: {
+        maxAttempts: env.SUBGRAPH_RETRY_ATTEMPTS,
+        budget: { ratio: env.SUBGRAPH_RETRY_BUDGET_RATIO, minPerSecond: env.SUBGRAPH_RETRY_BUDGET_MIN_PER_SECOND },
+      },
+    };
+  });
+
+export interface SubgraphDeadlines {
+  /** To open a connection. */
+  connectMs: number;
+  /** From sending the request to the answer's headers. */
+  headersMs: number;
+  /** The whole fetch, answer body and retries included. */
+  totalMs: number;
+}
+
+export type SubgraphFetchConfig = z.output<typeof subgraphFetchSchema>;
+
 const redisUrl = z
   .string()
   .url()

@@ -49,6 +49,10 @@ export const ErrorCode = {
   NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
   /** Anything unexpected: the message never carries internals. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** A subgraph did not answer within its deadline: the fields it serves are null, the others answered. Retry later. */
+  SUBGRAPH_TIMEOUT: 'SUBGRAPH_TIMEOUT',
+  /** A subgraph cannot be reached, answered that it cannot serve (502/503/504), or is failing so often that the gateway stopped asking it for a moment (circuit breaker open). Retry later. */
+  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -93,4 +97,6 @@ export const httpStatusOfCode: Readonly<Record<ErrorCode, number>> = {
   RESULT_TOO_LARGE: 400,
   NOT_IMPLEMENTED: 501,
   INTERNAL_SERVER_ERROR: 500,
+  SUBGRAPH_TIMEOUT: 504,
+  SUBGRAPH_UNAVAILABLE: 503,
 };

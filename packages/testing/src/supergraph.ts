@@ -5,6 +5,7 @@ import {
   operationLimitsSchema,
   parseConfig,
   registrationRateLimitSchema,
+  subgraphFetchSchema,
   subgraphLimitsSchema,
   type AccessTokenConfig,
   type DemandControlConfig,
@@ -15,7 +16,7 @@ import {
   type SubgraphLimits,
   type SubgraphName,
 } from '@shop/config';
-import { startGateway } from '@shop/gateway';
+import { startGateway, type RunningGateway } from '@shop/gateway';
 import type { RunningHttpServer, RunningSubgraph } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
 import { startOrders, type OrdersPrisma, type PlacementHooks, type RecoveryOptions } from '@shop/orders';
@@ -35,7 +36,8 @@ export interface TestSupergraph {
   users: RunningSubgraph<UsersPrisma>;
   catalog: RunningSubgraph<CatalogPrisma>;
   orders: RunningSubgraph<OrdersPrisma>;
-  gateway: RunningHttpServer;
+  /** Its `subgraphClients` tell each subgraph's circuit state. */
+  gateway: RunningGateway;
   /** The keys this supergraph trusts, for tests that forge or tamper with tokens. */
   gatewayKeys: KeyRing;
   tokens: AccessTokenConfig;
@@ -140,6 +142,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       host: HOST,
       port: 0,
       subgraphUrls: urls,
+      subgraphFetch: parseConfig(subgraphFetchSchema, {}),
       trustProxy: options.trustProxy ?? false,
       production: options.production ?? false,
       gatewayKeys,
