@@ -15,9 +15,11 @@ import {
   structuralLimitRules,
   withLimitCodes,
   type RunningHttpServer,
+  type StopOptions,
 } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { connectRedis } from '@shop/redis';
+import type { Redis } from 'ioredis';
 import { accessControlPlugin } from './access-control.js';
 import { startEventFeedConsumer } from './cache/event-feed.js';
 import { CacheRecorder, cacheRecorderPlugin } from './cache/recorder.js';
@@ -30,7 +32,7 @@ import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './credentials.js';
 import { createCostBudgets } from './demand-control/budgets.js';
 import { createDemandControl } from './demand-control/plugin.js';
-import { allSubgraphsHealthy } from './health.js';
+import { gatewayReadiness, redisAvailability, startSubgraphProbe } from './health.js';
 import { loadManifest, TrustedDocumentsFirstCache, withPersistedQueryMismatchCode } from './persisted-documents.js';
 import { SubgraphClient } from './subgraph-client.js';
 import { loadSupergraph } from './supergraph.js';
@@ -62,6 +64,17 @@ export interface GatewayOptions {
   /** Cost estimation, the maximum cost and per-caller budgets. */
   demandControl: DemandControlConfig;
   logger: Logger;
+}
+
+/** quit() waits for Redis to answer, which a frozen Redis never does. */
+const REDIS_QUIT_TIMEOUT_MS = 1_000;
+
+async function closeRedis(redis: Redis | null) {
+  if (!redis) return;
+  const quit = redis.quit().catch(() => undefined);
+  const timer = setTimeout(() => redis.disconnect(), REDIS_QUIT_TIMEOUT_MS);
+  await quit;
+  clearTimeout(timer);
 }
 
 function clientIpOf(request: IncomingMessage, trustProxy: boolean): string | null {
@@ -150,6 +163,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     ],
   });
   await apollo.start();
+  const subgraphProbe = startSubgraphProbe(subgraphUrls);
   const http = await startHttpServer<GatewayContext>({
     apollo,
     context: async (request) => ({
@@ -167,7 +181,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       return viewer ? demandControl.turnAway(viewer, clientIpOf(request, options.trustProxy)) : null;
     },
     aroundGraphQL: responseCache ? (request, parts, execute) => responseCache.around(request, parts, execute) : undefined,
-    health: () => allSubgraphsHealthy(subgraphUrls),
+    readiness: gatewayReadiness({ subgraphs: subgraphProbe.statuses, redis: redisAvailability(redis) }),
     host: options.host,
     port: options.port,
     logger,
@@ -175,12 +189,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
   logger.info({ url: http.url }, 'gateway ready');
   return {
     ...http,
-    stop: async () => {
-      await http.stop();
+    stop: async (stopOptions?: StopOptions) => {
+      await http.stop(stopOptions);
+      subgraphProbe.stop();
       await eventFeed?.stop();
       await apollo.stop();
+      // Every request has been answered or cut: a fetch still waiting has no one to answer to.
       await Promise.all([...subgraphClients.values()].map((client) => client.close()));
-      await redis?.quit();
+      await closeRedis(redis);
     },
   };
 }

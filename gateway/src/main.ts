@@ -7,6 +7,7 @@ import {
   readEnvironment,
   redisSchema,
   runtimeSchema,
+  shutdownSchema,
   subgraphUrlsSchema,
 } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
@@ -23,10 +24,12 @@ await runService(async () => {
       redis: redisSchema,
       operationLimits: operationLimitsSchema,
       demandControl: demandControlSchema,
+      shutdown: shutdownSchema,
     },
     readEnvironment(),
   );
-  return startGateway({
+  const logger = createLogger('gateway', config.runtime.LOG_LEVEL);
+  const service = await startGateway({
     ...config.gateway,
     subgraphUrls: config.subgraphUrls,
     production: config.runtime.NODE_ENV === 'production',
@@ -34,6 +37,7 @@ await runService(async () => {
     redis: config.redis,
     operationLimits: config.operationLimits,
     demandControl: config.demandControl,
-    logger: createLogger('gateway', config.runtime.LOG_LEVEL),
+    logger,
   });
+  return { service, shutdown: config.shutdown, logger };
 });

@@ -13,6 +13,8 @@ export {
   gatewaySchema,
   runtimeSchema,
   seedSchema,
+  shutdownSchema,
+  startupMigrationSchema,
   subgraphNames,
   subgraphServerSchema,
   subgraphUrlsSchema,
@@ -29,6 +31,7 @@ export {
   type SigningKey,
   type GatewayConfig,
   type SeedConfig,
+  type ShutdownConfig,
   type SubgraphName,
 } from './schemas.js';
 export { loadConfig } from './load-all.js';
