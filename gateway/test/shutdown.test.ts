@@ -178,6 +178,27 @@ describeOnPostgres('SIGTERM in production mode, each service a process of its ow
     expect(figures.failedCodes).toEqual(['SERVICE_UNAVAILABLE']);
   }, 60_000);
 
+  it('the gateway exits within its deadline while a subgraph it waits on is frozen', async () => {
+    const gateway = await supergraph.start('gateway', supergraph.envOf('gateway'));
+    const { catalog } = supergraph;
+    catalog.signal('SIGSTOP');
+    try {
+      const waiting = Array.from({ length: 5 }, (_, index) =>
+        postGraphQL(gateway.url, { query: contractOperation('frontend', 'Products'), variables: { limit: index + 1 } }).then(
+          (response) => response.status,
+          () => 'closed',
+        ),
+      );
+      await delay(500);
+      const { exit, exitMs } = await terminate(gateway);
+      console.log('gateway SIGTERM with catalog frozen:', { exit, exitMs, requests: await Promise.all(waiting) });
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(exitMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS + EXIT_SLACK_MS);
+    } finally {
+      catalog.signal('SIGCONT');
+    }
+  }, 60_000);
+
   describe('a subgraph whose database hangs', () => {
     let proxy: TcpProxy;
     afterAll(() => proxy?.stop());
