@@ -204,12 +204,13 @@ export function startHttpServer<Context extends BaseContext>(
     const queryStart = target.indexOf('?');
     const pathname = queryStart < 0 ? target : target.slice(0, queryStart);
     const search = queryStart < 0 ? '' : target.slice(queryStart);
+    // Probes are not requests served: outside aroundRequest, they count in no usage and no request bounds.
+    if (request.method === 'GET' && pathname === '/live') return sendJson(response, 200, { status: 'live' });
+    if (request.method === 'GET' && (pathname === '/ready' || pathname === '/health')) {
+      return void sendReadiness(response, options.readiness, stopping);
+    }
     const handle = async (): Promise<void> => {
       if (pathname === '/graphql') return handleGraphQL(options, request, response, search);
-      if (pathname === '/live' && request.method === 'GET') return sendJson(response, 200, { status: 'live' });
-      if ((pathname === '/ready' || pathname === '/health') && request.method === 'GET') {
-        return sendReadiness(response, options.readiness, stopping);
-      }
       const route = options.routes?.[pathname];
       if (route && request.method === 'POST') {
         const rawBody = await readBody(request);
