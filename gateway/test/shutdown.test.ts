@@ -138,18 +138,27 @@ describeOnPostgres('SIGTERM in production mode, each service a process of its ow
     return Promise.resolve({ body: graphQLBody(request), headers: {} });
   };
 
-  it('the gateway answers every request it accepted, then exits within its deadline', async () => {
-    const { gateway } = supergraph;
-    const sending = burst(gateway.url, 48, shopping, gateway.exited);
+  /**
+   * SIGTERM to `target` two seconds into a burst through `gatewayUrl`, sent on until a second
+   * after it exited: it must exit cleanly within its deadline with requests in flight, and
+   * leave none hung.
+   */
+  async function sigtermDuringBurst(target: ServiceProcess, gatewayUrl: string) {
+    const sending = burst(gatewayUrl, 48, shopping, target.exited.then(() => delay(1_000)));
     await delay(2_000);
-    const { signalledAt, exit, exitMs } = await terminate(gateway);
+    const { signalledAt, exit, exitMs } = await terminate(target);
     const figures = tally(await sending, signalledAt);
-    console.log('gateway SIGTERM during a burst:', { ...figures, exit, exitMs });
-
+    console.log(`${target.service} SIGTERM during a burst through the gateway:`, { ...figures, exit, exitMs });
     expect(exit).toEqual({ code: 0, signal: null });
     expect(exitMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS + EXIT_SLACK_MS);
     expect(figures.inFlightAtSignal).toBeGreaterThanOrEqual(10);
     expect(figures.hung).toBe(0);
+    return figures;
+  }
+
+  it('the gateway answers every request it accepted, then exits within its deadline', async () => {
+    const { gateway } = supergraph;
+    const figures = await sigtermDuringBurst(gateway, gateway.url);
     expect(figures.closedUnansweredAccepted).toBe(0);
     expect(figures.answeredWithoutError).toBe(figures.answered);
     expect(gateway.output()).toMatch(/"msg":"stopped"/);
@@ -157,21 +166,7 @@ describeOnPostgres('SIGTERM in production mode, each service a process of its ow
 
   it('a subgraph answers what it accepted, and the gateway answers the rest with SERVICE_UNAVAILABLE', async () => {
     const gateway = await supergraph.start('gateway', supergraph.envOf('gateway'));
-    const { users } = supergraph;
-    let stopSending!: () => void;
-    const until = new Promise<void>((resolve) => (stopSending = resolve));
-    const sending = burst(gateway.url, 48, shopping, until);
-    await delay(2_000);
-    const { signalledAt, exit, exitMs } = await terminate(users);
-    await delay(1_000);
-    stopSending();
-    const figures = tally(await sending, signalledAt);
-    console.log('users SIGTERM during a burst through the gateway:', { ...figures, exit, exitMs });
-
-    expect(exit).toEqual({ code: 0, signal: null });
-    expect(exitMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS + EXIT_SLACK_MS);
-    expect(figures.inFlightAtSignal).toBeGreaterThanOrEqual(10);
-    expect(figures.hung).toBe(0);
+    const figures = await sigtermDuringBurst(supergraph.users, gateway.url);
     expect(figures.closedUnanswered + figures.refused).toBe(0);
     expect(figures.answered).toBe(figures.sent);
     expect(figures.failedWithCode).toBeGreaterThan(0);
