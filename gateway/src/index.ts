@@ -18,8 +18,7 @@ import {
   type StopOptions,
 } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
-import { connectRedis } from '@shop/redis';
-import type { Redis } from 'ioredis';
+import { closeRedis, connectRedis } from '@shop/redis';
 import { accessControlPlugin } from './access-control.js';
 import { startEventFeedConsumer } from './cache/event-feed.js';
 import { CacheRecorder, cacheRecorderPlugin } from './cache/recorder.js';
@@ -64,17 +63,6 @@ export interface GatewayOptions {
   /** Cost estimation, the maximum cost and per-caller budgets. */
   demandControl: DemandControlConfig;
   logger: Logger;
-}
-
-/** quit() waits for Redis to answer, which a frozen Redis never does. */
-const REDIS_QUIT_TIMEOUT_MS = 1_000;
-
-async function closeRedis(redis: Redis | null) {
-  if (!redis) return;
-  const quit = redis.quit().catch(() => undefined);
-  const timer = setTimeout(() => redis.disconnect(), REDIS_QUIT_TIMEOUT_MS);
-  await quit;
-  clearTimeout(timer);
 }
 
 function clientIpOf(request: IncomingMessage, trustProxy: boolean): string | null {

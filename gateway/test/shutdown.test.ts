@@ -5,6 +5,7 @@ import {
   gatewayHeaders,
   graphQLBody,
   postGraphQL,
+  startOwnRedis,
   startSupergraphProcesses,
   startTcpProxy,
   testBackends,
@@ -191,6 +192,28 @@ describeOnPostgres('SIGTERM in production mode, each service a process of its ow
       expect(exitMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS + EXIT_SLACK_MS);
     } finally {
       catalog.signal('SIGCONT');
+    }
+  }, 60_000);
+
+  it('the gateway exits cleanly within its deadline while its Redis is frozen', async () => {
+    const redis = await startOwnRedis();
+    try {
+      const gateway = await supergraph.start('gateway', { ...supergraph.envOf('gateway'), REDIS_URL: redis.url, RESPONSE_CACHE: 'true' });
+      // Ready once it has connected to Redis.
+      let ready = 503;
+      for (let attempt = 0; attempt < 50 && ready !== 200; attempt++) {
+        await delay(100);
+        ready = (await fetch(new URL('/ready', gateway.url))).status;
+      }
+      expect(ready).toBe(200);
+      redis.freeze();
+      const { exit, exitMs } = await terminate(gateway);
+      console.log('gateway SIGTERM with its Redis frozen:', { exit, exitMs });
+      expect(exit).toEqual({ code: 0, signal: null });
+      // Nothing in flight: only Redis's quit is waited for, a second at most.
+      expect(exitMs).toBeLessThan(1_000 + EXIT_SLACK_MS);
+    } finally {
+      await redis.stop();
     }
   }, 60_000);
 

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { ConfigError, type ShutdownConfig } from '@shop/config';
 import type { Logger } from '@shop/logging';
 import type { StopOptions } from './http-server.js';
@@ -23,18 +24,21 @@ const DRAIN_SHARE = 0.75;
  * Entry-point wrapper. A configuration error or a refusal prints its message and exits 1 (no
  * stack trace). The first SIGINT or SIGTERM stops the service gracefully; later ones are
  * noted and ignored (a terminal's Ctrl+C reaches `npm start` and its children alike). Whatever
- * hangs, the process exits within SHUTDOWN_TIMEOUT_MS of the first signal.
+ * hangs, the process exits within SHUTDOWN_TIMEOUT_MS of the first signal. A signal before it
+ * is ready ends it at once, as the default handler would: it serves nothing yet, and its start
+ * (a database that does not answer) has no deadline of its own.
  */
 export async function runService(start: () => Promise<StartedService>): Promise<void> {
-  let signalled: NodeJS.Signals | null = null;
   let started: StartedService | null = null;
+  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    if (signalled) {
-      started?.logger.info({ signal }, 'already stopping');
+    if (!started) process.exit(128 + constants.signals[signal]);
+    if (stopping) {
+      started.logger.info({ signal }, 'already stopping');
       return;
     }
-    signalled = signal;
-    if (started) void stopGracefully(started, signal);
+    stopping = true;
+    void stopGracefully(started, signal);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -44,8 +48,6 @@ export async function runService(start: () => Promise<StartedService>): Promise<
     console.error(error instanceof ConfigError || error instanceof StartRefused ? error.message : error);
     process.exit(1);
   }
-  // A signal that came while it was starting stops it as soon as it can be stopped.
-  if (signalled) void stopGracefully(started, signalled);
 }
 
 async function stopGracefully({ service, shutdown, logger }: StartedService, signal: NodeJS.Signals) {
