@@ -1,71 +1,29 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { contractOperation, postGraphQL } from '@shop/testing';
+import { startLauncher, type LauncherProcess } from './launcher-process.js';
 
-const repoRoot = new URL('..', import.meta.url).pathname;
 const READY_TIMEOUT_MS = 150_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** What a newcomer does: `npm start` on the embedded defaults, then a browser or client on the printed URL. */
 describe('npm start', () => {
-  let launcher: ChildProcess;
-  let dataDir: string;
+  let launcher: LauncherProcess;
   let gatewayPort: number;
   let output = '';
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'supergraph-start-'));
-    const [port, users, catalog, orders] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    gatewayPort = port;
-    launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        USERS_PORT: String(users),
-        CATALOG_PORT: String(catalog),
-        ORDERS_PORT: String(orders),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not ready in time:\n${output}`)), READY_TIMEOUT_MS);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Supergraph ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      launcher.stdout!.on('data', onData);
-      launcher.stderr!.on('data', onData);
-      launcher.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
-    });
+    launcher = await startLauncher({}, READY_TIMEOUT_MS);
+    gatewayPort = launcher.gatewayPort;
+    output = launcher.output();
   }, READY_TIMEOUT_MS + 5_000);
 
   afterAll(async () => {
-    if (launcher && launcher.exitCode === null) {
-      const exited = new Promise((resolve) => launcher.once('exit', resolve));
-      launcher.kill('SIGTERM');
+    const { child } = launcher ?? {};
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
       await exited;
     }
-    await rm(dataDir, { recursive: true, force: true });
+    await launcher?.cleanUp();
   });
 
   const gateway = () => `http://127.0.0.1:${gatewayPort}/graphql`;

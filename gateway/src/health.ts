@@ -1,18 +1,78 @@
-const HEALTH_TIMEOUT_MS = 2_000;
+import type { SubgraphName } from '@shop/config';
+import type { Readiness } from '@shop/graphql-kit';
+import type { Redis } from 'ioredis';
+import type { CircuitStateName } from './subgraph-client.js';
 
-const healthUrlOf = (graphqlUrl: string) => new URL('/health', graphqlUrl).toString();
+/** How often each subgraph's /ready is asked, and how long an answer is waited for. */
+const PROBE_INTERVAL_MS = 2_000;
+const PROBE_TIMEOUT_MS = 1_000;
 
-/** True only when every subgraph answers its own /health (which checks its database). */
-export async function allSubgraphsHealthy(subgraphUrls: Record<string, string>): Promise<boolean> {
-  const answers = await Promise.all(
-    Object.values(subgraphUrls).map(async (url) => {
-      try {
-        const response = await fetch(healthUrlOf(url), { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
-        return response.ok;
-      } catch {
-        return false;
-      }
-    }),
-  );
-  return answers.every(Boolean);
+/** What a subgraph's own /ready said last: `unavailable` is a 503 (its database, say), `unreachable` no answer in time. */
+export type SubgraphStatus = 'unknown' | 'ready' | 'unavailable' | 'unreachable';
+
+export interface SubgraphProbe {
+  statuses(): Record<SubgraphName, SubgraphStatus>;
+  stop(): void;
+}
+
+const readyUrlOf = (graphqlUrl: string) => new URL('/ready', graphqlUrl).toString();
+
+async function probe(url: string): Promise<SubgraphStatus> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    await response.body?.cancel();
+    return response.ok ? 'ready' : 'unavailable';
+  } catch {
+    return 'unreachable';
+  }
+}
+
+/**
+ * Asks every subgraph's /ready in the background, so that a readiness request reads the last
+ * answers and never waits on a subgraph.
+ */
+export function startSubgraphProbe(subgraphUrls: Record<SubgraphName, string>): SubgraphProbe {
+  const names = Object.keys(subgraphUrls) as SubgraphName[];
+  const statuses = Object.fromEntries(names.map((name) => [name, 'unknown'])) as Record<SubgraphName, SubgraphStatus>;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const round = async () => {
+    await Promise.all(names.map(async (name) => (statuses[name] = await probe(readyUrlOf(subgraphUrls[name])))));
+    if (!stopped) timer = setTimeout(round, PROBE_INTERVAL_MS).unref();
+  };
+  void round();
+  return {
+    statuses: () => ({ ...statuses }),
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export type RedisAvailability = 'not configured' | 'ready' | 'unavailable';
+
+/** Whether the gateway's Redis connection can take commands now (ioredis reconnects by itself). */
+export const redisAvailability = (redis: Redis | null) => (): RedisAvailability =>
+  redis === null ? 'not configured' : redis.status === 'ready' ? 'ready' : 'unavailable';
+
+export interface GatewayReadinessSources {
+  /**
+   * Each subgraph's state, for the details only (what its /ready said last, and the gateway's
+   * circuit to it): one subgraph down must not take every gateway out of service.
+   */
+  subgraphs: () => Record<SubgraphName, { ready: SubgraphStatus; circuit: CircuitStateName }>;
+  redis: () => RedisAvailability;
+}
+
+/**
+ * The gateway is ready once its schema is loaded (it listens only then) and while its
+ * configured Redis takes commands. Subgraphs are reported, never required: a gateway serves
+ * the others' fields when one is down, and another gateway would fare no better.
+ */
+export function gatewayReadiness(sources: GatewayReadinessSources): () => Promise<Readiness> {
+  return async () => {
+    const redis = sources.redis();
+    return { ready: redis !== 'unavailable', checks: { schema: 'loaded', redis, subgraphs: sources.subgraphs() } };
+  };
 }

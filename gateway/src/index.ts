@@ -15,9 +15,10 @@ import {
   structuralLimitRules,
   withLimitCodes,
   type RunningHttpServer,
+  type StopOptions,
 } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
-import { connectRedis } from '@shop/redis';
+import { closeRedis, connectRedis } from '@shop/redis';
 import { accessControlPlugin } from './access-control.js';
 import { startEventFeedConsumer } from './cache/event-feed.js';
 import { CacheRecorder, cacheRecorderPlugin } from './cache/recorder.js';
@@ -30,9 +31,9 @@ import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './credentials.js';
 import { createCostBudgets } from './demand-control/budgets.js';
 import { createDemandControl } from './demand-control/plugin.js';
-import { allSubgraphsHealthy } from './health.js';
+import { gatewayReadiness, redisAvailability, startSubgraphProbe, type SubgraphStatus } from './health.js';
 import { loadManifest, TrustedDocumentsFirstCache, withPersistedQueryMismatchCode } from './persisted-documents.js';
-import { SubgraphClient } from './subgraph-client.js';
+import { SubgraphClient, type CircuitStateName } from './subgraph-client.js';
 import { loadSupergraph } from './supergraph.js';
 
 export { supergraphPath } from './supergraph.js';
@@ -168,6 +169,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ],
   });
   await apollo.start();
+  const subgraphProbe = startSubgraphProbe(subgraphUrls);
   const http = await startHttpServer<GatewayContext>({
     apollo,
     context: async (request) => ({
@@ -185,7 +187,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return viewer ? demandControl.turnAway(viewer, clientIpOf(request, options.trustProxy)) : null;
     },
     aroundGraphQL: responseCache ? (request, parts, execute) => responseCache.around(request, parts, execute) : undefined,
-    health: () => allSubgraphsHealthy(subgraphUrls),
+    readiness: gatewayReadiness({
+      subgraphs: () => {
+        const probed = subgraphProbe.statuses();
+        const states = subgraphNames.map((name) => [name, { ready: probed[name], circuit: subgraphClients.get(name)!.circuitState() }]);
+        return Object.fromEntries(states) as Record<SubgraphName, { ready: SubgraphStatus; circuit: CircuitStateName }>;
+      },
+      redis: redisAvailability(redis),
+    }),
     host: options.host,
     port: options.port,
     logger,
@@ -194,12 +203,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   return {
     ...http,
     subgraphClients,
-    stop: async () => {
-      await http.stop();
+    stop: async (stopOptions?: StopOptions) => {
+      await http.stop(stopOptions);
+      subgraphProbe.stop();
       await eventFeed?.stop();
       await apollo.stop();
+      // Every request has been answered or cut: a fetch still waiting has no one to answer to.
       await Promise.all([...subgraphClients.values()].map((client) => client.close()));
-      await redis?.quit();
+      await closeRedis(redis);
     },
   };
 }

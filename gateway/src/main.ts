@@ -7,6 +7,7 @@ import {
   readEnvironment,
   redisSchema,
   runtimeSchema,
+  shutdownSchema,
   subgraphFetchSchema,
   subgraphUrlsSchema,
 } from '@shop/config';
@@ -25,10 +26,12 @@ await runService(async () => {
       redis: redisSchema,
       operationLimits: operationLimitsSchema,
       demandControl: demandControlSchema,
+      shutdown: shutdownSchema,
     },
     readEnvironment(),
   );
-  return startGateway({
+  const logger = createLogger('gateway', config.runtime.LOG_LEVEL);
+  const service = await startGateway({
     ...config.gateway,
     subgraphUrls: config.subgraphUrls,
     subgraphFetch: config.subgraphFetch,
@@ -37,6 +40,7 @@ await runService(async () => {
     redis: config.redis,
     operationLimits: config.operationLimits,
     demandControl: config.demandControl,
-    logger: createLogger('gateway', config.runtime.LOG_LEVEL),
+    logger,
   });
+  return { service, shutdown: config.shutdown, logger };
 });

@@ -14,6 +14,8 @@ export {
   gatewaySchema,
   runtimeSchema,
   seedSchema,
+  shutdownSchema,
+  startupMigrationSchema,
   subgraphNames,
   subgraphServerSchema,
   subgraphUrlsSchema,
@@ -32,6 +34,7 @@ export {
   type SigningKey,
   type GatewayConfig,
   type SeedConfig,
+  type ShutdownConfig,
   type SubgraphName,
 } from './schemas.js';
 export { loadConfig } from './load-all.js';

@@ -407,3 +407,23 @@ export const registrationRateLimitSchema = z
   .transform((env) => ({ maxPerClient: env.REGISTER_MAX_PER_CLIENT, windowSeconds: env.REGISTER_WINDOW_SECONDS }));
 
 export type RegistrationRateLimitConfig = z.output<typeof registrationRateLimitSchema>;
+
+/**
+ * How a service stops on SIGTERM or SIGINT (docs/adr/0016): it stops accepting, answers the
+ * requests in flight, closes its pools and exits, all within SHUTDOWN_TIMEOUT_MS, whatever
+ * hangs. Orchestrators kill after their own grace period (30 s in Kubernetes): keep this below it.
+ */
+export const shutdownSchema = z
+  .object({ SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000) })
+  .transform((env) => ({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }));
+
+export type ShutdownConfig = z.output<typeof shutdownSchema>;
+
+/**
+ * A subgraph on real PostgreSQL refuses to start while its database lacks a migration, naming
+ * the command that applies them, unless MIGRATE_ON_START lets it apply them itself. The
+ * embedded database always migrates itself.
+ */
+export const startupMigrationSchema = z
+  .object({ MIGRATE_ON_START: booleanFlag(false) })
+  .transform((env) => ({ migrateOnStart: env.MIGRATE_ON_START }));

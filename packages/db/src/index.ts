@@ -1,4 +1,4 @@
-export { applyMigrations, MigrationError } from './migrations.js';
+export { applyMigrations, migrationNames, MigrationError } from './migrations.js';
 export { openDatabase, type ConnectionErrorListener, type Database } from './open.js';
 export type { SqlRunner } from './sql-runner.js';
 export { RowBoundExceeded, type StatementCounter } from './statements.js';

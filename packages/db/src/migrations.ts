@@ -38,12 +38,17 @@ export class MigrationError extends Error {
 
 const checksumOf = (script: string) => createHash('sha256').update(script).digest('hex');
 
-async function readMigrations(dir: string) {
+/** The migrations of a Prisma Migrate folder, by name, in the order they apply. */
+export async function migrationNames(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries
+  return entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
+}
+
+async function readMigrations(dir: string) {
+  const names = await migrationNames(dir);
   return Promise.all(
     names.map(async (name) => {
       const script = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
@@ -96,4 +101,15 @@ export async function applyMigrations(runner: SqlRunner, migrationsDir: string):
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
   }
+}
+
+/** Which of `names` the database has not finished applying: all of them on a database never migrated. */
+export async function pendingMigrations(runner: SqlRunner, names: readonly string[]): Promise<string[]> {
+  const [bookkeeping] = await runner.query<{ present: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
+  if (!bookkeeping?.present) return [...names];
+  const rows = await runner.query<{ migration_name: string }>(
+    'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+  );
+  const applied = new Set(rows.map((row) => row.migration_name));
+  return names.filter((name) => !applied.has(name));
 }

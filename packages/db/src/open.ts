@@ -6,7 +6,7 @@ import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { DatabaseConfig } from '@shop/config';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { applyMigrations } from './migrations.js';
+import { applyMigrations, pendingMigrations } from './migrations.js';
 import type { SqlRunner } from './sql-runner.js';
 import { countingAdapter, type StatementCounter } from './statements.js';
 
@@ -18,6 +18,8 @@ export interface Database {
   /** Where the data lives, safe to log (no credentials). */
   readonly description: string;
   migrate(migrationsDir: string): Promise<string[]>;
+  /** Which of these migrations (by folder name) the database lacks. */
+  pendingMigrations(names: readonly string[]): Promise<string[]>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -39,10 +41,18 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     statements: counter,
     description: dataDir ? `PGlite at ${dataDir}` : 'PGlite in memory',
     migrate: (dir) => applyMigrations(pgliteRunner(db), dir),
+    pendingMigrations: (names) => pendingMigrations(pgliteRunner(db), names),
     ping: async () => (await db.query('SELECT 1')).rows.length === 1,
     close: () => db.close(),
   };
 }
+
+const pgRunner = (db: pg.Pool | pg.PoolClient): SqlRunner => ({
+  exec: async (script) => {
+    await db.query(script);
+  },
+  query: async <Row>(sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows as Row[],
+});
 
 function describePostgres(url: string) {
   const parsed = new URL(url);
@@ -73,20 +83,12 @@ async function openPostgres(url: string, onConnectionError: ConnectionErrorListe
       // One connection throughout: the advisory lock belongs to a session.
       const client = await pool.connect();
       try {
-        return await applyMigrations(
-          {
-            exec: async (script) => {
-              await client.query(script);
-            },
-            query: async <Row>(sql: string, params: unknown[] = []) =>
-              (await client.query(sql, params)).rows as Row[],
-          },
-          dir,
-        );
+        return await applyMigrations(pgRunner(client), dir);
       } finally {
         client.release();
       }
     },
+    pendingMigrations: (names) => pendingMigrations(pgRunner(pool), names),
     ping: async () => (await pool.query('SELECT 1')).rowCount === 1,
     close: () => pool.end(),
   };

@@ -35,6 +35,15 @@ describe.each(testBackends())('the migration runner (%s)', (backend) => {
     expect(await database.migrate(dir)).toEqual(['20260103000000_later']);
   });
 
+  it('names the migrations a database lacks: all of them before any ran', async () => {
+    await writeMigration(dir, '20260102000000_more', 'ALTER TABLE widgets ADD COLUMN name text;');
+    const names = ['20260101000000_init', '20260102000000_more'];
+    expect(await database.pendingMigrations(names)).toEqual(names);
+    await database.migrate(dir);
+    expect(await database.pendingMigrations(names)).toEqual([]);
+    expect(await database.pendingMigrations([...names, '20260103000000_later'])).toEqual(['20260103000000_later']);
+  });
+
   it('applies a failing migration not at all, and says which', async () => {
     await writeMigration(dir, '20260102000000_broken', 'CREATE TABLE gadgets (id int); SELECT no_such_function();');
     await expect(database.migrate(dir)).rejects.toThrow(/20260102000000_broken failed/);

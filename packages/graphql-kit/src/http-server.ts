@@ -30,8 +30,8 @@ export interface HttpServerOptions<Context extends BaseContext> {
   apollo: ApolloServer<Context>;
   /** `rawBody`: the body's text as it arrived ('' for GET), for checks bound to the exact request. */
   context: (request: IncomingMessage, rawBody: string) => Promise<Context>;
-  /** Answers GET /health: 200 when true, 503 otherwise. */
-  health: () => Promise<boolean>;
+  /** Answers GET /ready and its alias GET /health: 200 when ready, 503 otherwise, with the details. */
+  readiness: () => Promise<Readiness>;
   /** When set, the HTML landing page is served only to requests it approves. */
   allowLandingPage?: (request: IncomingMessage) => Promise<boolean>;
   /** Extra POST endpoints by path, for service-to-service calls. */
@@ -47,11 +47,30 @@ export interface HttpServerOptions<Context extends BaseContext> {
   logger: Logger;
 }
 
+/** Whether a service can serve, and the state of what it depends on (the body of GET /ready). */
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, unknown>;
+}
+
+export interface StopOptions {
+  /**
+   * How long requests in flight may take to be answered before their connections are cut;
+   * 0 (the default) cuts them at once, as a crash would.
+   */
+  drainMs?: number;
+}
+
 export interface RunningHttpServer {
   readonly url: string;
   readonly port: number;
   readonly server: Server;
-  stop(): Promise<void>;
+  /**
+   * Stops accepting connections and turns /ready to 503 at once, closes idle keep-alive
+   * connections, answers the requests in flight (each with `Connection: close`) for up to
+   * `drainMs`, then cuts what is left.
+   */
+  stop(options?: StopOptions): Promise<void>;
 }
 
 class RequestError extends Error {
@@ -156,24 +175,42 @@ function sendAnswer(response: ServerResponse, answer: GraphQLAnswer) {
   response.end(answer.body);
 }
 
+async function sendReadiness(response: ServerResponse, readiness: () => Promise<Readiness>, stopping: boolean) {
+  if (stopping) return sendJson(response, 503, { status: 'stopping', checks: {} });
+  const { ready, checks } = await readiness().catch(() => ({ ready: false, checks: {} }));
+  sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks });
+}
+
 /**
- * A plain node:http front for Apollo Server: GraphQL at /graphql, GET /health, nothing
- * else. No framework sits between the socket and Apollo, which keeps the hot path short.
+ * A plain node:http front for Apollo Server: GraphQL at /graphql, GET /live, GET /ready (and
+ * /health, its older name), nothing else. No framework sits between the socket and Apollo,
+ * which keeps the hot path short.
  */
 export function startHttpServer<Context extends BaseContext>(
   options: HttpServerOptions<Context>,
 ): Promise<RunningHttpServer> {
+  let stopping = false;
+  const inFlight = new Set<ServerResponse>();
+  let whenAllAnswered: (() => void) | null = null;
   const server = createServer((request, response) => {
+    inFlight.add(response);
+    response.once('close', () => {
+      inFlight.delete(response);
+      if (inFlight.size === 0) whenAllAnswered?.();
+    });
+    // A request that arrives on a kept-alive connection while stopping is answered, and its connection closed after.
+    if (stopping) response.setHeader('connection', 'close');
     const target = request.url ?? '/';
     const queryStart = target.indexOf('?');
     const pathname = queryStart < 0 ? target : target.slice(0, queryStart);
     const search = queryStart < 0 ? '' : target.slice(queryStart);
+    // Probes are not requests served: outside aroundRequest, they count in no usage and no request bounds.
+    if (request.method === 'GET' && pathname === '/live') return sendJson(response, 200, { status: 'live' });
+    if (request.method === 'GET' && (pathname === '/ready' || pathname === '/health')) {
+      return void sendReadiness(response, options.readiness, stopping);
+    }
     const handle = async (): Promise<void> => {
       if (pathname === '/graphql') return handleGraphQL(options, request, response, search);
-      if (pathname === '/health' && request.method === 'GET') {
-        const healthy = await options.health().catch(() => false);
-        return sendJson(response, healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable' });
-      }
       const route = options.routes?.[pathname];
       if (route && request.method === 'POST') {
         const rawBody = await readBody(request);
@@ -208,11 +245,22 @@ export function startHttpServer<Context extends BaseContext>(
         url: `http://${displayHost}:${port}/graphql`,
         port,
         server,
-        stop: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
+        stop: async ({ drainMs = 0 } = {}) => {
+          stopping = true;
+          for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
+          const closed = new Promise<void>((done) => server.close(() => done()));
+          server.closeIdleConnections();
+          if (drainMs > 0 && inFlight.size > 0) {
+            let timer: NodeJS.Timeout | undefined;
+            await new Promise<void>((done) => {
+              whenAllAnswered = done;
+              timer = setTimeout(done, drainMs);
+            });
+            clearTimeout(timer);
+          }
+          server.closeAllConnections();
+          await closed;
+        },
       });
     });
   });

@@ -12,15 +12,17 @@ export {
   type GraphQLAnswer,
   type GraphQLRequestParts,
   type HttpServerOptions,
+  type Readiness,
   type RouteHandler,
   type RunningHttpServer,
+  type StopOptions,
 } from './http-server.js';
 export { isId, parseId } from './ids.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageMeta, pageRequest, type Page, type PageMeta, type PageRequest } from './pagination.js';
 export { DateTimeScalar, DecimalScalar } from './scalars.js';
 export { buildSchemaFromSdl, startSubgraphServer, type SubgraphServerOptions } from './subgraph.js';
 export { BadServiceRequest, EVENTS_PATH, serveSubgraph, type BackgroundJob, type RunningSubgraph, type ServeSubgraphOptions, type SubgraphUsage } from './serve.js';
-export { runService } from './main.js';
+export { runService, StartRefused, type StartedService } from './main.js';
 export { boundedText, literalPattern } from './text.js';
 export { applyDirectivePermissions } from './permissions.js';
 export { CACHE_REPORT_EXTENSION, type CacheReport } from './cache-report.js';

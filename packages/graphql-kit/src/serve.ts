@@ -3,10 +3,20 @@ import type { BaseContext } from '@apollo/server';
 import { GATEWAY_TOKEN_HEADER, isAdmin, verifyGatewayToken, type RequestIdentity, type Viewer } from '@shop/auth';
 import type { DatabaseConfig, KeyRing, SubgraphLimits, SubgraphName } from '@shop/config';
 import { AppError } from '@shop/errors';
-import { asRequest, databaseWasUnavailable, openDatabase, readPublishedEvents, startOutboxRelay, type Database, type RawSqlClient } from '@shop/db';
+import {
+  asRequest,
+  databaseWasUnavailable,
+  migrationNames,
+  openDatabase,
+  readPublishedEvents,
+  startOutboxRelay,
+  type Database,
+  type RawSqlClient,
+} from '@shop/db';
 import type { Logger } from '@shop/logging';
 import { DATABASE_UNAVAILABLE } from './database-outage.js';
-import type { RouteHandler, RunningHttpServer } from './http-server.js';
+import type { Readiness, RouteHandler, RunningHttpServer, StopOptions } from './http-server.js';
+import { StartRefused } from './main.js';
 import { startSubgraphServer } from './subgraph.js';
 
 interface PrismaLike extends RawSqlClient {
@@ -20,7 +30,10 @@ export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends
   /** The audience a gateway token must name: a token for another subgraph is refused here. */
   name: SubgraphName;
   database: DatabaseConfig;
-  /** Apply pending migrations before serving (the embedded default does; real PostgreSQL uses db:migrate). */
+  /**
+   * Apply pending migrations before serving (the embedded default does; real PostgreSQL uses
+   * db:migrate unless MIGRATE_ON_START). Otherwise a database that lacks one is refused.
+   */
   migrate: boolean;
   migrationsDir: string;
   createPrisma: (database: Database) => Prisma;
@@ -43,6 +56,9 @@ export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends
   port: number;
   logger: Logger;
 }
+
+/** A readiness check waits this long for the database: a hung one makes the subgraph unready, not the probe slow. */
+const READINESS_DATABASE_TIMEOUT_MS = 1_000;
 
 export interface BackgroundJob {
   stop(): Promise<void>;
@@ -73,6 +89,14 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       const applied = await database.migrate(options.migrationsDir);
       if (applied.length > 0) logger.info({ applied }, 'applied migrations');
     }
+    const migrations = await migrationNames(options.migrationsDir);
+    const pending = await database.pendingMigrations(migrations);
+    if (pending.length > 0) {
+      throw new StartRefused(
+        `The ${options.name} database (${database.description}) lacks ${pending.length} migration(s): ${pending.join(', ')}.\n` +
+          'Apply them with `npm run db:migrate` (same environment), or start with MIGRATE_ON_START=true.',
+      );
+    }
     const prisma = options.createPrisma(database);
     await options.prepare?.(prisma);
     if (options.outbox) jobs.push(startOutboxRelay(prisma, logger));
@@ -95,7 +119,7 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       context: async (request, rawBody) => options.createContext(prisma, await identityOf(request, rawBody)),
       seesMoreThanOthers: (context) => isAdmin(context.viewer),
       routes: internalRoutes(routes, identityOf, logger),
-      health: () => database.ping(),
+      readiness: () => databaseReadiness(database, migrations),
       aroundRequest: (handle) => {
         requests += 1;
         return asRequest(handle, { maxRows: options.limits.maxRowsPerRequest });
@@ -107,20 +131,34 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     });
     logger.info({ url: server.url, database: database.description }, 'subgraph ready');
     let stopped: Promise<void> | undefined;
-    const stop = async () => {
-      await server.stop();
+    const stop = async (stopOptions?: StopOptions) => {
+      await server.stop(stopOptions);
       await stopJobs();
       await prisma.$disconnect();
       await database.close();
     };
     // Idempotent: a test may stop a subgraph early and again at teardown.
     const usage = () => ({ requests, statements: database.statements.requestStatements });
-    return { ...server, prisma, database, usage, stop: () => (stopped ??= stop()) };
+    return { ...server, prisma, database, usage, stop: (stopOptions) => (stopped ??= stop(stopOptions)) };
   } catch (error) {
     await stopJobs();
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Ready while the database answers within a second and lacks none of the migrations this code expects. */
+async function databaseReadiness(database: Database, migrations: readonly string[]): Promise<Readiness> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), READINESS_DATABASE_TIMEOUT_MS)));
+  const answered = database.pendingMigrations(migrations).catch(() => 'unavailable' as const);
+  const outcome = await Promise.race([answered, timedOut]);
+  clearTimeout(timer);
+  if (typeof outcome === 'string') return { ready: false, checks: { database: outcome } };
+  return {
+    ready: outcome.length === 0,
+    checks: { database: 'up', migrations: outcome.length === 0 ? 'applied' : { pending: outcome } },
+  };
 }
 
 /** A service-to-service request that does not follow the endpoint's contract (HTTP 400). */

@@ -10,7 +10,7 @@ import type { SubgraphLimits } from '@shop/config';
 import { databaseWasUnavailable, passedRowBound } from '@shop/db';
 import { maskUnexpectedErrors } from '@shop/errors';
 import type { Logger } from '@shop/logging';
-import { startHttpServer, type RouteHandler, type RunningHttpServer } from './http-server.js';
+import { startHttpServer, type Readiness, type RouteHandler, type RunningHttpServer } from './http-server.js';
 import { cacheReportPlugin, entityTypesOf } from './cache-report.js';
 import { databaseOutagePlugin } from './database-outage.js';
 import { nulCharacterPlugin } from './nul-characters.js';
@@ -27,7 +27,7 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   resolvers: object;
   /** `rawBody`: the body's text as it arrived, which the gateway's token is bound to. */
   context: (request: IncomingMessage, rawBody: string) => Promise<Context>;
-  health: () => Promise<boolean>;
+  readiness: () => Promise<Readiness>;
   routes?: Record<string, RouteHandler>;
   aroundRequest?: (handle: () => Promise<void>) => Promise<void>;
   /** True when the caller sees more than others do: its responses are never shared. */
@@ -88,8 +88,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
   const http = await startHttpServer({ ...options, apollo });
   return {
     ...http,
-    stop: async () => {
-      await http.stop();
+    stop: async (stopOptions) => {
+      await http.stop(stopOptions);
       await apollo.stop();
     },
   };

@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RedisConfig } from '@shop/config';
+import { closeRedis } from './close.js';
 import { connectRedis } from './connect.js';
 
 /**
@@ -43,8 +44,6 @@ export function createRateLimiters<Name extends string>(config: RedisConfig, spe
   const entries = Object.entries(specs) as Array<[Name, WindowSpec]>;
   return {
     limiters: Object.fromEntries(entries.map(([key, spec]) => [key, create(spec)])) as Record<Name, RateLimiterAbstract>,
-    close: async () => {
-      await redis?.quit().catch(() => undefined);
-    },
+    close: () => closeRedis(redis),
   };
 }

@@ -11,3 +11,5 @@ export { startTestSupergraph, type RestartableSubgraph, type TestSupergraph, typ
 export { placeOrder, placementLedger, readEventFeed, stockOf, type PlacedOrder } from './commerce.js';
 export { partnerWithKey, persistedRequest, signedInUser, signIn, type SignedIn } from './callers.js';
 export { startWiretap, type TappedRequest, type Wiretap } from './wiretap.js';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export { startSupergraphProcesses, type SupergraphProcesses, type SupergraphProcessesOptions } from './supergraph-processes.js';

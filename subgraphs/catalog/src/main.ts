@@ -4,6 +4,8 @@ import {
   loadConfig,
   readEnvironment,
   runtimeSchema,
+  shutdownSchema,
+  startupMigrationSchema,
   seedSchema,
   subgraphLimitsSchema,
   subgraphServerSchema,
@@ -21,17 +23,21 @@ await runService(async () => {
       gatewayKeys: gatewayTokenSchema,
       seed: seedSchema,
       limits: subgraphLimitsSchema,
+      shutdown: shutdownSchema,
+      migrations: startupMigrationSchema,
     },
     readEnvironment(),
   );
   const embedded = config.database.kind === 'pglite';
-  return startCatalog({
+  const logger = createLogger('catalog', config.runtime.LOG_LEVEL);
+  const service = await startCatalog({
     database: config.database,
-    migrate: embedded,
+    migrate: embedded || config.migrations.migrateOnStart,
     gatewayKeys: config.gatewayKeys,
     seedDemoData: embedded && config.seed.demoData,
     limits: config.limits,
     ...config.server,
-    logger: createLogger('catalog', config.runtime.LOG_LEVEL),
+    logger,
   });
+  return { service, shutdown: config.shutdown, logger };
 });

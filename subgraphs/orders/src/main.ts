@@ -4,6 +4,8 @@ import {
   loadConfig,
   readEnvironment,
   runtimeSchema,
+  shutdownSchema,
+  startupMigrationSchema,
   subgraphLimitsSchema,
   subgraphServerSchema,
   subgraphUrlsSchema,
@@ -21,16 +23,20 @@ await runService(async () => {
       gatewayKeys: gatewayTokenSchema,
       subgraphUrls: subgraphUrlsSchema,
       limits: subgraphLimitsSchema,
+      shutdown: shutdownSchema,
+      migrations: startupMigrationSchema,
     },
     readEnvironment(),
   );
-  return startOrders({
+  const logger = createLogger('orders', config.runtime.LOG_LEVEL);
+  const service = await startOrders({
     database: config.database,
-    migrate: config.database.kind === 'pglite',
+    migrate: config.database.kind === 'pglite' || config.migrations.migrateOnStart,
     gatewayKeys: config.gatewayKeys,
     catalogUrl: config.subgraphUrls.catalog,
     limits: config.limits,
     ...config.server,
-    logger: createLogger('orders', config.runtime.LOG_LEVEL),
+    logger,
   });
+  return { service, shutdown: config.shutdown, logger };
 });

@@ -9,7 +9,7 @@ import type {
   SeedConfig,
   SubgraphLimits,
 } from '@shop/config';
-import { serveSubgraph } from '@shop/graphql-kit';
+import { serveSubgraph, type StopOptions } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { createRateLimiters } from '@shop/redis';
 import type { Context } from './context.js';
@@ -60,8 +60,8 @@ export async function startUsers(options: UsersOptions) {
   });
   return {
     ...subgraph,
-    stop: async () => {
-      await subgraph.stop();
+    stop: async (stopOptions?: StopOptions) => {
+      await subgraph.stop(stopOptions);
       await rateLimiters.close();
     },
   };

@@ -8,6 +8,8 @@ import {
   readEnvironment,
   redisSchema,
   runtimeSchema,
+  shutdownSchema,
+  startupMigrationSchema,
   seedSchema,
   subgraphLimitsSchema,
   subgraphServerSchema,
@@ -29,15 +31,19 @@ await runService(async () => {
       registrationRateLimit: registrationRateLimitSchema,
       redis: redisSchema,
       limits: subgraphLimitsSchema,
+      shutdown: shutdownSchema,
+      migrations: startupMigrationSchema,
     },
     readEnvironment(),
   );
   const embedded = config.database.kind === 'pglite';
-  return startUsers({
+  const logger = createLogger('users', config.runtime.LOG_LEVEL);
+  const service = await startUsers({
     ...config,
-    migrate: embedded,
+    migrate: embedded || config.migrations.migrateOnStart,
     seed: embedded && config.seed.demoData ? config.seed : null,
     ...config.server,
-    logger: createLogger('users', config.runtime.LOG_LEVEL),
+    logger,
   });
+  return { service, shutdown: config.shutdown, logger };
 });
