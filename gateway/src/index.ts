@@ -17,7 +17,7 @@ import {
   type RunningHttpServer,
 } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
-import { connectRedis } from '@shop/redis';
+import { closeRedis, connectRedis, firstConnection, logRedisAvailability } from '@shop/redis';
 import { accessControlPlugin } from './access-control.js';
 import { startEventFeedConsumer } from './cache/event-feed.js';
 import { CacheRecorder, cacheRecorderPlugin } from './cache/recorder.js';
@@ -92,8 +92,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_CACHE_MIB,
     logger,
   });
-  const redis = options.redis.url ? connectRedis(options.redis.url) : null;
-  const store = redis ? createRedisStore(redis, options.redis.keyPrefix) : createMemoryStore(options.responseCache.memoryBytes);
+  const redis = options.redis.url ? connectRedis({ ...options.redis, url: options.redis.url }) : null;
+  if (redis) logRedisAvailability(redis, logger);
+  const store = redis ? createRedisStore(redis, options.redis.keyPrefix, logger) : createMemoryStore(options.responseCache.memoryBytes);
   const responseCache = options.responseCache.enabled
     ? createResponseCache({
         store,
@@ -149,7 +150,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       answerStatusPlugin(),
     ],
   });
-  await apollo.start();
+  // Redis is waited for no longer than one connection attempt: without it the gateway serves all the same (docs/adr/0015).
+  await Promise.all([apollo.start(), redis && firstConnection(redis, options.redis)]);
   const http = await startHttpServer<GatewayContext>({
     apollo,
     context: async (request) => ({
@@ -180,7 +182,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       await eventFeed?.stop();
       await apollo.stop();
       await Promise.all([...subgraphClients.values()].map((client) => client.close()));
-      await redis?.quit();
+      if (redis) await closeRedis(redis);
     },
   };
 }

@@ -1,2 +1,2 @@
-export { connectRedis } from './connect.js';
-export { createRateLimiters, type RateLimiters, type WindowSpec } from './rate-limiters.js';
+export { closeRedis, connectRedis, firstConnection, logRedisAvailability, redisAvailability, unlessRedisIsAway, type RedisAvailability, type RedisConnectionConfig } from './connect.js';
+export { createRateLimiters, sharedWindow, type FixedWindow, type RateLimiters, type WindowSpec } from './rate-limiters.js';
