@@ -25,6 +25,8 @@ const UpdateProduct = contractOperation('admin', 'UpdateProduct');
 const COMMAND_TIMEOUT_MS = 150;
 /** A shared two-core machine's scheduling noise on top of a request's normal latency. */
 const JITTER_MS = 150;
+/** A sign-in meets Redis in two services (the gateway's budget, the users subgraph's counts): each may wait once. */
+const LOGIN_WAIT_MS = 2 * COMMAND_TIMEOUT_MS;
 const OUTAGE_MS = 2_000;
 /** LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_CLIENT's default, which the test supergraph keeps. */
 const MAX_FAILURES_PER_ACCOUNT_AND_CLIENT = 5;
@@ -162,7 +164,7 @@ describe(`the supergraph while its Redis is away (${backend})`, () => {
     expect(signedIn.result.errors).toBeUndefined();
     expect(signedIn.result.data?.login.accessToken).toEqual(expect.any(String));
     expect(errorCodes(refused.result)).toEqual(['UNAUTHENTICATED']);
-    expect(Math.max(signedIn.ms, refused.ms)).toBeLessThan(normalLoginMs + COMMAND_TIMEOUT_MS + JITTER_MS);
+    expect(Math.max(signedIn.ms, refused.ms)).toBeLessThan(normalLoginMs + LOGIN_WAIT_MS + JITTER_MS);
     expect(guesses.map((guess) => errorCodes(guess.result)[0])).toEqual([...Array(MAX_FAILURES_PER_ACCOUNT_AND_CLIENT).fill('UNAUTHENTICATED'), 'RATE_LIMITED']);
 
     // An unknown hash is a miss, as if it had expired: the client sends the text with it, and runs.
@@ -206,7 +208,7 @@ describe(`the supergraph while its Redis is away (${backend})`, () => {
     expect(reads.every((read) => read.cache === 'BYPASS')).toBe(true);
     expect(maxOf(reads)).toBeLessThan(normalMs + COMMAND_TIMEOUT_MS + JITTER_MS);
     expect(signedIn.result.data?.login.accessToken).toEqual(expect.any(String));
-    expect(signedIn.ms).toBeLessThan(normalLoginMs + COMMAND_TIMEOUT_MS + JITTER_MS);
+    expect(signedIn.ms).toBeLessThan(normalLoginMs + LOGIN_WAIT_MS + JITTER_MS);
     expect(warnings()).toBe(warningsBefore + 1);
     expect(repriced.errors).toBeUndefined();
     expect(reads.at(-1)!.price).toBe('77.70');
