@@ -1,5 +1,6 @@
 import type { SubgraphName } from '@shop/config';
 import type { Readiness } from '@shop/graphql-kit';
+import { redisAvailability } from '@shop/redis';
 import type { Redis } from 'ioredis';
 import type { CircuitStateName } from './subgraph-client.js';
 
@@ -50,11 +51,13 @@ export function startSubgraphProbe(subgraphUrls: Record<SubgraphName, string>): 
   };
 }
 
-export type RedisAvailability = 'not configured' | 'ready' | 'unavailable';
+export type RedisReadiness = 'not configured' | 'ready' | 'unavailable';
 
 /** Whether the gateway's Redis connection can take commands now (ioredis reconnects by itself). */
-export const redisAvailability = (redis: Redis | null) => (): RedisAvailability =>
-  redis === null ? 'not configured' : redis.status === 'ready' ? 'ready' : 'unavailable';
+export const redisReadiness = (redis: Redis | null) => {
+  const availability = redis && redisAvailability(redis);
+  return (): RedisReadiness => (availability === null ? 'not configured' : availability.state() === 'up' ? 'ready' : 'unavailable');
+};
 
 export interface GatewayReadinessSources {
   /**
@@ -62,7 +65,7 @@ export interface GatewayReadinessSources {
    * circuit to it): one subgraph down must not take every gateway out of service.
    */
   subgraphs: () => Record<SubgraphName, { ready: SubgraphStatus; circuit: CircuitStateName }>;
-  redis: () => RedisAvailability;
+  redis: () => RedisReadiness;
 }
 
 /**

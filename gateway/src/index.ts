@@ -18,7 +18,7 @@ import {
   type StopOptions,
 } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
-import { closeRedis, connectRedis } from '@shop/redis';
+import { closeRedis, connectRedis, firstConnection, logRedisAvailability } from '@shop/redis';
 import { accessControlPlugin } from './access-control.js';
 import { startEventFeedConsumer } from './cache/event-feed.js';
 import { CacheRecorder, cacheRecorderPlugin } from './cache/recorder.js';
@@ -31,7 +31,7 @@ import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './credentials.js';
 import { createCostBudgets } from './demand-control/budgets.js';
 import { createDemandControl } from './demand-control/plugin.js';
-import { gatewayReadiness, redisAvailability, startSubgraphProbe, type SubgraphStatus } from './health.js';
+import { gatewayReadiness, redisReadiness, startSubgraphProbe, type SubgraphStatus } from './health.js';
 import { loadManifest, TrustedDocumentsFirstCache, withPersistedQueryMismatchCode } from './persisted-documents.js';
 import { SubgraphClient, type CircuitStateName } from './subgraph-client.js';
 import { loadSupergraph } from './supergraph.js';
@@ -111,8 +111,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_CACHE_MIB,
     logger,
   });
-  const redis = options.redis.url ? connectRedis(options.redis.url) : null;
-  const store = redis ? createRedisStore(redis, options.redis.keyPrefix) : createMemoryStore(options.responseCache.memoryBytes);
+  const redis = options.redis.url ? connectRedis({ ...options.redis, url: options.redis.url }) : null;
+  if (redis) logRedisAvailability(redis, logger);
+  const store = redis ? createRedisStore(redis, options.redis.keyPrefix, logger) : createMemoryStore(options.responseCache.memoryBytes);
   const responseCache = options.responseCache.enabled
     ? createResponseCache({
         store,
@@ -168,7 +169,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       answerStatusPlugin(),
     ],
   });
-  await apollo.start();
+  // Redis is waited for no longer than one connection attempt: without it the gateway serves all the same (docs/adr/0015).
+  await Promise.all([apollo.start(), redis && firstConnection(redis, options.redis)]);
   const subgraphProbe = startSubgraphProbe(subgraphUrls);
   const http = await startHttpServer<GatewayContext>({
     apollo,
@@ -193,7 +195,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const states = subgraphNames.map((name) => [name, { ready: probed[name], circuit: subgraphClients.get(name)!.circuitState() }]);
         return Object.fromEntries(states) as Record<SubgraphName, { ready: SubgraphStatus; circuit: CircuitStateName }>;
       },
-      redis: redisAvailability(redis),
+      redis: redisReadiness(redis),
     }),
     host: options.host,
     port: options.port,

@@ -78,6 +78,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   /** Documents whose answers turned out private: their misses do not wait on other callers. */
   const privateDocuments = new Set<string>();
   const operationKinds = createOperationKinds(options.trustedDocuments, options.maxTokens);
+  /** A miss during which the store went away was neither looked up nor stored for sure. */
+  const missOrBypass = () => (store.reachable() ? 'MISS' : 'BYPASS');
 
   async function safely<T>(what: string, run: () => Promise<T>, fallback: T): Promise<T> {
     try {
@@ -132,7 +134,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   /** Waits while another gateway instance computes the answer; null if it does not come in time. */
   async function awaitOtherInstance(lookup: string[]): Promise<Flight | null> {
     const deadline = Date.now() + CLAIM_MS;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && store.reachable()) {
       await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
       const found = await storedFlight(lookup);
       if (found) return found;
@@ -157,6 +159,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const request = cacheableRequest(parts.method, parts.search, parts.body);
       // A cost report describes this very execution, so it is never answered from, or stored in, the cache.
       if (!request || httpRequest.headers[COST_REPORT_HEADER] !== undefined) return bypass();
+      // Without Redis the cache is skipped, not waited for (docs/adr/0015).
+      if (!store.reachable()) return bypass();
       const kind = operationKinds.of(request.documentId, request.operationName, request.text);
       if (kind === 'mutation' || kind === 'subscription') return bypass();
       let viewer: Viewer;
@@ -178,9 +182,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const running = flightKey ? flights.get(flightKey) : undefined;
       if (running) {
         const flight = await running;
-        if (flight.response && flight.key && lookup.includes(flight.key)) return hitAnswer(flight.response);
+        if (flight.response && flight.key && lookup.includes(flight.key)) {
+          // Shared with the request that computed it; while the store is away that was no cache at work.
+          return store.reachable() ? hitAnswer(flight.response) : withCacheHeader(hitAnswer(flight.response), 'BYPASS');
+        }
       }
-      if (!flightKey) return withCacheHeader((await executeAndStore(request, viewer, keys, recorder, execute)).answer, 'MISS');
+      if (!flightKey) return withCacheHeader((await executeAndStore(request, viewer, keys, recorder, execute)).answer, missOrBypass());
 
       const flight = (async (): Promise<Flight> => {
         // A flight that ended while this request's lookup was on its way has stored the answer.
@@ -200,7 +207,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       if (!running) flights.set(flightKey, flight);
       try {
         const { answer } = await flight;
-        return answer.headers.has('x-cache') ? answer : withCacheHeader(answer, 'MISS');
+        return answer.headers.has('x-cache') ? answer : withCacheHeader(answer, missOrBypass());
       } finally {
         if (flights.get(flightKey) === flight) flights.delete(flightKey);
       }

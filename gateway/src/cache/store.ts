@@ -17,6 +17,8 @@ export interface CachedResponse {
  */
 export interface ResponseStore {
   readonly kind: 'redis' | 'memory';
+  /** False while the store cannot be trusted to answer (Redis away, or purges it missed not yet made): requests bypass it. */
+  reachable(): boolean;
   /** The purge clock: read it before computing a response and hand it to `put`. */
   clock(): Promise<number>;
   get(keys: readonly string[]): Promise<Array<CachedResponse | null>>;
@@ -52,6 +54,7 @@ export function createMemoryStore(maxBytes: number): ResponseStore {
   let clock = 0;
   return {
     kind: 'memory',
+    reachable: () => true,
     clock: async () => clock,
     get: async (keys) => keys.map((key) => responses.get(key) ?? null),
     async put(key, response, tags, readAt) {

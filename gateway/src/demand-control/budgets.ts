@@ -1,14 +1,8 @@
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts } from 'rate-limiter-flexible';
 import type { Viewer } from '@shop/auth';
 import type { DemandControlConfig } from '@shop/config';
-
-/**
- * A Redis that does not answer a budget lookup within this is passed over for this instance's
- * own count: admission never waits long on Redis (the budget is then per instance, not shared).
- */
-const REDIS_TIMEOUT_MS = 100;
+import { sharedWindow } from '@shop/redis';
 /** Accounts this instance knows to be over budget: far more than a burst's distinct callers. */
 const BLOCKED_ACCOUNTS = 100_000;
 
@@ -51,7 +45,10 @@ export interface CostBudgets {
 }
 
 export interface CostBudgetsOptions {
-  /** Shared by every gateway instance when set; in process otherwise. */
+  /**
+   * Shared by every gateway instance when set; in process otherwise, and while Redis is away
+   * (the budget is then per instance, not shared).
+   */
   redis: Redis | null;
   keyPrefix: string;
   windowSeconds: number;
@@ -67,14 +64,7 @@ export interface CostBudgetsOptions {
  */
 export function createCostBudgets(options: CostBudgetsOptions): CostBudgets {
   const window = { keyPrefix: `${options.keyPrefix}cost-budget`, points: Number.MAX_SAFE_INTEGER, duration: options.windowSeconds };
-  const inProcess = new RateLimiterMemory(window);
-  const counter = options.redis
-    ? new RLWrapperTimeouts({
-        limiter: new RateLimiterRedis({ ...window, storeClient: options.redis, rejectIfRedisNotReady: true }),
-        insuranceLimiter: inProcess,
-        timeoutMs: REDIS_TIMEOUT_MS,
-      })
-    : inProcess;
+  const counter = sharedWindow(options.redis, window);
   /** Account key → when its window ends (ms since the epoch). */
   const blockedUntil = new LRUCache<string, number>({ max: BLOCKED_ACCOUNTS });
 

@@ -266,8 +266,16 @@ export const redisSchema = z
     REDIS_URL: redisUrl.optional(),
     // Lets several deployments (or test runs) share one Redis without seeing each other's keys.
     REDIS_KEY_PREFIX: z.string().min(1).max(64).default('shop:'),
+    // The longest a request waits on Redis (docs/adr/0015): past it, Redis counts as away.
+    REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(150),
+    REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   })
-  .transform((env) => ({ url: env.REDIS_URL ?? null, keyPrefix: env.REDIS_KEY_PREFIX }));
+  .transform((env) => ({
+    url: env.REDIS_URL ?? null,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
+  }));
 
 export type RedisConfig = z.output<typeof redisSchema>;
 

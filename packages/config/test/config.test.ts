@@ -121,7 +121,7 @@ describe('configuration', () => {
   });
 
   it('uses Redis only when REDIS_URL is set', () => {
-    expect(loadConfig({ redis: redisSchema }, {}).redis).toEqual({ url: null, keyPrefix: 'shop:' });
+    expect(loadConfig({ redis: redisSchema }, {}).redis).toEqual({ url: null, keyPrefix: 'shop:', commandTimeoutMs: 150, connectTimeoutMs: 500 });
     expect(loadConfig({ redis: redisSchema }, { REDIS_URL: 'redis://cache:6379' }).redis.url).toBe('redis://cache:6379');
     expect(() => loadConfig({ redis: redisSchema }, { REDIS_URL: 'http://cache' })).toThrow(/REDIS_URL/);
   });

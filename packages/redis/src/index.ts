@@ -1,3 +1,3 @@
 export { closeRedis } from './close.js';
-export { connectRedis } from './connect.js';
-export { createRateLimiters, type RateLimiters, type WindowSpec } from './rate-limiters.js';
+export { connectRedis, firstConnection, logRedisAvailability, redisAvailability, unlessRedisIsAway, type RedisAvailability, type RedisConnectionConfig } from './connect.js';
+export { createRateLimiters, sharedWindow, type FixedWindow, type RateLimiters, type WindowSpec } from './rate-limiters.js';

@@ -1,13 +1,9 @@
-import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RedisConfig } from '@shop/config';
+import type { Logger } from '@shop/logging';
 import { closeRedis } from './close.js';
-import { connectRedis } from './connect.js';
-
-/**
- * A Redis that does not answer within this is passed over for the in-process count: a caller
- * never waits longer on it, and is still counted (per instance) while Redis is away.
- */
-const REDIS_TIMEOUT_MS = 100;
+import { connectRedis, logRedisAvailability } from './connect.js';
 
 export interface WindowSpec {
   /** Part of every key, so that limiters do not share counts. */
@@ -17,33 +13,43 @@ export interface WindowSpec {
   windowSeconds: number;
 }
 
+/** A fixed window as rate-limiter-flexible defines one: `points` per `duration` seconds, keys under `keyPrefix`. */
+export interface FixedWindow {
+  keyPrefix: string;
+  points: number;
+  duration: number;
+}
+
+/**
+ * A fixed window counted in Redis, so that every instance shares the counts, and in process
+ * while Redis is away: not connected, it is passed over at once; frozen, after the
+ * connection's command timeout (docs/adr/0015). Without Redis, in process only.
+ */
+export function sharedWindow(redis: Redis | null, window: FixedWindow): RateLimiterAbstract {
+  const inProcess = new RateLimiterMemory(window);
+  if (!redis) return inProcess;
+  return new RateLimiterRedis({ ...window, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: inProcess });
+}
+
 export interface RateLimiters<Name extends string> {
   limiters: Record<Name, RateLimiterAbstract>;
   close(): Promise<void>;
 }
 
 /**
- * rate-limiter-flexible's fixed windows: in Redis when configured, so that every instance
- * shares the counts, each with an in-process fallback; in process otherwise. All of them are
- * made here, at start: a Redis limiter defines its Lua command on the shared connection when
- * it is made, and made while an auto-pipelined batch is open, the batch would lack the
- * command and ioredis would throw outside any promise (ioredis#1931).
+ * rate-limiter-flexible's fixed windows, shared through Redis when configured (see
+ * sharedWindow). All of them are made here, at start: a Redis limiter defines its Lua command
+ * on the shared connection when it is made, and made while an auto-pipelined batch is open,
+ * the batch would lack the command and ioredis would throw outside any promise (ioredis#1931).
  */
-export function createRateLimiters<Name extends string>(config: RedisConfig, specs: Record<Name, WindowSpec>): RateLimiters<Name> {
-  const redis = config.url ? connectRedis(config.url) : null;
-  const create = ({ name, points, windowSeconds }: WindowSpec): RateLimiterAbstract => {
-    const window = { keyPrefix: `${config.keyPrefix}${name}`, points, duration: windowSeconds };
-    const inProcess = new RateLimiterMemory(window);
-    if (!redis) return inProcess;
-    return new RLWrapperTimeouts({
-      limiter: new RateLimiterRedis({ ...window, storeClient: redis, rejectIfRedisNotReady: true }),
-      insuranceLimiter: inProcess,
-      timeoutMs: REDIS_TIMEOUT_MS,
-    });
-  };
+export function createRateLimiters<Name extends string>(config: RedisConfig, specs: Record<Name, WindowSpec>, logger: Logger): RateLimiters<Name> {
+  const redis = config.url ? connectRedis({ ...config, url: config.url }) : null;
+  if (redis) logRedisAvailability(redis, logger);
   const entries = Object.entries(specs) as Array<[Name, WindowSpec]>;
   return {
-    limiters: Object.fromEntries(entries.map(([key, spec]) => [key, create(spec)])) as Record<Name, RateLimiterAbstract>,
+    limiters: Object.fromEntries(
+      entries.map(([key, { name, points, windowSeconds }]) => [key, sharedWindow(redis, { keyPrefix: `${config.keyPrefix}${name}`, points, duration: windowSeconds })]),
+    ) as Record<Name, RateLimiterAbstract>,
     close: () => closeRedis(redis),
   };
 }

@@ -29,6 +29,8 @@ export function startGatewayProcess(options: GatewayProcessOptions): Promise<Gat
       CACHE_EVENT_POLL_MS: String(options.eventPollMs),
       ...(options.redis.url ? { REDIS_URL: options.redis.url } : {}),
       REDIS_KEY_PREFIX: options.redis.keyPrefix,
+      REDIS_COMMAND_TIMEOUT_MS: String(options.redis.commandTimeoutMs),
+      REDIS_CONNECT_TIMEOUT_MS: String(options.redis.connectTimeoutMs),
       ...options.env,
     },
   });

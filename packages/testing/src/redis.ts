@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { RedisConfig } from '@shop/config';
-import { connectRedis } from '@shop/redis';
+import { once } from 'node:events';
+import { parseConfig, redisSchema, type RedisConfig } from '@shop/config';
+import { closeRedis, connectRedis } from '@shop/redis';
 import { testConfig } from './test-config.js';
 
 export interface TestRedis {
@@ -19,12 +20,16 @@ export const sharedRedis = testConfig.redisUrl !== null;
 export function createTestRedis({ shared = true } = {}): TestRedis {
   const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
   const url = shared ? testConfig.redisUrl : null;
-  if (!url) return { config: { url: null, keyPrefix }, drop: async () => undefined };
+  // A loaded test machine stalls event loops for longer than production's command timeout, which
+  // then reads as an outage and drops a store; tests of outages set production's own.
+  const config = { ...parseConfig(redisSchema, { REDIS_COMMAND_TIMEOUT_MS: '1000' }), url, keyPrefix };
+  if (!url) return { config, drop: async () => undefined };
   return {
-    config: { url, keyPrefix },
+    config,
     drop: async () => {
-      const redis = connectRedis(url);
+      const redis = connectRedis({ ...config, url, commandTimeoutMs: 5_000 });
       try {
+        await once(redis, 'ready', { signal: AbortSignal.timeout(10_000) });
         let cursor = '0';
         do {
           const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
@@ -32,7 +37,7 @@ export function createTestRedis({ shared = true } = {}): TestRedis {
           cursor = next;
         } while (cursor !== '0');
       } finally {
-        await redis.quit();
+        await closeRedis(redis);
       }
     },
   };

@@ -13,6 +13,7 @@ import {
   type LoginRateLimitConfig,
   type RegistrationRateLimitConfig,
   type OperationLimits,
+  type RedisConfig,
   type SubgraphLimits,
   type SubgraphName,
 } from '@shop/config';
@@ -65,6 +66,8 @@ export interface TestSupergraphOptions {
   registrationRateLimit?: Partial<RegistrationRateLimitConfig>;
   /** False: rate limits and caches in process even when TEST_REDIS_URL names a Redis. */
   sharedStores?: boolean;
+  /** A Redis of the test's own (startOwnRedis) for every service, to stop or freeze, and its timeouts. */
+  redis?: Partial<RedisConfig>;
   /** How soon the orders subgraph finishes orders a crash left half-way. */
   recovery?: RecoveryOptions;
   /** How long catalog holds stock for an order that does not confirm. */
@@ -94,7 +97,8 @@ const LIFTED_BUDGET = 1_000_000_000;
  */
 export async function startTestSupergraph(backend: Backend, options: TestSupergraphOptions = {}): Promise<TestSupergraph> {
   const databases = await createTestDatabases(backend);
-  const redis = createTestRedis({ shared: options.sharedStores ?? true });
+  const testRedis = createTestRedis({ shared: options.sharedStores ?? true });
+  const redis = { ...testRedis, config: { ...testRedis.config, ...options.redis } };
   const gatewayKeys = testKeyRing();
   const tokens: AccessTokenConfig = { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 };
   const logger = (name: string) => createLogger(`test-${name}`, 'error');

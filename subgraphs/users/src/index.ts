@@ -40,7 +40,7 @@ export interface UsersOptions {
 
 export async function startUsers(options: UsersOptions) {
   const { seed, tokens } = options;
-  const rateLimiters = createRateLimiters(options.redis, throttleWindows(options.loginRateLimit, options.registrationRateLimit));
+  const rateLimiters = createRateLimiters(options.redis, throttleWindows(options.loginRateLimit, options.registrationRateLimit), options.logger);
   const accounts = { tokens, ...createThrottles(rateLimiters.limiters, options.loginRateLimit) };
   const subgraph = await serveSubgraph<UsersPrisma, Context>({
     ...options,
