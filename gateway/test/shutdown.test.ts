@@ -165,13 +165,13 @@ describeOnPostgres('SIGTERM in production mode, each service a process of its ow
     expect(gateway.output()).toMatch(/"msg":"stopped"/);
   }, 60_000);
 
-  it('a subgraph answers what it accepted, and the gateway answers the rest with SERVICE_UNAVAILABLE', async () => {
+  it('a subgraph answers what it accepted, and the gateway answers the rest with SUBGRAPH_UNAVAILABLE', async () => {
     const gateway = await supergraph.start('gateway', supergraph.envOf('gateway'));
     const figures = await sigtermDuringBurst(supergraph.users, gateway.url);
     expect(figures.closedUnanswered + figures.refused).toBe(0);
     expect(figures.answered).toBe(figures.sent);
     expect(figures.failedWithCode).toBeGreaterThan(0);
-    expect(figures.failedCodes).toEqual(['SERVICE_UNAVAILABLE']);
+    expect(figures.failedCodes).toEqual(['SUBGRAPH_UNAVAILABLE']);
   }, 60_000);
 
   it('the gateway exits within its deadline while a subgraph it waits on is frozen', async () => {
