@@ -12,6 +12,7 @@ import {
   freePort,
   keyRingVariable,
   postGraphQL,
+  startDatabaseOutage,
   startServiceProcess,
   testBackends,
   testKeyRing,
@@ -58,6 +59,12 @@ async function timed<Data = Record<string, unknown>>(url: string, request: Graph
 function answered<Data>(outcome: Outcome<Data>): { response: GraphQLResponse<Data>; ms: number } {
   if ('hung' in outcome) throw new Error(`no answer in ${outcome.ms} ms`);
   return outcome;
+}
+
+/** The details of a gateway's /ready. */
+async function readinessOf(graphqlUrl: string): Promise<unknown> {
+  const response = await fetch(new URL('/ready', graphqlUrl));
+  return ((await response.json()) as { checks: unknown }).checks;
 }
 
 /** Waits (up to 2 s) for a process to log a line matching `pattern`: its output arrives apart from its answers. */
@@ -202,6 +209,44 @@ describeOnPostgres('subgraphs failing under a production-mode gateway (processes
       expect(recovered.response.data?.me.orders.items).toEqual([]);
       await expectLogged(gateway, /"subgraph":"orders","circuit":"half-open"/);
       await expectLogged(gateway, /"subgraph":"orders","circuit":"closed"/);
+    }, 60_000);
+  });
+
+  describe("catalog's database stopped, then back", () => {
+    let gateway: ServiceProcess;
+    let headers: Record<string, string>;
+    let productId: string;
+
+    beforeAll(async () => {
+      gateway = await startGateway();
+      headers = await shopper(gateway.url);
+      productId = (await catalogBuilders(prisma.catalog).product({ stockQuantity: 5 })).id;
+    }, 60_000);
+
+    it('answers its fields with SERVICE_UNAVAILABLE at once, the rest as usual, and serves again without a restart', async () => {
+      const catalogOnly = () => timed<{ product: { id: string } | null }>(gateway.url, { query: Product, variables: { id: productId } });
+      expect(answered(await catalogOnly()).response.data?.product?.id).toBe(productId);
+
+      const outage = await startDatabaseOutage(databaseUrl('catalog').split('/').pop()!);
+      const during: number[] = [];
+      try {
+        for (let attempt = 0; attempt < 5; attempt += 1) {
+          const refused = answered(await catalogOnly());
+          expect({ status: refused.response.status, codes: errorCodes(refused.response) }).toEqual({ status: 503, codes: ['SERVICE_UNAVAILABLE'] });
+          during.push(refused.ms);
+        }
+        // A database outage is the subgraph's answer, not its failure: its circuit stays closed.
+        expect(await readinessOf(gateway.url)).toMatchObject({ subgraphs: { catalog: { circuit: 'closed' } } });
+        const ordersMeanwhile = answered(await timed(gateway.url, { query: MY_ORDERS, headers }));
+        expect(ordersMeanwhile.response.errors).toBeUndefined();
+      } finally {
+        await outage.end();
+      }
+      const back = answered(await catalogOnly());
+      expect(back.response.data?.product?.id).toBe(productId);
+      console.log(`catalog database outage: SERVICE_UNAVAILABLE in ${during.join(', ')} ms; first answer after it: ${back.ms} ms`);
+      // Bounded: pg gives up connecting within its timeout, never the request's whole life.
+      expect(Math.max(...during)).toBeLessThan(6_000);
     }, 60_000);
   });
 
