@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { contractOperation, postGraphQL } from '@shop/testing';
 import { isRunning, startedPids, startLauncher, type LauncherProcess } from './launcher-process.js';
 
+/** As in start.test: four PGlite services compiling at once on a busy 2-core machine take a while. */
+const READY_TIMEOUT_MS = 150_000;
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 /** The launcher's own margin past a service's deadline before it kills it, and this test's slack. */
 const STOP_WITHIN_MS = SHUTDOWN_TIMEOUT_MS + 2_000 + 1_000;
@@ -27,9 +29,9 @@ describe('the launcher (npm start)', () => {
     postGraphQL(gatewayUrl, { query: contractOperation('frontend', 'Products'), variables: { limit } }).catch((error: Error) => ({ errors: [{ message: error.message }] }));
 
   beforeAll(async () => {
-    launcher = await startLauncher({ SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) }, 60_000);
+    launcher = await startLauncher({ SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) }, READY_TIMEOUT_MS);
     gatewayUrl = `http://127.0.0.1:${launcher.gatewayPort}/graphql`;
-  }, 70_000);
+  }, READY_TIMEOUT_MS + 5_000);
   afterAll(() => launcher?.cleanUp());
 
   it('restarts a subgraph killed with SIGKILL while the others keep serving, then stops everything on SIGINT', async () => {
