@@ -3,7 +3,10 @@ import type { Role, Viewer } from '@shop/auth';
 import { parseConfig, subgraphLimitsSchema, type KeyRing, type SubgraphName } from '@shop/config';
 import { createLogger } from '@shop/logging';
 import { postToSubgraph } from './as-gateway.js';
-import type { GraphQLRequest } from './client.js';
+import { errorCodes, type GraphQLRequest, type GraphQLResponse } from './client.js';
+
+export { errorCodes, postGraphQL, type GraphQLResponse } from './client.js';
+export { testKeyRing } from './keys.js';
 import { testKeyRing } from './keys.js';
 
 /**
@@ -36,3 +39,9 @@ export const personViewer = (role: Role = 'USER', userId: string = randomUUID())
 /** `_entities` as the gateway sends it: representations of one type, the fields it wants from this subgraph. */
 export const entitiesQuery = (typename: string, selection: string) =>
   `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} ${selection} } }`;
+
+/**
+ * What a refused operation left: no data, and the codes of its errors. A subgraph answers such
+ * an execution error with HTTP 200; the gateway gives the client the code's status.
+ */
+export const refusalOf = (response: GraphQLResponse<unknown>) => ({ data: response.data ?? null, codes: errorCodes(response) });
