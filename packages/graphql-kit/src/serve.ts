@@ -26,7 +26,7 @@ interface PrismaLike extends RawSqlClient {
 /** Where consumers read a subgraph's published outbox events (POST { after, limit }). */
 export const EVENTS_PATH = '/internal/events';
 
-export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends BaseContext & { viewer: Viewer }> {
+export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends BaseContext & { viewer: Viewer }, Services = undefined> {
   /** The audience a gateway token must name: a token for another subgraph is refused here. */
   name: SubgraphName;
   database: DatabaseConfig;
@@ -39,7 +39,12 @@ export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends
   createPrisma: (database: Database) => Prisma;
   /** Keys of the gateway's identity tokens: requests without a valid one, signed for this very request, are refused. */
   gatewayKeys: KeyRing;
-  createContext: (prisma: Prisma, identity: RequestIdentity) => Promise<Context> | Context;
+  /**
+   * What the process builds once on its database client (a saga and its dependencies), after
+   * migrations: every request's context and every background job is handed the same.
+   */
+  createServices?: (prisma: Prisma) => Services;
+  createContext: (prisma: Prisma, identity: RequestIdentity, services: Services) => Promise<Context> | Context;
   /** Relay this subgraph's outbox and serve its event feed. */
   outbox?: boolean;
   /** Service-to-service endpoints; like GraphQL, only the gateway may call them. */
@@ -47,7 +52,7 @@ export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends
   /** Runs after migrations, before the server listens (demo data). */
   prepare?: (prisma: Prisma) => Promise<void>;
   /** Loops that run beside the server (sweepers, recovery); stopped before the database closes. */
-  backgroundJobs?: (prisma: Prisma) => BackgroundJob[];
+  backgroundJobs?: (prisma: Prisma, services: Services) => BackgroundJob[];
   schemaUrl: URL;
   resolvers: object;
   /** What one request may ask of this subgraph, whoever sends it. */
@@ -77,8 +82,8 @@ export interface RunningSubgraph<Prisma> extends RunningHttpServer {
 }
 
 /** Opens the subgraph's database, migrates and prepares it, then serves its schema over HTTP. */
-export async function serveSubgraph<Prisma extends PrismaLike, Context extends BaseContext & { viewer: Viewer }>(
-  options: ServeSubgraphOptions<Prisma, Context>,
+export async function serveSubgraph<Prisma extends PrismaLike, Context extends BaseContext & { viewer: Viewer }, Services = undefined>(
+  options: ServeSubgraphOptions<Prisma, Context, Services>,
 ): Promise<RunningSubgraph<Prisma>> {
   const { logger } = options;
   const database = await openDatabase(options.database, (error) => logger.warn({ err: error }, 'database connection lost'));
@@ -99,8 +104,9 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     }
     const prisma = options.createPrisma(database);
     await options.prepare?.(prisma);
+    const services = options.createServices?.(prisma) as Services;
     if (options.outbox) jobs.push(startOutboxRelay(prisma, logger));
-    jobs.push(...(options.backgroundJobs?.(prisma) ?? []));
+    jobs.push(...(options.backgroundJobs?.(prisma, services) ?? []));
     const routes = {
       ...options.internalRoutes?.(prisma),
       ...(options.outbox ? { [EVENTS_PATH]: (body: unknown) => feed(prisma, body) } : {}),
@@ -116,7 +122,7 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     const server = await startSubgraphServer<Context>({
       schemaUrl: options.schemaUrl,
       resolvers: options.resolvers,
-      context: async (request, rawBody) => options.createContext(prisma, await identityOf(request, rawBody)),
+      context: async (request, rawBody) => options.createContext(prisma, await identityOf(request, rawBody), services),
       seesMoreThanOthers: (context) => isAdmin(context.viewer),
       routes: internalRoutes(routes, identityOf, logger),
       readiness: () => databaseReadiness(database, migrations),

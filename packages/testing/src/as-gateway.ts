@@ -9,17 +9,27 @@ export async function gatewayHeaders(keys: KeyRing, subgraph: SubgraphName, url:
   return { [GATEWAY_TOKEN_HEADER]: await signGatewayToken(keys, { viewer, clientIp: null }, { audience: subgraph, request }) };
 }
 
+/** Sends one operation to the subgraph `name` at `url`, signed with `keys` as the gateway signs it for `viewer`. */
+export async function postToSubgraph<Data = Record<string, unknown>>(
+  name: SubgraphName,
+  url: string,
+  keys: KeyRing,
+  request: GraphQLRequest,
+  viewer: Viewer = anonymousViewer,
+) {
+  const headers = { ...request.headers, ...(await gatewayHeaders(keys, name, url, graphQLBody(request), viewer)) };
+  return postGraphQL<Data>(url, { ...request, headers });
+}
+
 /**
  * Sends one operation straight to a subgraph, signed as the gateway signs it for `viewer`
  * (with `keys` of another ring, as a forger would).
  */
-export async function postAsGateway<Data = Record<string, unknown>>(
+export function postAsGateway<Data = Record<string, unknown>>(
   supergraph: TestSupergraph,
   subgraph: SubgraphName,
   request: GraphQLRequest,
   { viewer = anonymousViewer, keys = supergraph.gatewayKeys }: { viewer?: Viewer; keys?: KeyRing } = {},
 ) {
-  const { url } = supergraph[subgraph];
-  const headers = { ...request.headers, ...(await gatewayHeaders(keys, subgraph, url, graphQLBody(request), viewer)) };
-  return postGraphQL<Data>(url, { ...request, headers });
+  return postToSubgraph<Data>(subgraph, supergraph[subgraph].url, keys, request, viewer);
 }

@@ -1,5 +1,6 @@
 export { errorCodes, graphQLBody, postGraphQL, type GraphQLRequest, type GraphQLResponse } from './client.js';
-export { gatewayHeaders, postAsGateway } from './as-gateway.js';
+export { gatewayHeaders, postAsGateway, postToSubgraph } from './as-gateway.js';
+export { aloneOptions, asGatewayTo, entitiesQuery, personViewer } from './subgraph-alone.js';
 export { contractDir, contractFiles, contractOperation, readContract, type ContractFile } from './contract.js';
 export { createTestDatabases, testBackends, type Backend, type TestDatabases } from './databases.js';
 export { startDatabaseOutage, type DatabaseOutage } from './outages.js';

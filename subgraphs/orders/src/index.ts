@@ -6,7 +6,7 @@ import { catalogClient } from './data/catalog-client.js';
 import { createPrisma, migrationsDir, type OrdersPrisma } from './data/client.js';
 import { createLoaders } from './data/loaders.js';
 import { resolvers } from './resolvers/index.js';
-import type { PlacementHooks } from './services/placement.js';
+import { createPlacement, type Placement, type PlacementHooks } from './services/placement.js';
 import { defaultRecovery, startOrderRecovery, type RecoveryOptions } from './services/recovery.js';
 
 export type { OrdersPrisma } from './data/client.js';
@@ -31,13 +31,15 @@ export interface OrdersOptions {
 export function startOrders(options: OrdersOptions) {
   const { logger, hooks } = options;
   const catalog = catalogClient(options.catalogUrl, options.gatewayKeys);
-  return serveSubgraph<OrdersPrisma, Context>({
+  return serveSubgraph<OrdersPrisma, Context, Placement>({
     ...options,
     name: 'orders',
     migrationsDir,
     createPrisma,
-    createContext: (prisma, { viewer }) => ({ viewer, prisma, loaders: createLoaders(prisma, catalog), catalog, logger, hooks }),
-    backgroundJobs: (prisma) => [startOrderRecovery({ prisma, catalog, logger }, logger, { ...defaultRecovery, ...options.recovery })],
+    // One saga per process, shared by requests and the recovery job.
+    createServices: (prisma) => createPlacement({ prisma, catalog, logger, hooks }),
+    createContext: (prisma, { viewer }, placement) => ({ viewer, prisma, loaders: createLoaders(prisma, catalog), placement }),
+    backgroundJobs: (prisma, placement) => [startOrderRecovery({ prisma, placement, logger }, { ...defaultRecovery, ...options.recovery })],
     outbox: true,
     schemaUrl: new URL('./schema.graphql', import.meta.url),
     resolvers,

@@ -4,7 +4,7 @@ import { multiplyDecimal, parseId, sumDecimals } from '@shop/graphql-kit';
 import type { CartItem } from '../generated/prisma/client.js';
 import { addToCartLine, deleteCartLines, findCart, upsertCartLine, type CartRecord } from '../data/carts.js';
 import type { Context } from '../context.js';
-import { MAX_LINE_QUANTITY, parseIdempotencyKey, placeOnce, placementDeps } from './placement.js';
+import { MAX_LINE_QUANTITY, parseIdempotencyKey } from './placement.js';
 
 /** A cart is its owner's (and, for support, an admin's) to read. */
 export function cartOf(ctx: Context, userId: string): Promise<CartRecord> {
@@ -58,7 +58,7 @@ export async function removeFromCart(ctx: Context, productId: string): Promise<C
 export async function checkout(ctx: Context, idempotencyKey: string) {
   const userId = requireUser(ctx.viewer).userId;
   const key = parseIdempotencyKey(idempotencyKey, 'idempotencyKey');
-  return placeOnce(placementDeps(ctx), { userId, idempotencyKey: key, kind: 'checkout' });
+  return ctx.placement.placeOnce({ userId, idempotencyKey: key, kind: 'checkout' });
 }
 
 /** Quantity times the product's current price; null when the product is gone. */

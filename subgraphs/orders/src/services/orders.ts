@@ -5,7 +5,7 @@ import type { Order, OrderStatus } from '../generated/prisma/client.js';
 import type { OrderFilter, PlaceOrderInput } from '../generated/graphql.js';
 import type { Context } from '../context.js';
 import { findOrderPage, transitionOrder, type OrderItemRecord, type OrderWhere } from '../data/orders.js';
-import { parseIdempotencyKey, parseOrderLines, placeOnce, placementDeps, returnStock } from './placement.js';
+import { parseIdempotencyKey, parseOrderLines } from './placement.js';
 
 type PageArgs = { page?: number | null; limit?: number | null };
 
@@ -60,7 +60,7 @@ export async function itemsOf(ctx: Context, order: Order): Promise<OrderItemReco
 export function placeOrder(ctx: Context, input: PlaceOrderInput): Promise<Order> {
   const userId = requireUser(ctx.viewer).userId;
   const idempotencyKey = parseIdempotencyKey(input.idempotencyKey, 'input.idempotencyKey');
-  return placeOnce(placementDeps(ctx), { userId, idempotencyKey, kind: 'placeOrder', lines: parseOrderLines(input.items) });
+  return ctx.placement.placeOnce({ userId, idempotencyKey, kind: 'placeOrder', lines: parseOrderLines(input.items) });
 }
 
 /** The order life cycle: anything else is refused with INVALID_STATUS_TRANSITION. */
@@ -84,7 +84,7 @@ async function transition(ctx: Context, order: Order, to: OrderStatus): Promise<
     return transition(ctx, now, to);
   }
   // Cancelling returns the stock now if catalog answers, otherwise the recovery loop does.
-  if (to === 'CANCELLED') await returnStock(placementDeps(ctx), order.id);
+  if (to === 'CANCELLED') await ctx.placement.returnStock(order.id);
   ctx.loaders.orderById.clear(order.id);
   return (await ctx.loaders.orderById.load(order.id))!;
 }

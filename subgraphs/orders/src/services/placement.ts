@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { requireUser } from '@shop/auth';
 import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
 import { boundedText, multiplyDecimal, parseId, sumDecimals } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
@@ -16,7 +15,6 @@ import {
   markStockReleased,
   type OrderWithItems,
 } from '../data/orders.js';
-import type { Context } from '../context.js';
 import { isUniqueViolation } from '@shop/db';
 
 export const MAX_ORDER_LINES = 100;
@@ -35,7 +33,7 @@ export interface OrderLine {
   quantity: number;
 }
 
-/** What the saga needs besides the database: the catalog, and test probes between steps. */
+/** What the saga needs: its database, the catalog, and (tests only) probes between steps. */
 export interface PlacementDeps {
   prisma: OrdersPrisma;
   catalog: CatalogClient;
@@ -111,7 +109,7 @@ function confirmationOf(reserved: readonly ReservedLine[], clearCart: boolean) {
  * (keyed by the order id), so the request, a concurrent retry and the recovery loop may all
  * run it; whichever comes last finds the work done.
  */
-export async function settleOrder(deps: PlacementDeps, order: OrderWithItems): Promise<Order> {
+async function settleOrder(deps: PlacementDeps, order: OrderWithItems): Promise<Order> {
   if (order.stockState !== 'RESERVING') return order;
   const clearCart = order.requestHash === CHECKOUT_HASH;
   const { catalog, prisma } = deps;
@@ -189,7 +187,7 @@ async function recordIntent(prisma: OrdersPrisma, request: PlacementRequest, req
  * order; the same key with another request is refused. A cart becomes one order whatever the
  * keys: checkouts under other keys find it claimed, then empty.
  */
-export async function placeOnce(deps: PlacementDeps, request: PlacementRequest): Promise<Order> {
+async function placeOnce(deps: PlacementDeps, request: PlacementRequest): Promise<Order> {
   const { prisma } = deps;
   const requestHash = request.kind === 'checkout' ? CHECKOUT_HASH : hashRequest(request.kind, request.lines);
   for (;;) {
@@ -210,14 +208,8 @@ export async function placeOnce(deps: PlacementDeps, request: PlacementRequest):
   }
 }
 
-export function placementDeps(ctx: Context): PlacementDeps {
-  return { prisma: ctx.prisma, catalog: ctx.catalog, logger: ctx.logger, hooks: ctx.hooks };
-}
-
-export const signedInUserId = (ctx: Context) => requireUser(ctx.viewer).userId;
-
 /** Returns a cancelled order's stock; on failure the recovery loop tries again. */
-export async function returnStock(deps: PlacementDeps, orderId: string): Promise<void> {
+async function returnStock(deps: PlacementDeps, orderId: string): Promise<void> {
   try {
     const { status } = await deps.catalog.release(orderId);
     if (status === 'RELEASED' || status === 'UNKNOWN') await markStockReleased(deps.prisma, orderId);
@@ -226,3 +218,17 @@ export async function returnStock(deps: PlacementDeps, orderId: string): Promise
     deps.logger.warn({ err: error, orderId }, 'stock return deferred to recovery');
   }
 }
+
+/**
+ * The saga, built once per process with its dependencies and shared by every request and
+ * the recovery job: requests never carry the saga's wiring or its test probes.
+ */
+export function createPlacement(deps: PlacementDeps) {
+  return {
+    placeOnce: (request: PlacementRequest) => placeOnce(deps, request),
+    settle: (order: OrderWithItems) => settleOrder(deps, order),
+    returnStock: (orderId: string) => returnStock(deps, orderId),
+  };
+}
+
+export type Placement = ReturnType<typeof createPlacement>;

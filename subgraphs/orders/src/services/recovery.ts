@@ -1,6 +1,7 @@
 import type { Logger } from '@shop/logging';
+import type { OrdersPrisma } from '../data/client.js';
 import { findUnfinishedOrders } from '../data/orders.js';
-import { returnStock, settleOrder, type PlacementDeps } from './placement.js';
+import type { Placement } from './placement.js';
 
 export interface RecoveryOptions {
   intervalMs: number;
@@ -14,14 +15,17 @@ export const defaultRecovery: RecoveryOptions = { intervalMs: 2_000, staleAfterM
  * The saga's safety net: orders left half-way by a crash of either subgraph are driven to
  * an end (confirmed with their stock, or undone), and cancelled orders get their stock back.
  */
-export function startOrderRecovery(deps: Omit<PlacementDeps, 'hooks'>, logger: Logger, options: RecoveryOptions) {
+export function startOrderRecovery(
+  { prisma, placement, logger }: { prisma: OrdersPrisma; placement: Placement; logger: Logger },
+  options: RecoveryOptions,
+) {
   let running: Promise<void> = Promise.resolve();
   const sweep = async () => {
-    const orders = await findUnfinishedOrders(deps.prisma, new Date(Date.now() - options.staleAfterMs), 50);
+    const orders = await findUnfinishedOrders(prisma, new Date(Date.now() - options.staleAfterMs), 50);
     for (const order of orders) {
       try {
-        if (order.stockState === 'RELEASING') await returnStock(deps, order.id);
-        else await settleOrder(deps, order);
+        if (order.stockState === 'RELEASING') await placement.returnStock(order.id);
+        else await placement.settle(order);
       } catch (error) {
         logger.info({ orderId: order.id, reason: (error as Error).message }, 'unfinished order not settled this round');
       }

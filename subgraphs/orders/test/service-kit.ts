@@ -1,0 +1,35 @@
+import type { Viewer } from '@shop/auth';
+import { openDatabase } from '@shop/db';
+import { createLogger } from '@shop/logging';
+import type { Context } from '../src/context.js';
+import { createLoaders } from '../src/data/loaders.js';
+import { createPrisma, migrationsDir } from '../src/index.js';
+import { createPlacement, type PlacementHooks } from '../src/services/placement.js';
+import { fakeCatalog } from './fake-catalog.js';
+
+/**
+ * The orders service on its own: a migrated PGlite database in memory, an in-memory catalog
+ * in place of the catalog subgraph, and the saga built once as index.ts builds it.
+ */
+export async function startOrdersService(hooks?: PlacementHooks) {
+  const database = await openDatabase({ kind: 'pglite', dataDir: null });
+  await database.migrate(migrationsDir);
+  const prisma = createPrisma(database);
+  const catalog = fakeCatalog();
+  const logger = createLogger('test-orders', 'silent');
+  const placement = createPlacement({ prisma, catalog: catalog.client, logger, hooks });
+  return {
+    prisma,
+    catalog,
+    placement,
+    logger,
+    /** A request's context for `viewer`, with fresh loaders as each request gets. */
+    contextFor: (viewer: Viewer): Context => ({ viewer, prisma, loaders: createLoaders(prisma, catalog.client), placement }),
+    stop: async () => {
+      await prisma.$disconnect();
+      await database.close();
+    },
+  };
+}
+
+export type OrdersService = Awaited<ReturnType<typeof startOrdersService>>;
