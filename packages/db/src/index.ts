@@ -18,4 +18,4 @@ export {
   type PublishedEvent,
   type RawSqlClient,
 } from './outbox.js';
-export { isUniqueViolation, retryingUniqueRace } from './unique-violation.js';
+export { conflictOnUniqueViolation, isUniqueViolation, retryingUniqueRace } from './unique-violation.js';

@@ -18,7 +18,7 @@ export {
   type StopOptions,
 } from './http-server.js';
 export { isId, parseId } from './ids.js';
-export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageMeta, pageRequest, type Page, type PageMeta, type PageRequest } from './pagination.js';
+export { emptyPage, pageRequest, readPage, type Page, type PageArgs, type PageMeta, type PageWindow } from './pagination.js';
 export { DateTimeScalar, DecimalScalar } from './scalars.js';
 export { buildSchemaFromSdl, startSubgraphServer, type SubgraphServerOptions } from './subgraph.js';
 export { BadServiceRequest, EVENTS_PATH, serveSubgraph, type BackgroundJob, type RunningSubgraph, type ServeSubgraphOptions, type SubgraphUsage } from './serve.js';

@@ -1,22 +1,13 @@
-import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
+import { badUserInput, notFound } from '@shop/errors';
 import { parseId } from '@shop/graphql-kit';
-import { isUniqueViolation } from '@shop/db';
+import { conflictOnUniqueViolation } from '@shop/db';
 import type { CreateCategoryInput, UpdateCategoryInput } from '../generated/graphql.js';
 import type { Category, Prisma } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { categoryExists, createCategory as insertCategory, findSubtreeIds, updateCategory as writeCategory, type CategoryTx } from '../data/categories.js';
 import * as input from './input.js';
 
-const nameTaken = () => new AppError(ErrorCode.CONFLICT, 'A category with this name already exists under this parent');
-
-async function refuseDuplicates<T>(write: Promise<T>): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    if (isUniqueViolation(error)) throw nameTaken();
-    throw error;
-  }
-}
+const refuseDuplicates = <T>(write: Promise<T>) => conflictOnUniqueViolation(write, 'A category with this name already exists under this parent');
 
 export async function createCategory(ctx: Context, fields: CreateCategoryInput): Promise<Category> {
   const parentId = fields.parentId == null ? null : parseId(fields.parentId, 'input.parentId');

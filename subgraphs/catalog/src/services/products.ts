@@ -1,6 +1,6 @@
 import { isAdmin, type Viewer } from '@shop/auth';
 import { badUserInput } from '@shop/errors';
-import { boundedText, compareDecimals, isId, literalPattern, pageMeta, pageRequest, parseId, type Page } from '@shop/graphql-kit';
+import { boundedText, compareDecimals, isId, literalPattern, parseId, readPage, type Page, type PageArgs } from '@shop/graphql-kit';
 import type { ProductFilter, ProductSort } from '../generated/graphql.js';
 import type { Product } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
@@ -64,19 +64,15 @@ async function filterToWhere(ctx: Context, filter: ProductFilter): Promise<Produ
 
 export async function listProducts(
   ctx: Context,
-  args: { filter?: ProductFilter | null; page?: number | null; limit?: number | null; sort?: ProductSort | null },
+  args: PageArgs & { filter?: ProductFilter | null; sort?: ProductSort | null },
 ): Promise<Page<Product>> {
-  const request = pageRequest(args);
   const filter = args.filter ?? {};
-  const where: ProductWhere = { AND: [visibility(ctx.viewer, filter.isActive), await filterToWhere(ctx, filter)] };
-  const { items, totalItems } = await findProductPage(ctx.prisma, {
-    where,
-    orderBy: sortOrders[args.sort ?? 'NEWEST'],
-    skip: request.skip,
-    take: request.limit,
+  const page = await readPage(args, async (window) => {
+    const where: ProductWhere = { AND: [visibility(ctx.viewer, filter.isActive), await filterToWhere(ctx, filter)] };
+    return findProductPage(ctx.prisma, { where, orderBy: sortOrders[args.sort ?? 'NEWEST'], ...window });
   });
-  items.forEach((product) => ctx.loaders.productById.prime(product.id, product));
-  return { items, meta: pageMeta(request, totalItems) };
+  page.items.forEach((product) => ctx.loaders.productById.prime(product.id, product));
+  return page;
 }
 
 /** A product as a storefront sees it: unknown, deleted and (for non-admins) inactive ones read as null. */
