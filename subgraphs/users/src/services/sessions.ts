@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { requireUser } from '@shop/auth';
 import { AppError, ErrorCode } from '@shop/errors';
 import { z } from 'zod';
+import { parseInput } from '@shop/graphql-kit';
 import type { User } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { createSession, findSessionByTokenHash, revokeFamily, rotateSession } from '../data/sessions.js';
 import { createUser, findUserByEmail } from '../data/users.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { hashSecret, issueAccessToken, newSecret, REFRESH_TOKEN_PREFIX } from './tokens.js';
-import { emailInput, nameInput, parseInput, passwordInput, usernameInput } from './validation.js';
+import { emailInput, nameInput, passwordInput, usernameInput } from './validation.js';
 import { conflictOnUniqueViolation } from '@shop/db';
 
 export interface AuthPayload {

@@ -1,13 +1,13 @@
 import { isAdmin, isSelf, requireUser } from '@shop/auth';
 import { badUserInput, notFound } from '@shop/errors';
-import { boundedText, isId, literalPattern, parseId, readPage, type Page, type PageArgs } from '@shop/graphql-kit';
+import { boundedText, isId, literalPattern, notNull, parseId, parseInput, readPage, type Page, type PageArgs } from '@shop/graphql-kit';
 import { z } from 'zod';
 import type { Role, User } from '../generated/prisma/client.js';
 import type { UserFilter } from '../generated/graphql.js';
 import type { Context } from '../context.js';
 import { deactivateUserEverywhere, findUserPage, setRole, updateUser, type UserWhere } from '../data/users.js';
 import { conflictOnUniqueViolation } from '@shop/db';
-import { nameInput, parseInput, usernameInput } from './validation.js';
+import { nameInput, usernameInput } from './validation.js';
 
 /** The signed-in caller's own account. */
 export async function getMe(ctx: Context): Promise<User | null> {
@@ -49,7 +49,7 @@ export async function listUsers(ctx: Context, args: PageArgs & { filter?: UserFi
 }
 
 const profileChanges = z.object({
-  username: usernameInput.nullish(),
+  username: notNull(usernameInput).optional(),
   firstName: nameInput.nullish(),
   lastName: nameInput.nullish(),
 });
@@ -57,7 +57,6 @@ const profileChanges = z.object({
 export async function updateProfile(ctx: Context, input: unknown): Promise<User> {
   const { userId } = requireUser(ctx.viewer);
   const changes = parseInput(profileChanges, input);
-  if (changes.username === null) throw badUserInput('input.username cannot be null', 'input.username');
   return conflictOnUniqueViolation(
     updateUser(ctx.prisma, userId, {
       ...(changes.username !== undefined ? { username: changes.username } : {}),
