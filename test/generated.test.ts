@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
+import { errorsDocument } from '@shop/errors/document';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
 
@@ -20,5 +21,11 @@ describe('generated resolver types', () => {
     for (const output of outputs) {
       expect(readFileSync(new URL(output.filename, new URL('..', import.meta.url)), 'utf8')).toBe(output.content);
     }
+  });
+});
+
+describe('docs/errors.md', () => {
+  it('is up to date with the error registry (run `npm run docs:errors`)', () => {
+    expect(readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8')).toBe(errorsDocument());
   });
 });

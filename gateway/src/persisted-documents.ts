@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kind, parse, print, visit, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode, type GraphQLFormattedError } from 'graphql';
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
+import { ApolloErrorCode } from '@shop/errors';
 
 /** Apollo's persisted query manifest format (what `generate-persisted-query-manifest` writes). */
 export interface PersistedQueryManifest {
@@ -96,7 +97,7 @@ export const withPersistedQueryMismatchCode =
   (formatted, error) =>
     format(
       formatted.message === HASH_MISMATCH
-        ? { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_REQUEST' } }
+        ? { ...formatted, extensions: { ...formatted.extensions, code: ApolloErrorCode.BAD_REQUEST } }
         : formatted,
       error,
     );

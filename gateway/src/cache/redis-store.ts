@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@shop/logging';
-import { closeRedis, redisAvailability, unlessRedisIsAway } from '@shop/redis';
+import { redisAvailability, unlessRedisIsAway } from '@shop/redis';
 import { decodeResponse, encodeResponse, PURGE_MEMORY_MS, type ResponseStore } from './store.js';
 
 // Scripts run atomically in Redis, so a purge and a store of the same tag never interleave.
@@ -76,6 +76,5 @@ export function createRedisStore(redis: Redis, keyPrefix: string, logger: Logger
     saveCheckpoint: async (feed, seq) => {
       await redis.set(`${prefix}feed:${feed}`, seq);
     },
-    close: () => closeRedis(redis),
   };
 }

@@ -35,7 +35,6 @@ export interface ResponseStore {
   /** Where an event-feed consumer left off, per feed. */
   checkpoint(feed: string): Promise<string | null>;
   saveCheckpoint(feed: string, seq: string): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** How long a purge is remembered against responses still being computed. */
@@ -82,7 +81,6 @@ export function createMemoryStore(maxBytes: number): ResponseStore {
     saveCheckpoint: async (feed, seq) => {
       checkpoints.set(feed, seq);
     },
-    close: async () => undefined,
   };
 }
 

@@ -1,7 +1,7 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { isAdmin, type Viewer } from '@shop/auth';
 import type { DemandControlConfig } from '@shop/config';
-import { AppError, ErrorCode } from '@shop/errors';
+import { ApolloErrorCode, AppError, ErrorCode } from '@shop/errors';
 import type { CostEstimator, GraphQLAnswer } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { GatewayContext } from '../context.js';
@@ -28,9 +28,9 @@ const TURN_AWAY_DELAY_MS = 250;
 
 /** Codes of operations refused before planning: at this stage Apollo's own codes stand for the limits. */
 const refusedBeforePlanning = new Set<unknown>([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'OPERATION_RESOLUTION_FAILURE',
+  ApolloErrorCode.GRAPHQL_PARSE_FAILED,
+  ApolloErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloErrorCode.OPERATION_RESOLUTION_FAILURE,
   ErrorCode.VARIABLES_TOO_LARGE,
   ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE,
 ]);

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '@shop/errors';
-import { isAdmin, type Viewer } from './viewer.js';
+import type { Viewer } from './viewer.js';
 
 type SignedInUser = Extract<Viewer, { kind: 'user' }>;
 
@@ -7,12 +7,6 @@ export function requireUser(viewer: Viewer): SignedInUser {
   if (viewer.kind === 'user') return viewer;
   if (viewer.kind === 'partner') throw new AppError(ErrorCode.FORBIDDEN, 'This operation needs a user account');
   throw new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in to do this');
-}
-
-export function requireAdmin(viewer: Viewer): SignedInUser {
-  const user = requireUser(viewer);
-  if (!isAdmin(viewer)) throw new AppError(ErrorCode.FORBIDDEN, 'Only administrators may do this');
-  return user;
 }
 
 const refusalMessages = {

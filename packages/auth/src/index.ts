@@ -1,6 +1,6 @@
 export { anonymousViewer, isAdmin, isSelf, parseViewer, roles, type Role, type Viewer } from './viewer.js';
 export { apiKeyScopes, defaultApiKeyScopes, Scope, scopesOf } from './scopes.js';
-export { refusal, requireAdmin, requireUser } from './guards.js';
+export { refusal, requireUser } from './guards.js';
 export {
   accessRequirementsFromSdl,
   refusalFor,

@@ -13,9 +13,9 @@ export {
   readPublishedEvents,
   startOutboxRelay,
   writeEvent,
-  type OutboxRelay,
   type OutboxWriter,
   type PublishedEvent,
   type RawSqlClient,
 } from './outbox.js';
-export { isUniqueViolation, retryingUniqueRace } from './unique-violation.js';
+export { startSerialJob, type SerialJob, type SerialJobOptions } from './serial-job.js';
+export { conflictOnUniqueViolation, isUniqueViolation, retryingUniqueRace } from './unique-violation.js';

@@ -1,5 +1,6 @@
 import { noteChange } from './request-scope.js';
 import type { Logger } from '@shop/logging';
+import { startSerialJob, type SerialJob } from './serial-job.js';
 
 /** What other services learn about, by topic; payloads carry ids, never whole records. */
 export const EventTopic = {
@@ -71,39 +72,20 @@ export async function readPublishedEvents(client: RawSqlClient, afterSeq: string
   );
 }
 
-export interface OutboxRelay {
-  stop(): Promise<void>;
-}
-
 /** Runs the relay in the background, and prunes events consumers had a week to read. */
-export function startOutboxRelay(client: RawSqlClient, logger: Logger, intervalMs = 200): OutboxRelay {
-  let running: Promise<void> = Promise.resolve();
-  let stopped = false;
-  let ticks = 0;
-  const tick = () => {
-    running = running.then(async () => {
-      if (stopped) return;
-      try {
-        while ((await publishPendingEvents(client)) === BATCH);
-        if (++ticks % 3000 === 0) {
-          await client.$executeRawUnsafe(
-            `DELETE FROM outbox_events WHERE published_at < now() - interval '${RETENTION_DAYS} days'`,
-          );
-        }
-      } catch (error) {
-        logger.warn({ err: error }, 'outbox relay failed; retrying');
+export function startOutboxRelay(client: RawSqlClient, logger: Logger, intervalMs = 200): SerialJob {
+  let runs = 0;
+  return startSerialJob({
+    name: 'outbox relay',
+    intervalMs,
+    logger,
+    run: async () => {
+      while ((await publishPendingEvents(client)) === BATCH);
+      if (++runs % 3000 === 0) {
+        await client.$executeRawUnsafe(`DELETE FROM outbox_events WHERE published_at < now() - interval '${RETENTION_DAYS} days'`);
       }
-    });
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
     },
-  };
+  });
 }
 
 /** The part of a transaction client that writes outbox rows; every subgraph's has this shape. */

@@ -1,6 +1,21 @@
+import { AppError, ErrorCode } from '@shop/errors';
+
 /** Prisma's code for a unique constraint violation, whichever driver adapter raised it. */
 export const isUniqueViolation = (error: unknown) =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+
+/**
+ * A write whose unique indexes decide between concurrent writers (a taken email, a category
+ * name): the loser's violation becomes CONFLICT with `message`.
+ */
+export async function conflictOnUniqueViolation<T>(write: Promise<T>, message: string): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError(ErrorCode.CONFLICT, message);
+    throw error;
+  }
+}
 
 /** Tries that an upsert racing others gets: each loser finds the winner's row on its next try. */
 const UPSERT_ATTEMPTS = 3;

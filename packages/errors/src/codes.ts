@@ -1,102 +1,170 @@
-/**
- * Every error code a client can see in `extensions.code`. Codes are part of the public
- * contract: add freely, never rename.
- */
-export const ErrorCode = {
-  /** Input that fails validation (malformed id, negative price, page below 1...). */
-  BAD_USER_INPUT: 'BAD_USER_INPUT',
-  /** No or bad credentials. */
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  /** A known caller that is not allowed. */
-  FORBIDDEN: 'FORBIDDEN',
-  /** The record does not exist, or the caller may not know that it does. */
-  NOT_FOUND: 'NOT_FOUND',
-  /** A write that conflicts with existing data (a duplicate email, a category name...). */
-  CONFLICT: 'CONFLICT',
-  /** An order line asks for more units than are in stock. */
-  OUT_OF_STOCK: 'OUT_OF_STOCK',
-  /** The product exists but cannot be ordered (inactive or deleted). */
-  PRODUCT_UNAVAILABLE: 'PRODUCT_UNAVAILABLE',
-  /** One order cannot mix currencies. */
-  MIXED_CURRENCIES: 'MIXED_CURRENCIES',
-  /** An idempotency key already used for a different request. */
-  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
-  /** Another checkout of the same cart (under another idempotency key) is placing its order: one cart makes one order. */
-  CHECKOUT_IN_PROGRESS: 'CHECKOUT_IN_PROGRESS',
-  /** The order's status cannot change that way (see the order state machine). */
-  INVALID_STATUS_TRANSITION: 'INVALID_STATUS_TRANSITION',
-  /** A service the operation needs did not answer; retrying (with the same idempotency key) is safe. */
-  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  /** Too many attempts, or the caller's cost budget is spent; try again after `Retry-After` seconds. */
-  RATE_LIMITED: 'RATE_LIMITED',
-  /** The operation nests fields deeper than the limit. */
-  MAX_DEPTH_LIMIT: 'MAX_DEPTH_LIMIT',
-  /** The operation uses more aliases than the limit. */
-  MAX_ALIASES_LIMIT: 'MAX_ALIASES_LIMIT',
-  /** The operation selects more root fields than the limit. */
-  MAX_ROOT_FIELDS_LIMIT: 'MAX_ROOT_FIELDS_LIMIT',
-  /** The operation uses more directives than the limit. */
-  MAX_DIRECTIVES_LIMIT: 'MAX_DIRECTIVES_LIMIT',
-  /** The document has more tokens than the limit (it is not parsed further). */
-  MAX_TOKENS_LIMIT: 'MAX_TOKENS_LIMIT',
-  /** The request's variables are larger than the limit. */
-  VARIABLES_TOO_LARGE: 'VARIABLES_TOO_LARGE',
-  /** The operation's estimated cost (see @cost and @listSize in the schema) is above the maximum. */
-  COST_ESTIMATED_TOO_EXPENSIVE: 'COST_ESTIMATED_TOO_EXPENSIVE',
-  /** A subgraph stopped a request that loaded more records than one request may. */
-  RESULT_TOO_LARGE: 'RESULT_TOO_LARGE',
-  /** The operation is part of the contract but not served yet. */
-  NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
-  /** Anything unexpected: the message never carries internals. */
-  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
-  /** A subgraph did not answer within its deadline: the fields it serves are null, the others answered. Retry later. */
-  SUBGRAPH_TIMEOUT: 'SUBGRAPH_TIMEOUT',
-  /** A subgraph cannot be reached, answered that it cannot serve (502/503/504), or is failing so often that the gateway stopped asking it for a moment (circuit breaker open). Retry later. */
-  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
-} as const;
-
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
-/** Codes that Apollo Server itself emits for malformed requests; they are safe to show. */
-export const apolloRequestErrorCodes = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
+/** What a code means to a client: the HTTP status of an answer it empties, and what to do. */
+export interface ErrorCodeEntry {
+  /**
+   * The HTTP status of an answer that holds nothing because of an error with this code: the
+   * client's mistakes are 4xx, an outage 5xx (retry later). An answer with some data stays
+   * 200, whatever its errors: what could be served, was.
+   */
+  readonly status: number;
+  /** What happened and what the client should do; `docs/errors.md` is generated from it. */
+  readonly description: string;
+}
 
 /**
- * The HTTP status of an answer that holds nothing because of an error with this code: the
- * client's mistakes are 4xx, an outage is 503 (retry later). An answer with some data stays
- * 200, whatever its errors: what could be served, was. Every code must choose one.
+ * Every error code a client can see in `extensions.code`, with its status and meaning.
+ * Codes are part of the public contract: add freely (at the end), never rename. After a
+ * change, run `npm run docs:errors`.
  */
-export const httpStatusOfCode: Readonly<Record<ErrorCode, number>> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  OUT_OF_STOCK: 409,
-  PRODUCT_UNAVAILABLE: 409,
-  MIXED_CURRENCIES: 400,
-  // As the IETF Idempotency-Key draft answers a key reused for another request, and one in use.
-  IDEMPOTENCY_KEY_REUSED: 422,
-  CHECKOUT_IN_PROGRESS: 409,
-  INVALID_STATUS_TRANSITION: 409,
-  SERVICE_UNAVAILABLE: 503,
-  RATE_LIMITED: 429,
-  MAX_DEPTH_LIMIT: 400,
-  MAX_ALIASES_LIMIT: 400,
-  MAX_ROOT_FIELDS_LIMIT: 400,
-  MAX_DIRECTIVES_LIMIT: 400,
-  MAX_TOKENS_LIMIT: 400,
-  VARIABLES_TOO_LARGE: 400,
-  COST_ESTIMATED_TOO_EXPENSIVE: 400,
-  RESULT_TOO_LARGE: 400,
-  NOT_IMPLEMENTED: 501,
-  INTERNAL_SERVER_ERROR: 500,
-  SUBGRAPH_TIMEOUT: 504,
-  SUBGRAPH_UNAVAILABLE: 503,
+export const errorRegistry = {
+  BAD_USER_INPUT: {
+    status: 400,
+    description:
+      'An argument or input field fails validation (a malformed id, a negative price, page below 1, text holding U+0000...). `extensions.field` names it (`input.price`, `filter.search`). Correct the input; retrying it unchanged fails again.',
+  },
+  UNAUTHENTICATED: {
+    status: 401,
+    description: 'No credentials, or a token or API key that is invalid, expired or revoked. Sign in again (or refresh the session) and send `Authorization: Bearer <accessToken>`.',
+  },
+  FORBIDDEN: {
+    status: 403,
+    description: 'A known caller that may not do this (a shopper asking for admin data, a key without the scope). Do not retry; ask for the access instead.',
+  },
+  NOT_FOUND: {
+    status: 404,
+    description: 'The record does not exist, or the caller may not know that it does. Check the id.',
+  },
+  CONFLICT: {
+    status: 409,
+    description: 'A write that conflicts with existing data: a taken email or username, a category name already used under that parent. Choose another value.',
+  },
+  OUT_OF_STOCK: {
+    status: 409,
+    description: 'An order line asks for more units than are in stock; `extensions.productId` names the product. Order fewer units, or later.',
+  },
+  PRODUCT_UNAVAILABLE: {
+    status: 409,
+    description: 'The product exists but cannot be ordered (inactive or deleted); `extensions.productId` names it. Remove it from the order or cart.',
+  },
+  MIXED_CURRENCIES: {
+    status: 400,
+    description: 'One order cannot mix currencies. Place one order per currency.',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    // As the IETF Idempotency-Key draft answers a key reused for another request.
+    status: 422,
+    description: 'The idempotency key was already used for a different request. Use a new key for a new order; resend the same request to get the order the key made.',
+  },
+  CHECKOUT_IN_PROGRESS: {
+    status: 409,
+    description:
+      'Another checkout of the same cart, under another idempotency key, is placing its order: one cart makes one order. Wait, then read the orders; retry with the first key, not a new one.',
+  },
+  INVALID_STATUS_TRANSITION: {
+    status: 409,
+    description:
+      'The order cannot move to that status (`extensions.from`, `extensions.to`): PENDING → PAID → SHIPPED → DELIVERED, PENDING or PAID → CANCELLED; shoppers cancel while PENDING. Read the order again.',
+  },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    description: 'A database or service the operation needs did not answer. Retry later; retrying a mutation with the same idempotency key is safe.',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    description:
+      'Too many attempts (sign-ins, registrations), or the caller\'s cost budget is spent. Wait `Retry-After` seconds (also `extensions.retryAfterSeconds`) before the next request.',
+  },
+  MAX_DEPTH_LIMIT: {
+    status: 400,
+    description: 'The operation nests fields deeper than the limit. Ask for less at once: split it, or flatten it.',
+  },
+  MAX_ALIASES_LIMIT: {
+    status: 400,
+    description: 'The operation uses more aliases than the limit. Split it into several operations.',
+  },
+  MAX_ROOT_FIELDS_LIMIT: {
+    status: 400,
+    description: 'The operation selects more root fields than the limit. Split it into several operations.',
+  },
+  MAX_DIRECTIVES_LIMIT: {
+    status: 400,
+    description: 'The operation uses more directives than the limit. Simplify it.',
+  },
+  MAX_TOKENS_LIMIT: {
+    status: 400,
+    description: 'The document has more tokens than the limit (it is not parsed further). Send a smaller document.',
+  },
+  VARIABLES_TOO_LARGE: {
+    status: 400,
+    description: 'The request\'s variables are larger than the limit. Send less data per request.',
+  },
+  COST_ESTIMATED_TOO_EXPENSIVE: {
+    status: 400,
+    description:
+      'The operation\'s estimated cost (from `@cost` and `@listSize` in the schema, and its variables) is above the maximum. Ask for smaller pages or fewer nested lists.',
+  },
+  RESULT_TOO_LARGE: {
+    status: 400,
+    description: 'A subgraph stopped a request that loaded more records than one request may (a write rolls back). Ask for smaller pages or fewer nested lists.',
+  },
+  NOT_IMPLEMENTED: {
+    status: 501,
+    description: 'The operation is part of the contract but not served yet. Do not retry.',
+  },
+  INTERNAL_SERVER_ERROR: {
+    status: 500,
+    description: 'Anything unexpected; the message never carries internals, and the service logged the cause. Retrying may help; report it if it persists.',
+  },
+  SUBGRAPH_TIMEOUT: {
+    status: 504,
+    description: 'A subgraph did not answer within its deadline: the fields it serves are null, the others answered. Retry later (a mutation with the same idempotency key).',
+  },
+  SUBGRAPH_UNAVAILABLE: {
+    status: 503,
+    description:
+      'A subgraph cannot be reached, answered that it cannot serve (502/503/504), or fails so often that the gateway stopped asking it for a moment (circuit breaker open). Its fields are null, the others answered. Retry later.',
+  },
+} as const satisfies Record<string, ErrorCodeEntry>;
+
+export type ErrorCode = keyof typeof errorRegistry;
+
+/** The codes by name, for `ErrorCode.NOT_FOUND` in code. */
+export const ErrorCode = Object.fromEntries(Object.keys(errorRegistry).map((code) => [code, code])) as { readonly [Code in ErrorCode]: Code };
+
+export const httpStatusOfCode = Object.fromEntries(
+  Object.entries(errorRegistry).map(([code, entry]) => [code, entry.status]),
+) as Readonly<Record<ErrorCode, number>>;
+
+/**
+ * Codes Apollo Server itself emits for malformed requests (ApolloServerErrorCode), with the
+ * status it answers them with; they are safe to show. Our HTTP front refuses requests it
+ * cannot take with BAD_REQUEST too.
+ */
+export const apolloErrorRegistry = {
+  GRAPHQL_PARSE_FAILED: { status: 400, description: 'The document is not valid GraphQL syntax. Fix the document.' },
+  GRAPHQL_VALIDATION_FAILED: {
+    status: 400,
+    description: 'The document does not validate against the schema (an unknown field, a wrong argument type, a subscription: the API has none). Fix the document.',
+  },
+  BAD_REQUEST: {
+    status: 400,
+    description:
+      'The HTTP request itself is wrong: a body that is not JSON, a GET or a non-JSON POST without `apollo-require-preflight: true` (CSRF), a persisted query whose hash does not match its text; 413 for a body over the limit. Fix the request.',
+  },
+  PERSISTED_QUERY_NOT_FOUND: {
+    status: 200,
+    description: 'An automatic persisted query this gateway has not seen (or has forgotten). Send the request again with the query text.',
+  },
+  PERSISTED_QUERY_NOT_SUPPORTED: { status: 200, description: 'Persisted queries are not accepted here. Send the query text.' },
+  OPERATION_RESOLUTION_FAILURE: {
+    status: 400,
+    description: 'The document holds several operations and no `operationName`, or none of that name. Name the operation to run.',
+  },
+} as const satisfies Record<string, ErrorCodeEntry>;
+
+export type ApolloErrorCode = keyof typeof apolloErrorRegistry;
+
+export const ApolloErrorCode = Object.fromEntries(Object.keys(apolloErrorRegistry).map((code) => [code, code])) as {
+  readonly [Code in ApolloErrorCode]: Code;
 };
+
+export const apolloRequestErrorCodes: ReadonlySet<string> = new Set(Object.keys(apolloErrorRegistry));

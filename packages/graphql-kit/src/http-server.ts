@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from '@shop/logging';
+import { ApolloErrorCode, ErrorCode } from '@shop/errors';
 import { CSRF_REFUSAL, mayBeCrossSiteForgery } from './csrf.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -77,7 +78,7 @@ class RequestError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly code = 'BAD_REQUEST',
+    readonly code: ErrorCode | ApolloErrorCode = ApolloErrorCode.BAD_REQUEST,
   ) {
     super(message);
   }
@@ -130,7 +131,7 @@ async function handleGraphQL<Context extends BaseContext>(
 ) {
   const wantsLandingPage = request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
   if (wantsLandingPage && options.allowLandingPage && !(await options.allowLandingPage(request))) {
-    throw new RequestError(403, 'The GraphQL landing page is for administrators', 'FORBIDDEN');
+    throw new RequestError(403, 'The GraphQL landing page is for administrators', ErrorCode.FORBIDDEN);
   }
   // Before anything can answer it, cache included. A GET without an operation only asks for the landing page.
   const params = request.method === 'GET' ? new URLSearchParams(search) : null;
@@ -228,7 +229,7 @@ export function startHttpServer<Context extends BaseContext>(
       if (error instanceof RequestError) return sendRequestError(response, error);
       options.logger.error({ err: error }, 'request failed');
       if (!response.headersSent) {
-        sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
       } else {
         response.end();
       }

@@ -17,13 +17,15 @@ export {
   type RunningHttpServer,
   type StopOptions,
 } from './http-server.js';
-export { isId, parseId } from './ids.js';
-export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageMeta, pageRequest, type Page, type PageMeta, type PageRequest } from './pagination.js';
+export { idInput, isId, parseId } from './ids.js';
+export { notNull, parseInput } from './input.js';
+export { formatMoney, MAX_MONEY_AMOUNT, money, MONEY_SCALE, multiplyMoney, sumMoney, type Amount } from './money.js';
+export { emptyPage, pageRequest, readPage, type Page, type PageArgs, type PageMeta, type PageWindow } from './pagination.js';
 export { DateTimeScalar, DecimalScalar } from './scalars.js';
 export { buildSchemaFromSdl, startSubgraphServer, type SubgraphServerOptions } from './subgraph.js';
 export { BadServiceRequest, EVENTS_PATH, serveSubgraph, type BackgroundJob, type RunningSubgraph, type ServeSubgraphOptions, type SubgraphUsage } from './serve.js';
 export { runService, StartRefused, type StartedService } from './main.js';
-export { boundedText, literalPattern } from './text.js';
+export { boundedText, literalPattern, textInput } from './text.js';
 export { applyDirectivePermissions } from './permissions.js';
 export { CACHE_REPORT_EXTENSION, type CacheReport } from './cache-report.js';
 export { limitedParseOptions, structuralLimitRules, withLimitCodes, type StructuralLimits } from './operation-limits.js';

@@ -2,7 +2,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { GraphQLError, Kind, type GraphQLFormattedError, type ParseOptions, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
-import { ErrorCode } from '@shop/errors';
+import { ApolloErrorCode, ErrorCode } from '@shop/errors';
 
 /** Bounds on an operation's shape; a bound left out is not checked. */
 export interface StructuralLimits {
@@ -91,9 +91,9 @@ export const withLimitCodes =
     const original = error instanceof GraphQLError ? error.originalError : undefined;
     const originalCode = original instanceof GraphQLError ? original.extensions.code : undefined;
     let code: string | undefined;
-    if (formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && typeof originalCode === 'string' && limitCodes.has(originalCode)) {
+    if (formatted.extensions?.code === ApolloErrorCode.GRAPHQL_VALIDATION_FAILED && typeof originalCode === 'string' && limitCodes.has(originalCode)) {
       code = originalCode;
-    } else if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && TOO_MANY_TOKENS.test(formatted.message)) {
+    } else if (formatted.extensions?.code === ApolloErrorCode.GRAPHQL_PARSE_FAILED && TOO_MANY_TOKENS.test(formatted.message)) {
       code = ErrorCode.MAX_TOKENS_LIMIT;
     }
     return format(code ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted, error);

@@ -4,7 +4,7 @@ import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { parse } from 'graphql';
+import { parse, type DocumentNode } from 'graphql';
 import { accessRequirementsFromSdl } from '@shop/auth';
 import type { SubgraphLimits } from '@shop/config';
 import { databaseWasUnavailable, passedRowBound } from '@shop/db';
@@ -43,8 +43,11 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
 }
 
 /** The subgraph's executable schema, with the access rules its SDL declares applied. */
-export function buildSchemaFromSdl(schemaUrl: URL, resolvers: object) {
-  const typeDefs = parse(readFileSync(schemaUrl, 'utf8'));
+export const buildSchemaFromSdl = (schemaUrl: URL, resolvers: object) => schemaOf(readSdl(schemaUrl), resolvers);
+
+const readSdl = (schemaUrl: URL) => parse(readFileSync(schemaUrl, 'utf8'));
+
+function schemaOf(typeDefs: DocumentNode, resolvers: object) {
   const schema = buildSubgraphSchema({
     typeDefs,
     resolvers: { Decimal: DecimalScalar, DateTime: DateTimeScalar, ...resolvers } as GraphQLResolverMap<unknown>,
@@ -56,9 +59,9 @@ export function buildSchemaFromSdl(schemaUrl: URL, resolvers: object) {
 export async function startSubgraphServer<Context extends BaseContext>(
   options: SubgraphServerOptions<Context>,
 ): Promise<RunningHttpServer> {
-  const typeDefs = parse(readFileSync(options.schemaUrl, 'utf8'));
+  const typeDefs = readSdl(options.schemaUrl);
   const apollo = new ApolloServer<Context>({
-    schema: buildSchemaFromSdl(options.schemaUrl, options.resolvers),
+    schema: schemaOf(typeDefs, options.resolvers),
     includeStacktraceInErrorResponses: false,
     // The HTTP front applies the same rule to every request (csrf.ts).
     csrfPrevention: false,

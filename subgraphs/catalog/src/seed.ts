@@ -1,4 +1,5 @@
 import { seededRandom, stableUuid } from '@shop/db';
+import { formatMoney } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { Prisma } from './generated/prisma/client.js';
 import type { CatalogPrisma } from './data/client.js';
@@ -112,7 +113,7 @@ function buildProducts(leaves: ReturnType<typeof buildCategories>['leaves']) {
         description: `The ${name.toLowerCase()}: a ${noun.toLowerCase()} for ${leaf.name.toLowerCase()}, built by ${brand}.`,
         brand,
         // Shop prices end in .99: 1234 dollars becomes 1233.99.
-        price: ((Math.round(cents / 100) * 100 - 1) / 100).toFixed(2),
+        price: formatMoney(String((Math.round(cents / 100) * 100 - 1) / 100)),
         currency: 'USD',
         categoryId: leaf.id,
         stockQuantity: roll < 0.08 ? 0 : random.int(1, 250),

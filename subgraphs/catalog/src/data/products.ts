@@ -1,3 +1,4 @@
+import type { PageWindow } from '@shop/graphql-kit';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { CatalogPrisma } from './client.js';
 import { productChanged, stockChanged } from './events.js';
@@ -10,7 +11,7 @@ export const findProductsByIds = (prisma: CatalogPrisma, ids: readonly string[])
 
 export async function findProductPage(
   prisma: CatalogPrisma,
-  query: { where: ProductWhere; orderBy: ProductOrder; skip: number; take: number },
+  query: PageWindow & { where: ProductWhere; orderBy: ProductOrder },
 ) {
   const [items, totalItems] = await Promise.all([
     prisma.product.findMany(query),

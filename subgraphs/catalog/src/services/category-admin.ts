@@ -1,31 +1,17 @@
-import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
-import { parseId } from '@shop/graphql-kit';
-import { isUniqueViolation } from '@shop/db';
+import { badUserInput, notFound } from '@shop/errors';
+import { parseId, parseInput } from '@shop/graphql-kit';
+import { conflictOnUniqueViolation } from '@shop/db';
 import type { CreateCategoryInput, UpdateCategoryInput } from '../generated/graphql.js';
-import type { Category, Prisma } from '../generated/prisma/client.js';
+import type { Category } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { categoryExists, createCategory as insertCategory, findSubtreeIds, updateCategory as writeCategory, type CategoryTx } from '../data/categories.js';
 import * as input from './input.js';
 
-const nameTaken = () => new AppError(ErrorCode.CONFLICT, 'A category with this name already exists under this parent');
-
-async function refuseDuplicates<T>(write: Promise<T>): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    if (isUniqueViolation(error)) throw nameTaken();
-    throw error;
-  }
-}
+const refuseDuplicates = <T>(write: Promise<T>) => conflictOnUniqueViolation(write, 'A category with this name already exists under this parent');
 
 export async function createCategory(ctx: Context, fields: CreateCategoryInput): Promise<Category> {
-  const parentId = fields.parentId == null ? null : parseId(fields.parentId, 'input.parentId');
-  if (parentId && !(await categoryExists(ctx.prisma, parentId))) throw notFound('Parent category');
-  const data: Prisma.CategoryUncheckedCreateInput = {
-    name: input.name(fields.name, 'input.name'),
-    description: fields.description == null ? null : input.description(fields.description, 'input.description'),
-    parentId,
-  };
+  const data = parseInput(input.createCategoryInput, fields);
+  if (data.parentId && !(await categoryExists(ctx.prisma, data.parentId))) throw notFound('Parent category');
   return refuseDuplicates(insertCategory(ctx.prisma, data));
 }
 
@@ -40,15 +26,8 @@ const parentCheck = (id: string, parentId: string) => async (tx: CategoryTx) => 
 /** Fields left out stay as they are; `parentId: null` makes the category a root, `description: null` clears it. */
 export async function updateCategory(ctx: Context, id: string, fields: UpdateCategoryInput): Promise<Category> {
   const categoryId = parseId(id);
-  const data: Prisma.CategoryUncheckedUpdateInput = {};
-  if (fields.name !== undefined) data.name = input.name(input.notNull(fields.name, 'input.name'), 'input.name');
-  if (fields.description !== undefined) data.description = fields.description === null ? null : input.description(fields.description, 'input.description');
-  let check: (tx: CategoryTx) => Promise<void> = async () => undefined;
-  if (fields.parentId !== undefined) {
-    const parentId = fields.parentId === null ? null : parseId(fields.parentId, 'input.parentId');
-    data.parentId = parentId;
-    if (parentId) check = parentCheck(categoryId, parentId);
-  }
+  const data = parseInput(input.updateCategoryInput, fields);
+  const check = data.parentId ? parentCheck(categoryId, data.parentId) : async () => undefined;
   const category = await refuseDuplicates(writeCategory(ctx.prisma, categoryId, data, check));
   if (!category) throw notFound('Category');
   return category;

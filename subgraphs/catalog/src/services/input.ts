@@ -1,51 +1,90 @@
-import { badUserInput } from '@shop/errors';
-import { boundedText, compareDecimals, decimalPlaces } from '@shop/graphql-kit';
+import { z } from 'zod';
+import { compareDecimals, decimalPlaces, idInput, MAX_MONEY_AMOUNT, MONEY_SCALE, notNull, textInput } from '@shop/graphql-kit';
 
-const MAX_NAME = 200;
-const MAX_DESCRIPTION = 5_000;
-const MAX_URL = 2_000;
-/** NUMERIC(10,2). */
-const MAX_PRICE = '99999999.99';
+const MAX_SEARCH_TERMS = 8;
 
-/** A field the schema lets a client omit on update, but not set to null. */
-export function notNull<T>(value: T | null, field: string): T {
-  if (value === null) throw badUserInput(`${field} cannot be null`, field);
-  return value;
-}
+const nameInput = textInput(200).refine((text) => text !== '', 'cannot be empty');
 
-export function name(value: string, field: string): string {
-  const text = boundedText(value, field, MAX_NAME);
-  if (text === '') throw badUserInput(`${field} cannot be empty`, field);
-  return text;
-}
+const descriptionInput = textInput(5_000);
 
-export const description = (value: string, field: string) => boundedText(value, field, MAX_DESCRIPTION);
+const nonNegativePrice = z.string().refine((price) => compareDecimals(price, '0') >= 0, 'cannot be negative');
 
-export function price(value: string, field: string): string {
-  if (compareDecimals(value, '0') < 0) throw badUserInput(`${field} cannot be negative`, field);
-  if (decimalPlaces(value) > 2) throw badUserInput(`${field} has at most two decimals`, field);
-  if (compareDecimals(value, MAX_PRICE) > 0) throw badUserInput(`${field} is above ${MAX_PRICE}`, field);
-  return value;
-}
+const priceInput = nonNegativePrice
+  .refine((price) => decimalPlaces(price) <= MONEY_SCALE, 'has at most two decimals')
+  .refine((price) => compareDecimals(price, MAX_MONEY_AMOUNT) <= 0, `is above ${MAX_MONEY_AMOUNT}`);
 
-export function currency(value: string, field: string): string {
-  if (!/^[A-Z]{3}$/.test(value)) throw badUserInput(`${field} must be an ISO 4217 code such as USD`, field);
-  return value;
-}
+const currencyInput = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
 
-export function stockQuantity(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 0) throw badUserInput(`${field} cannot be negative`, field);
-  return value;
-}
+const stockQuantityInput = z.number().int('cannot be negative').min(0, 'cannot be negative');
 
-export function imageUrl(value: string, field: string): string {
-  const text = boundedText(value, field, MAX_URL);
-  let url: URL;
+function isHttpUrl(text: string): boolean {
   try {
-    url = new URL(text);
+    const { protocol } = new URL(text);
+    return protocol === 'https:' || protocol === 'http:';
   } catch {
-    throw badUserInput(`${field} must be an absolute http(s) URL`, field);
+    return false;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badUserInput(`${field} must be an absolute http(s) URL`, field);
-  return text;
 }
+
+const imageUrlInput = textInput(2_000).refine(isHttpUrl, 'must be an absolute http(s) URL');
+
+/** Left-out optional fields take their defaults. */
+export const createProductInput = z.object({
+  name: nameInput,
+  brand: nameInput,
+  description: descriptionInput.nullish().transform((description) => description ?? ''),
+  price: priceInput,
+  currency: currencyInput.nullish().transform((currency) => currency ?? 'USD'),
+  stockQuantity: stockQuantityInput.nullish().transform((quantity) => quantity ?? 0),
+  imageUrl: imageUrlInput.nullish().transform((url) => url ?? null),
+  isActive: z.boolean().nullish().transform((isActive) => isActive ?? true),
+  categoryId: idInput.nullish().transform((id) => id ?? null),
+});
+
+/** Fields left out stay as they are; `description`, `imageUrl` and `categoryId` may be cleared with null. */
+export const updateProductInput = z.object({
+  name: notNull(nameInput).optional(),
+  brand: notNull(nameInput).optional(),
+  description: descriptionInput
+    .nullable()
+    .transform((description) => description ?? '')
+    .optional(),
+  price: notNull(priceInput).optional(),
+  currency: notNull(currencyInput).optional(),
+  stockQuantity: notNull(stockQuantityInput).optional(),
+  imageUrl: imageUrlInput.nullable().optional(),
+  isActive: notNull(z.boolean()).optional(),
+  categoryId: idInput.nullable().optional(),
+});
+
+// The parent first: its problems are reported before the name's, as when it was checked first.
+export const createCategoryInput = z.object({
+  parentId: idInput.nullish().transform((id) => id ?? null),
+  name: nameInput,
+  description: descriptionInput.nullish().transform((description) => description ?? null),
+});
+
+/** Fields left out stay as they are; `parentId: null` makes the category a root, `description: null` clears it. */
+export const updateCategoryInput = z.object({
+  name: notNull(nameInput).optional(),
+  description: descriptionInput.nullable().optional(),
+  parentId: idInput.nullable().optional(),
+});
+
+export const productFilterInput = z
+  .object({
+    categoryId: idInput.nullish(),
+    brand: textInput().nullish(),
+    minPrice: nonNegativePrice.nullish(),
+    maxPrice: nonNegativePrice.nullish(),
+    search: textInput()
+      .transform((search) => search.split(/\s+/).filter(Boolean))
+      .refine((terms) => terms.length <= MAX_SEARCH_TERMS, `has more than ${MAX_SEARCH_TERMS} words`)
+      .nullish(),
+    inStock: z.boolean().nullish(),
+    isActive: z.boolean().nullish(),
+  })
+  .refine(({ minPrice, maxPrice }) => minPrice == null || maxPrice == null || compareDecimals(minPrice, maxPrice) <= 0, {
+    path: ['minPrice'],
+    message: 'is above filter.maxPrice',
+  });

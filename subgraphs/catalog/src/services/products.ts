@@ -1,13 +1,11 @@
 import { isAdmin, type Viewer } from '@shop/auth';
-import { badUserInput } from '@shop/errors';
-import { boundedText, compareDecimals, isId, literalPattern, pageMeta, pageRequest, parseId, type Page } from '@shop/graphql-kit';
+import { isId, literalPattern, parseId, parseInput, readPage, type Page, type PageArgs } from '@shop/graphql-kit';
 import type { ProductFilter, ProductSort } from '../generated/graphql.js';
 import type { Product } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { findSubtreeIds } from '../data/categories.js';
 import { findProductPage, type ProductOrder, type ProductWhere } from '../data/products.js';
-
-const MAX_SEARCH_TERMS = 8;
+import { productFilterInput } from './input.js';
 
 const sortOrders: Record<ProductSort, ProductOrder> = {
   PRICE_ASC: [{ price: 'asc' }, { id: 'asc' }],
@@ -18,44 +16,26 @@ const sortOrders: Record<ProductSort, ProductOrder> = {
   OLDEST: [{ createdAt: 'asc' }, { id: 'asc' }],
 };
 
-function nonNegativePrice(value: string, field: string): string {
-  if (compareDecimals(value, '0') < 0) throw badUserInput(`${field} cannot be negative`, field);
-  return value;
-}
-
 /** Who sees which products: the public sees active ones, admins may ask for inactive ones too. */
 function visibility(viewer: Viewer, isActive: boolean | null | undefined): ProductWhere {
   if (isAdmin(viewer)) return isActive == null ? { deletedAt: null } : { deletedAt: null, isActive };
   return { deletedAt: null, isActive: true };
 }
 
-async function filterToWhere(ctx: Context, filter: ProductFilter): Promise<ProductWhere> {
+async function filterToWhere(ctx: Context, fields: ProductFilter): Promise<ProductWhere> {
+  const filter = parseInput(productFilterInput, fields, 'filter');
   const conditions: ProductWhere[] = [];
-  if (filter.categoryId != null) {
-    const categoryIds = await findSubtreeIds(ctx.prisma, parseId(filter.categoryId, 'filter.categoryId'));
-    conditions.push({ categoryId: { in: categoryIds } });
-  }
-  if (filter.brand != null) {
-    conditions.push({ brand: { equals: boundedText(filter.brand, 'filter.brand'), mode: 'insensitive' } });
-  }
-  const minPrice = filter.minPrice == null ? null : nonNegativePrice(filter.minPrice, 'filter.minPrice');
-  const maxPrice = filter.maxPrice == null ? null : nonNegativePrice(filter.maxPrice, 'filter.maxPrice');
-  if (minPrice !== null && maxPrice !== null && compareDecimals(minPrice, maxPrice) > 0) {
-    throw badUserInput('filter.minPrice is above filter.maxPrice', 'filter.minPrice');
-  }
-  if (minPrice !== null) conditions.push({ price: { gte: minPrice } });
-  if (maxPrice !== null) conditions.push({ price: { lte: maxPrice } });
-  if (filter.search != null) {
-    const terms = boundedText(filter.search, 'filter.search').split(/\s+/).filter(Boolean);
-    if (terms.length > MAX_SEARCH_TERMS) throw badUserInput(`filter.search has more than ${MAX_SEARCH_TERMS} words`, 'filter.search');
-    for (const term of terms) {
-      conditions.push({
-        OR: [
-          { name: { contains: literalPattern(term), mode: 'insensitive' } },
-          { description: { contains: literalPattern(term), mode: 'insensitive' } },
-        ],
-      });
-    }
+  if (filter.categoryId != null) conditions.push({ categoryId: { in: await findSubtreeIds(ctx.prisma, filter.categoryId) } });
+  if (filter.brand != null) conditions.push({ brand: { equals: filter.brand, mode: 'insensitive' } });
+  if (filter.minPrice != null) conditions.push({ price: { gte: filter.minPrice } });
+  if (filter.maxPrice != null) conditions.push({ price: { lte: filter.maxPrice } });
+  for (const term of filter.search ?? []) {
+    conditions.push({
+      OR: [
+        { name: { contains: literalPattern(term), mode: 'insensitive' } },
+        { description: { contains: literalPattern(term), mode: 'insensitive' } },
+      ],
+    });
   }
   if (filter.inStock === true) conditions.push({ stockQuantity: { gt: 0 } });
   if (filter.inStock === false) conditions.push({ stockQuantity: { lte: 0 } });
@@ -64,19 +44,15 @@ async function filterToWhere(ctx: Context, filter: ProductFilter): Promise<Produ
 
 export async function listProducts(
   ctx: Context,
-  args: { filter?: ProductFilter | null; page?: number | null; limit?: number | null; sort?: ProductSort | null },
+  args: PageArgs & { filter?: ProductFilter | null; sort?: ProductSort | null },
 ): Promise<Page<Product>> {
-  const request = pageRequest(args);
   const filter = args.filter ?? {};
-  const where: ProductWhere = { AND: [visibility(ctx.viewer, filter.isActive), await filterToWhere(ctx, filter)] };
-  const { items, totalItems } = await findProductPage(ctx.prisma, {
-    where,
-    orderBy: sortOrders[args.sort ?? 'NEWEST'],
-    skip: request.skip,
-    take: request.limit,
+  const page = await readPage(args, async (window) => {
+    const where: ProductWhere = { AND: [visibility(ctx.viewer, filter.isActive), await filterToWhere(ctx, filter)] };
+    return findProductPage(ctx.prisma, { where, orderBy: sortOrders[args.sort ?? 'NEWEST'], ...window });
   });
-  items.forEach((product) => ctx.loaders.productById.prime(product.id, product));
-  return { items, meta: pageMeta(request, totalItems) };
+  page.items.forEach((product) => ctx.loaders.productById.prime(product.id, product));
+  return page;
 }
 
 /** A product as a storefront sees it: unknown, deleted and (for non-admins) inactive ones read as null. */

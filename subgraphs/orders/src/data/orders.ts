@@ -1,3 +1,4 @@
+import type { PageWindow } from '@shop/graphql-kit';
 import { EventTopic, writeEvent } from '@shop/db';
 import type { Order, OrderItem, OrderStatus, Prisma } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from './client.js';
@@ -18,7 +19,7 @@ export const findOrdersByIds = (prisma: OrdersPrisma, ids: readonly string[]) =>
 export const findItemsOfOrders = (prisma: OrdersPrisma, orderIds: readonly string[]) =>
   prisma.orderItem.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ productName: 'asc' }, { id: 'asc' }] });
 
-export async function findOrderPage(prisma: OrdersPrisma, query: { where: OrderWhere; skip: number; take: number }) {
+export async function findOrderPage(prisma: OrdersPrisma, query: PageWindow & { where: OrderWhere }) {
   const where: OrderWhere = { AND: [query.where, confirmed] };
   const [items, totalItems] = await Promise.all([
     prisma.order.findMany({ where, skip: query.skip, take: query.take, orderBy: newestFirst }),

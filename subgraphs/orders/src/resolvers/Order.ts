@@ -1,6 +1,6 @@
 import type { OrderResolvers } from '../generated/graphql.js';
 import { getOrderReference, itemsOf } from '../services/orders.js';
-import { money } from './money.js';
+import { money } from '@shop/graphql-kit';
 
 export const Order: OrderResolvers = {
   __resolveReference: (reference, ctx) => getOrderReference(ctx, reference.id),

@@ -1,8 +1,8 @@
+import { money, multiplyMoney } from '@shop/graphql-kit';
 import type { OrderItemResolvers } from '../generated/graphql.js';
-import { lineTotal, money } from './money.js';
 
 export const OrderItem: OrderItemResolvers = {
   unitPrice: (item) => money(item.unitPrice, item.currency),
-  lineTotal: (item) => lineTotal(item.unitPrice, item.quantity, item.currency),
+  lineTotal: (item) => ({ amount: multiplyMoney(item.unitPrice, item.quantity), currency: item.currency }),
   product: (item) => ({ id: item.productId }),
 };

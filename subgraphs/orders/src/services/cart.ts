@@ -1,6 +1,7 @@
 import { isAdmin, isSelf, requireUser } from '@shop/auth';
 import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
-import { multiplyDecimal, parseId, sumDecimals } from '@shop/graphql-kit';
+import { multiplyMoney, parseId, parseInput, sumMoney } from '@shop/graphql-kit';
+import { z } from 'zod';
 import type { CartItem } from '../generated/prisma/client.js';
 import { addToCartLine, deleteCartLines, findCart, upsertCartLine, type CartRecord } from '../data/carts.js';
 import type { Context } from '../context.js';
@@ -12,13 +13,13 @@ export function cartOf(ctx: Context, userId: string): Promise<CartRecord> {
   return findCart(ctx.prisma, userId);
 }
 
-function quantityOf(quantity: number, { allowZero }: { allowZero: boolean }): number {
-  const min = allowZero ? 0 : 1;
-  if (!Number.isInteger(quantity) || quantity < min || quantity > MAX_LINE_QUANTITY) {
-    throw badUserInput(`quantity must be between ${min} and ${MAX_LINE_QUANTITY}`, 'quantity');
-  }
-  return quantity;
-}
+/** A cart line's units: from 1 when adding, from 0 (removing the line) when setting. */
+const quantityFrom = (min: number) => {
+  const outOfRange = `must be between ${min} and ${MAX_LINE_QUANTITY}`;
+  return z.number().int(outOfRange).min(min, outOfRange).max(MAX_LINE_QUANTITY, outOfRange);
+};
+const addedQuantity = quantityFrom(1);
+const setQuantity = quantityFrom(0);
 
 /** Only products that can be ordered go into a cart. */
 async function orderableProduct(ctx: Context, id: string): Promise<string> {
@@ -31,7 +32,7 @@ async function orderableProduct(ctx: Context, id: string): Promise<string> {
 
 export async function addToCart(ctx: Context, productId: string, quantity: number): Promise<CartRecord> {
   const userId = requireUser(ctx.viewer).userId;
-  const units = quantityOf(quantity, { allowZero: false });
+  const units = parseInput(addedQuantity, quantity, 'quantity');
   const id = await orderableProduct(ctx, productId);
   const line = await addToCartLine(ctx.prisma, userId, id, units, MAX_LINE_QUANTITY);
   if (!line) throw badUserInput(`A cart line holds at most ${MAX_LINE_QUANTITY} units`, 'quantity');
@@ -41,7 +42,7 @@ export async function addToCart(ctx: Context, productId: string, quantity: numbe
 /** Sets a line's quantity, adding the line if need be (a retry sets the same value again); 0 removes it. */
 export async function updateCartItem(ctx: Context, productId: string, quantity: number): Promise<CartRecord> {
   const userId = requireUser(ctx.viewer).userId;
-  const units = quantityOf(quantity, { allowZero: true });
+  const units = parseInput(setQuantity, quantity, 'quantity');
   if (units === 0) await deleteCartLines(ctx.prisma, userId, [parseId(productId, 'productId')]);
   else await upsertCartLine(ctx.prisma, userId, await orderableProduct(ctx, productId), units);
   return findCart(ctx.prisma, userId);
@@ -64,7 +65,7 @@ export async function checkout(ctx: Context, idempotencyKey: string) {
 /** Quantity times the product's current price; null when the product is gone. */
 export async function lineTotal(ctx: Context, item: CartItem) {
   const product = await ctx.loaders.productSnapshot.load(item.productId);
-  return product ? { amount: multiplyDecimal(product.price, item.quantity, 2), currency: product.currency } : null;
+  return product ? { amount: multiplyMoney(product.price, item.quantity), currency: product.currency } : null;
 }
 
 /** False when the product became inactive or has fewer units than the line asks for. */
@@ -80,5 +81,5 @@ export async function subtotal(ctx: Context, cart: CartRecord) {
   const lines = (await Promise.all(cart.items.filter((_item, index) => available[index]).map((item) => lineTotal(ctx, item)))).map((line) => line!);
   const currencies = new Set(lines.map((line) => line.currency));
   if (lines.length === 0 || currencies.size !== 1) return null;
-  return { amount: sumDecimals(lines.map((line) => line.amount), 2), currency: lines[0]!.currency };
+  return { amount: sumMoney(lines.map((line) => line.amount)), currency: lines[0]!.currency };
 }

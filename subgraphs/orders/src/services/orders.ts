@@ -1,13 +1,11 @@
 import { isAdmin, isSelf, requireUser, type Viewer } from '@shop/auth';
 import { AppError, ErrorCode, notFound } from '@shop/errors';
-import { isId, pageMeta, pageRequest, parseId, type Page } from '@shop/graphql-kit';
+import { emptyPage, isId, parseId, readPage, type Page, type PageArgs } from '@shop/graphql-kit';
 import type { Order, OrderStatus } from '../generated/prisma/client.js';
 import type { OrderFilter, PlaceOrderInput } from '../generated/graphql.js';
 import type { Context } from '../context.js';
 import { findOrderPage, transitionOrder, type OrderItemRecord, type OrderWhere } from '../data/orders.js';
 import { parseIdempotencyKey, parseOrderLines } from './placement.js';
-
-type PageArgs = { page?: number | null; limit?: number | null };
 
 const canSeeOrdersOf = (viewer: Viewer, userId: string) => isAdmin(viewer) || isSelf(viewer, userId);
 
@@ -25,16 +23,15 @@ export async function getOrderReference(ctx: Context, id: string): Promise<Order
 }
 
 async function orderPage(ctx: Context, where: OrderWhere, args: PageArgs): Promise<Page<Order>> {
-  const request = pageRequest(args);
-  const { items, totalItems } = await findOrderPage(ctx.prisma, { where, skip: request.skip, take: request.limit });
-  items.forEach((order) => ctx.loaders.orderById.prime(order.id, order));
-  return { items, meta: pageMeta(request, totalItems) };
+  const page = await readPage(args, (window) => findOrderPage(ctx.prisma, { where, ...window }));
+  page.items.forEach((order) => ctx.loaders.orderById.prime(order.id, order));
+  return page;
 }
 
 /** A user's own orders (or any user's, for an admin). */
 export function listOrdersOfUser(ctx: Context, userId: string, args: PageArgs): Promise<Page<Order>> {
   requireUser(ctx.viewer);
-  if (!canSeeOrdersOf(ctx.viewer, userId)) return Promise.resolve({ items: [], meta: pageMeta(pageRequest(args), 0) });
+  if (!canSeeOrdersOf(ctx.viewer, userId)) return Promise.resolve(emptyPage(args));
   return orderPage(ctx, { userId }, args);
 }
 

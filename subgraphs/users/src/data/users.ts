@@ -1,3 +1,4 @@
+import type { PageWindow } from '@shop/graphql-kit';
 import { EventTopic, noteChange } from '@shop/db';
 import type { Prisma, Role } from '../generated/prisma/client.js';
 import type { UsersPrisma } from './client.js';
@@ -23,7 +24,7 @@ export function updateUser(prisma: UsersPrisma, id: string, data: Prisma.UserUpd
   return prisma.user.update({ where: { id }, data });
 }
 
-export async function findUserPage(prisma: UsersPrisma, { where, skip, take }: { where: UserWhere; skip: number; take: number }) {
+export async function findUserPage(prisma: UsersPrisma, { where, skip, take }: PageWindow & { where: UserWhere }) {
   const [items, totalItems] = await prisma.$transaction([
     prisma.user.findMany({ where, skip, take, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
     prisma.user.count({ where }),

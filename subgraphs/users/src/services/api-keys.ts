@@ -1,12 +1,12 @@
 import { apiKeyScopes, defaultApiKeyScopes } from '@shop/auth';
 import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
-import { boundedText, parseId } from '@shop/graphql-kit';
+import { boundedText, parseId, parseInput } from '@shop/graphql-kit';
 import type { ApiKey } from '../generated/prisma/client.js';
 import type { CreateApiKeyInput } from '../generated/graphql.js';
 import type { Context } from '../context.js';
 import { createApiKey, findApiKeyById, listApiKeys, revokeApiKey, updateApiKeyCostBudget } from '../data/api-keys.js';
 import { API_KEY_PREFIX, hashSecret, newSecret } from './tokens.js';
-import { costBudgetInput, parseInput } from './validation.js';
+import { costBudgetInput } from './validation.js';
 
 /** Enough of the key to tell keys apart in a list, far too little to guess the rest. */
 const VISIBLE_PREFIX_LENGTH = API_KEY_PREFIX.length + 6;

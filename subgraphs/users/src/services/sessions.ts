@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { requireUser } from '@shop/auth';
 import { AppError, ErrorCode } from '@shop/errors';
 import { z } from 'zod';
+import { parseInput } from '@shop/graphql-kit';
 import type { User } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { createSession, findSessionByTokenHash, revokeFamily, rotateSession } from '../data/sessions.js';
 import { createUser, findUserByEmail } from '../data/users.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { hashSecret, issueAccessToken, newSecret, REFRESH_TOKEN_PREFIX } from './tokens.js';
-import { emailInput, nameInput, parseInput, passwordInput, usernameInput } from './validation.js';
-import { isUniqueViolation } from '@shop/db';
+import { emailInput, nameInput, passwordInput, usernameInput } from './validation.js';
+import { conflictOnUniqueViolation } from '@shop/db';
 
 export interface AuthPayload {
   accessToken: string;
@@ -62,14 +63,12 @@ const registration = z.object({
 export async function register(ctx: Context, input: unknown): Promise<AuthPayload> {
   const { password, ...profile } = parseInput(registration, input);
   await ctx.accounts.registrationLimiter.admit(ctx.clientIp);
-  let user: User;
-  try {
-    user = await createUser(ctx.prisma, { ...profile, passwordHash: await hashPassword(password), role: 'USER' });
-  } catch (error) {
-    // The unique indexes decide, so two concurrent registrations cannot both win.
-    if (isUniqueViolation(error)) throw new AppError(ErrorCode.CONFLICT, 'That email or username is already taken');
-    throw error;
-  }
+  const passwordHash = await hashPassword(password);
+  // The unique indexes decide, so two concurrent registrations cannot both win.
+  const user = await conflictOnUniqueViolation(
+    createUser(ctx.prisma, { ...profile, passwordHash, role: 'USER' }),
+    'That email or username is already taken',
+  );
   return startSession(ctx, user);
 }
 

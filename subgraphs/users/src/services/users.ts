@@ -1,13 +1,13 @@
 import { isAdmin, isSelf, requireUser } from '@shop/auth';
-import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
-import { boundedText, isId, literalPattern, pageMeta, pageRequest, parseId, type Page } from '@shop/graphql-kit';
+import { badUserInput, notFound } from '@shop/errors';
+import { boundedText, isId, literalPattern, notNull, parseId, parseInput, readPage, type Page, type PageArgs } from '@shop/graphql-kit';
 import { z } from 'zod';
 import type { Role, User } from '../generated/prisma/client.js';
 import type { UserFilter } from '../generated/graphql.js';
 import type { Context } from '../context.js';
 import { deactivateUserEverywhere, findUserPage, setRole, updateUser, type UserWhere } from '../data/users.js';
-import { isUniqueViolation } from '@shop/db';
-import { nameInput, parseInput, usernameInput } from './validation.js';
+import { conflictOnUniqueViolation } from '@shop/db';
+import { nameInput, usernameInput } from './validation.js';
 
 /** The signed-in caller's own account. */
 export async function getMe(ctx: Context): Promise<User | null> {
@@ -29,11 +29,7 @@ export const getUserReference = (ctx: Context, id: string) =>
 export const emailFor = (ctx: Context, user: User) =>
   isAdmin(ctx.viewer) || isSelf(ctx.viewer, user.id) || ctx.signedInUserId === user.id ? user.email : null;
 
-type PageArgs = { page?: number | null; limit?: number | null };
-
-export async function listUsers(ctx: Context, args: PageArgs & { filter?: UserFilter | null }): Promise<Page<User>> {
-  const request = pageRequest(args);
-  const filter = args.filter ?? {};
+function whereOf(filter: UserFilter): UserWhere {
   const where: UserWhere = {
     ...(filter.role ? { role: filter.role } : {}),
     ...(filter.isActive != null ? { isActive: filter.isActive } : {}),
@@ -43,13 +39,17 @@ export async function listUsers(ctx: Context, args: PageArgs & { filter?: UserFi
     const contains = { contains: literalPattern(search), mode: 'insensitive' as const };
     where.OR = [{ email: contains }, { username: contains }, { firstName: contains }, { lastName: contains }];
   }
-  const { items, totalItems } = await findUserPage(ctx.prisma, { where, skip: request.skip, take: request.limit });
-  items.forEach((user) => ctx.loaders.userById.prime(user.id, user));
-  return { items, meta: pageMeta(request, totalItems) };
+  return where;
+}
+
+export async function listUsers(ctx: Context, args: PageArgs & { filter?: UserFilter | null }): Promise<Page<User>> {
+  const page = await readPage(args, (window) => findUserPage(ctx.prisma, { where: whereOf(args.filter ?? {}), ...window }));
+  page.items.forEach((user) => ctx.loaders.userById.prime(user.id, user));
+  return page;
 }
 
 const profileChanges = z.object({
-  username: usernameInput.nullish(),
+  username: notNull(usernameInput).optional(),
   firstName: nameInput.nullish(),
   lastName: nameInput.nullish(),
 });
@@ -57,17 +57,14 @@ const profileChanges = z.object({
 export async function updateProfile(ctx: Context, input: unknown): Promise<User> {
   const { userId } = requireUser(ctx.viewer);
   const changes = parseInput(profileChanges, input);
-  if (changes.username === null) throw badUserInput('input.username cannot be null', 'input.username');
-  try {
-    return await updateUser(ctx.prisma, userId, {
+  return conflictOnUniqueViolation(
+    updateUser(ctx.prisma, userId, {
       ...(changes.username !== undefined ? { username: changes.username } : {}),
       ...(changes.firstName !== undefined ? { firstName: changes.firstName } : {}),
       ...(changes.lastName !== undefined ? { lastName: changes.lastName } : {}),
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError(ErrorCode.CONFLICT, 'That username is already taken');
-    throw error;
-  }
+    }),
+    'That username is already taken',
+  );
 }
 
 /** An admin cannot lock itself out: its own role and activation are someone else's call. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badUserInput } from '@shop/errors';
+import { textInput } from '@shop/graphql-kit';
 
 export const emailInput = z
   .string()
@@ -19,7 +19,7 @@ export const passwordInput = z
   .min(10, 'must be at least 10 characters')
   .max(128, 'must be at most 128 characters');
 
-export const nameInput = z.string().trim().max(100, 'is longer than 100 characters');
+export const nameInput = textInput(100);
 
 /**
  * Cost units an API key may spend per gateway budget window; null: the gateway's default
@@ -32,12 +32,3 @@ export const costBudgetInput = z
   .max(1_000_000_000, 'must be at most 1,000,000,000')
   .nullish()
   .transform((budget) => budget ?? null);
-
-/** Parses client input, turning the first problem into a BAD_USER_INPUT naming its field. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = 'input'): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const [issue] = result.error.issues;
-  const field = [prefix, ...(issue?.path ?? []).map(String)].join('.');
-  throw badUserInput(`${field} ${issue?.message ?? 'is invalid'}`, field);
-}

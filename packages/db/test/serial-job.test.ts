@@ -1,0 +1,63 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Logger } from '@shop/logging';
+import { startSerialJob } from '../src/serial-job.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A logger that keeps the messages it was given at warn, to read back. */
+function recordingLogger() {
+  const warnings: string[] = [];
+  const logger = { warn: (_details: unknown, message: string) => void warnings.push(message) } as unknown as Logger;
+  return { logger, warnings };
+}
+
+describe('startSerialJob', () => {
+  it('never overlaps runs slower than its interval, and stop() waits for the run in progress', async () => {
+    const { logger } = recordingLogger();
+    let inProgress = 0;
+    let mostAtOnce = 0;
+    let finished = 0;
+    const job = startSerialJob({
+      name: 'slow job',
+      intervalMs: 5,
+      logger,
+      run: async () => {
+        mostAtOnce = Math.max(mostAtOnce, ++inProgress);
+        await sleep(40);
+        inProgress -= 1;
+        finished += 1;
+      },
+    });
+    await sleep(150);
+    const stopping = Date.now();
+    await job.stop();
+    // Ticks that found a run going were dropped, not queued: stop() waits for one run at most.
+    expect(Date.now() - stopping).toBeLessThan(40 + 30);
+    expect(mostAtOnce).toBe(1);
+    expect(inProgress).toBe(0);
+    expect(finished).toBeGreaterThanOrEqual(2);
+    expect(finished).toBeLessThanOrEqual(5);
+    const afterStop = finished;
+    await sleep(60);
+    expect(finished).toBe(afterStop);
+  });
+
+  it('logs a failed run under its name and runs again on the next tick', async () => {
+    const { logger, warnings } = recordingLogger();
+    let runs = 0;
+    const job = startSerialJob({
+      name: 'flaky job',
+      intervalMs: 5,
+      logger,
+      run: async () => {
+        runs += 1;
+        if (runs === 1) throw new Error('database away');
+      },
+    });
+    await sleep(60);
+    await job.stop();
+    expect(warnings[0]).toBe('flaky job failed; retrying');
+    expect(warnings).toHaveLength(1);
+    expect(runs).toBeGreaterThan(1);
+  });
+});
