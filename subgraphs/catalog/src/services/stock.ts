@@ -1,5 +1,5 @@
-import { changesOfThisRequest } from '@shop/db';
-import { BadServiceRequest, formatDecimal, isId } from '@shop/graphql-kit';
+import { changesOfThisRequest, startSerialJob, type SerialJob } from '@shop/db';
+import { BadServiceRequest, formatMoney, isId } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { StockReservation } from '../generated/prisma/client.js';
 import type { CatalogPrisma } from '../data/client.js';
@@ -92,7 +92,7 @@ export function stockService(prisma: CatalogPrisma, reservationTtlMs = RESERVATI
         products: products.map((product) => ({
           id: product.id,
           name: product.name,
-          price: formatDecimal(product.price, 2),
+          price: formatMoney(product.price),
           currency: product.currency,
           stockQuantity: product.stockQuantity,
           orderable: product.isActive && !product.deletedAt,
@@ -103,25 +103,16 @@ export function stockService(prisma: CatalogPrisma, reservationTtlMs = RESERVATI
 }
 
 /** Puts stock of reservations whose order never confirmed back on sale. */
-export function startReservationSweeper(prisma: CatalogPrisma, logger: Logger, intervalMs = 1_000) {
-  let running: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(async () => {
-      try {
-        const now = new Date();
-        for (const id of await findExpiredReservationIds(prisma, now, 100)) {
-          if (await releaseReservation(prisma, id, ['RESERVED'], now)) logger.info({ reservationId: id }, 'expired stock reservation released');
-        }
-      } catch (error) {
-        logger.warn({ err: error }, 'reservation sweep failed; retrying');
+export function startReservationSweeper(prisma: CatalogPrisma, logger: Logger, intervalMs = 1_000): SerialJob {
+  return startSerialJob({
+    name: 'reservation sweep',
+    intervalMs,
+    logger,
+    run: async () => {
+      const now = new Date();
+      for (const id of await findExpiredReservationIds(prisma, now, 100)) {
+        if (await releaseReservation(prisma, id, ['RESERVED'], now)) logger.info({ reservationId: id }, 'expired stock reservation released');
       }
-    });
-  }, intervalMs);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
     },
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
-import { boundedText, multiplyDecimal, parseId, sumDecimals } from '@shop/graphql-kit';
+import { boundedText, multiplyMoney, parseId, sumMoney } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { Order } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from '../data/client.js';
@@ -97,7 +97,7 @@ function confirmationOf(reserved: readonly ReservedLine[], clearCart: boolean) {
   const currency = reserved[0]!.currency;
   return {
     currency,
-    total: sumDecimals(reserved.map((line) => multiplyDecimal(line.unitPrice, line.quantity, 2)), 2),
+    total: sumMoney(reserved.map((line) => multiplyMoney(line.unitPrice, line.quantity))),
     lines: reserved.map((line) => ({ productId: line.productId, unitPrice: line.unitPrice, name: line.name })),
     clearCartProductIds: clearCart ? reserved.map((line) => line.productId) : [],
   };

@@ -1,3 +1,4 @@
+import { startSerialJob, type SerialJob } from '@shop/db';
 import type { Logger } from '@shop/logging';
 import type { OrdersPrisma } from '../data/client.js';
 import { findUnfinishedOrders } from '../data/orders.js';
@@ -18,27 +19,21 @@ export const defaultRecovery: RecoveryOptions = { intervalMs: 2_000, staleAfterM
 export function startOrderRecovery(
   { prisma, placement, logger }: { prisma: OrdersPrisma; placement: Placement; logger: Logger },
   options: RecoveryOptions,
-) {
-  let running: Promise<void> = Promise.resolve();
-  const sweep = async () => {
-    const orders = await findUnfinishedOrders(prisma, new Date(Date.now() - options.staleAfterMs), 50);
-    for (const order of orders) {
-      try {
-        if (order.stockState === 'RELEASING') await placement.returnStock(order.id);
-        else await placement.settle(order);
-      } catch (error) {
-        logger.info({ orderId: order.id, reason: (error as Error).message }, 'unfinished order not settled this round');
+): SerialJob {
+  return startSerialJob({
+    name: 'order recovery',
+    intervalMs: options.intervalMs,
+    logger,
+    run: async () => {
+      const orders = await findUnfinishedOrders(prisma, new Date(Date.now() - options.staleAfterMs), 50);
+      for (const order of orders) {
+        try {
+          if (order.stockState === 'RELEASING') await placement.returnStock(order.id);
+          else await placement.settle(order);
+        } catch (error) {
+          logger.info({ orderId: order.id, reason: (error as Error).message }, 'unfinished order not settled this round');
+        }
       }
-    }
-  };
-  const timer = setInterval(() => {
-    running = running.then(sweep).catch((error: unknown) => logger.warn({ err: error }, 'order recovery failed; retrying'));
-  }, options.intervalMs);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
     },
-  };
+  });
 }
