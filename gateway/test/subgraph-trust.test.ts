@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
-import { AUTHENTICATE_PATH, GATEWAY_TOKEN_HEADER, type Viewer } from '@shop/auth';
+import { GATEWAY_TOKEN_HEADER, type Viewer } from '@shop/auth';
+import { credentialCheck } from '@shop/contracts';
 import { orderBuilders } from '@shop/orders/testing';
 import { userBuilders } from '@shop/users/testing';
 import { errorCodes, postAsGateway, postGraphQL, signIn, startTestSupergraph, testBackends, testKeyRing, type TestSupergraph } from '@shop/testing';
@@ -109,7 +110,7 @@ describe.each(testBackends())('a subgraph called directly (%s)', (backend) => {
   });
 
   it("refuses the users subgraph's credential check without a gateway token", async () => {
-    const response = await fetch(new URL(AUTHENTICATE_PATH, supergraph.users.url), {
+    const response = await fetch(new URL(credentialCheck.path, supergraph.users.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ apiKey: 'sk_guess' }),

@@ -21,7 +21,15 @@ export { isId, parseId } from './ids.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageMeta, pageRequest, type Page, type PageMeta, type PageRequest } from './pagination.js';
 export { DateTimeScalar, DecimalScalar } from './scalars.js';
 export { buildSchemaFromSdl, startSubgraphServer, type SubgraphServerOptions } from './subgraph.js';
-export { BadServiceRequest, EVENTS_PATH, serveSubgraph, type BackgroundJob, type RunningSubgraph, type ServeSubgraphOptions, type SubgraphUsage } from './serve.js';
+export {
+  internalRoute,
+  serveSubgraph,
+  type BackgroundJob,
+  type InternalRoute,
+  type RunningSubgraph,
+  type ServeSubgraphOptions,
+  type SubgraphUsage,
+} from './serve.js';
 export { runService, StartRefused, type StartedService } from './main.js';
 export { boundedText, literalPattern } from './text.js';
 export { applyDirectivePermissions } from './permissions.js';

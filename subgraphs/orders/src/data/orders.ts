@@ -1,4 +1,5 @@
-import { EventTopic, writeEvent } from '@shop/db';
+import { EventTopic } from '@shop/contracts';
+import { writeEvent } from '@shop/db';
 import type { Order, OrderItem, OrderStatus, Prisma } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from './client.js';
 

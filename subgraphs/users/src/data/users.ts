@@ -1,4 +1,5 @@
-import { EventTopic, noteChange } from '@shop/db';
+import { EventTopic } from '@shop/contracts';
+import { noteChange } from '@shop/db';
 import type { Prisma, Role } from '../generated/prisma/client.js';
 import type { UsersPrisma } from './client.js';
 
