@@ -96,5 +96,6 @@ export async function writeEvent<Topic extends OutboxTopic, Json>(
   payload: EventPayload<Topic> & NoInfer<Json>,
 ): Promise<void> {
   await tx.outboxEvent.create({ data: { topic, aggregateId, payload } });
+  // The signature ties the payload to its topic; TypeScript cannot follow that through a generic.
   noteChange({ topic, payload } as Change);
 }
