@@ -47,13 +47,10 @@ export function createAuthenticator(usersUrl: string, gatewayKeys: KeyRing): Aut
   const verdicts = new LRUCache<string, Promise<Viewer | null>>({ max: CREDENTIAL_CACHE_ENTRIES, ttl: CREDENTIAL_CACHE_MS });
 
   async function check(credential: Credential): Promise<Viewer | null> {
-    let answer;
-    try {
-      answer = await call(credentialCheck, credential);
-    } catch {
+    const answer = await call(credentialCheck, credential).catch(() => {
       // Neither a yes nor a no: the caller may retry; nothing about the credential is remembered.
       throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'Credentials could not be checked right now; retry shortly');
-    }
+    });
     return answer.viewer === null ? null : parseViewer(answer.viewer);
   }
 
