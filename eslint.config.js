@@ -19,10 +19,10 @@ const processEnvImport = { name: 'node:process', importNames: ['env'], message: 
  * relative path (the package's own name goes in `paths`: a pattern for it would also cover
  * every subpath, and gitignore-style patterns cannot take a subpath back).
  */
-const refusing = (refused, message, allowedSubpaths = []) => ({
+const refusing = (refused, message) => ({
   paths: [...refused.map((service) => ({ name: `@shop/${service}`, message })), processEnvImport],
   patterns: refused.map((service) => ({
-    group: [`@shop/${service}/*`, `**/${service}/src`, `**/${service}/src/**`, ...allowedSubpaths.map((subpath) => `!${subpath}`)],
+    group: [`@shop/${service}/*`, `**/${service}/src`, `**/${service}/src/**`],
     message,
   })),
 });
@@ -54,8 +54,6 @@ export default tseslint.config(
         refusing(
           services.filter((service) => service !== subgraph),
           'A subgraph never imports another service: share through packages/ (or a contract), call it over HTTP.',
-          // Removed by the contracts slice (issue 13): orders reads the stock API's types from catalog until packages/contracts holds them.
-          subgraph === 'orders' ? ['@shop/catalog/stock-api'] : [],
         ),
       ],
     },

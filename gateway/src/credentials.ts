@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { LRUCache } from 'lru-cache';
-import { anonymousViewer, parseViewer, postRequest, signGatewayToken, GATEWAY_TOKEN_HEADER, type Viewer } from '@shop/auth';
+import { anonymousViewer, internalClient, parseViewer, type Viewer } from '@shop/auth';
 import type { KeyRing } from '@shop/config';
+import { credentialCheck } from '@shop/contracts';
 import { AppError, ErrorCode } from '@shop/errors';
 
 /**
@@ -41,29 +42,15 @@ export interface Authenticator {
  * Credentials are checked by the users subgraph, which owns accounts, sessions and keys;
  * the gateway only remembers the answer for a few seconds, keyed by the credential's hash.
  */
-export function createAuthenticator(authenticateUrl: string, gatewayKeys: KeyRing): Authenticator {
-  const url = new URL(authenticateUrl);
+export function createAuthenticator(usersUrl: string, gatewayKeys: KeyRing): Authenticator {
+  const call = internalClient({ baseUrl: usersUrl, audience: 'users', keys: gatewayKeys, timeoutMs: CHECK_TIMEOUT_MS });
   const verdicts = new LRUCache<string, Promise<Viewer | null>>({ max: CREDENTIAL_CACHE_ENTRIES, ttl: CREDENTIAL_CACHE_MS });
 
   async function check(credential: Credential): Promise<Viewer | null> {
-    let answer: { viewer: unknown };
-    const body = JSON.stringify(credential);
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [GATEWAY_TOKEN_HEADER]: await signGatewayToken(gatewayKeys, { viewer: anonymousViewer, clientIp: null }, { audience: 'users', request: postRequest(url, body) }),
-        },
-        body,
-        signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
-      });
-      if (!response.ok) throw new Error(`users subgraph answered ${response.status} to a credential check`);
-      answer = (await response.json()) as { viewer: unknown };
-    } catch {
+    const answer = await call(credentialCheck, credential).catch(() => {
       // Neither a yes nor a no: the caller may retry; nothing about the credential is remembered.
       throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'Credentials could not be checked right now; retry shortly');
-    }
+    });
     return answer.viewer === null ? null : parseViewer(answer.viewer);
   }
 

@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloGateway } from '@apollo/gateway';
-import { AUTHENTICATE_PATH, isAdmin } from '@shop/auth';
+import { isAdmin } from '@shop/auth';
 import { subgraphNames, type DemandControlConfig, type GatewayConfig, type KeyRing, type OperationLimits, type RedisConfig, type SubgraphFetchConfig, type SubgraphName } from '@shop/config';
 import { maskUnexpectedErrors } from '@shop/errors';
 import {
@@ -89,7 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { logger, subgraphUrls, gatewayKeys, production, operationLimits, subgraphFetch } = options;
   const supergraph = loadSupergraph();
   const trustedDocuments = loadManifest(partnerManifestPath);
-  const authenticator = createAuthenticator(new URL(AUTHENTICATE_PATH, subgraphUrls.users).toString(), gatewayKeys);
+  const authenticator = createAuthenticator(subgraphUrls.users, gatewayKeys);
   const subgraphClients = new Map(
     subgraphNames.map((name) => [
       name,

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AUTHENTICATE_PATH } from '@shop/auth';
 import { userBuilders, type UserBuilders } from '@shop/users/testing';
 import {
   contractOperation,
@@ -148,7 +147,7 @@ describe.each(testBackends())('API key cost budgets, set by admins (%s)', (backe
     const partner = await partnerWithKey(supergraph);
     // A new authenticator for each check: the gateway's own would answer from its 5-second cache.
     const viewerOfKey = () =>
-      createAuthenticator(new URL(AUTHENTICATE_PATH, supergraph.users.url).toString(), supergraph.gatewayKeys).viewerFor({
+      createAuthenticator(supergraph.users.url, supergraph.gatewayKeys).viewerFor({
         'x-api-key': partner.apiKey.key,
       });
     const expected = { kind: 'partner', apiKeyId: partner.apiKey.id, ownerId: partner.owner.id, scopes: ['stock:read'] };

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
-import { AUTHENTICATE_PATH, GATEWAY_TOKEN_HEADER, type Viewer } from '@shop/auth';
+import { GATEWAY_TOKEN_HEADER, type Viewer } from '@shop/auth';
+import { credentialCheck, StockApi } from '@shop/contracts';
 import { orderBuilders } from '@shop/orders/testing';
 import { userBuilders } from '@shop/users/testing';
-import { errorCodes, postAsGateway, postGraphQL, signIn, startTestSupergraph, testBackends, testKeyRing, type TestSupergraph } from '@shop/testing';
+import { errorCodes, gatewayHeaders, postAsGateway, postGraphQL, signIn, startTestSupergraph, testBackends, testKeyRing, type TestSupergraph } from '@shop/testing';
 
 const ME = 'query { me { id email } }';
 const USER_ENTITY = `query ($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { id email username } } }`;
@@ -108,8 +109,22 @@ describe.each(testBackends())('a subgraph called directly (%s)', (backend) => {
     expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
   });
 
+  it('answers 400 to a gateway-signed service request that breaks its contract, naming the field, and moves no stock', async () => {
+    const url = new URL(StockApi.reserve.path, supergraph.catalog.url).toString();
+    const reservationId = randomUUID();
+    const body = JSON.stringify({ reservationId, lines: [{ productId: randomUUID(), quantity: 0 }] });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await gatewayHeaders(supergraph.gatewayKeys, 'catalog', url, body)) },
+      body,
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(/^lines\.0\.quantity: Too small/);
+    expect(await supergraph.catalog.prisma.stockReservation.count({ where: { id: reservationId } })).toBe(0);
+  });
+
   it("refuses the users subgraph's credential check without a gateway token", async () => {
-    const response = await fetch(new URL(AUTHENTICATE_PATH, supergraph.users.url), {
+    const response = await fetch(new URL(credentialCheck.path, supergraph.users.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ apiKey: 'sk_guess' }),

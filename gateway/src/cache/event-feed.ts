@@ -1,13 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { anonymousViewer, GATEWAY_TOKEN_HEADER, postRequest, signGatewayToken } from '@shop/auth';
+import { internalClient, type InternalClient } from '@shop/auth';
 import type { KeyRing, SubgraphName } from '@shop/config';
-import type { PublishedEvent } from '@shop/db';
-import { EVENTS_PATH } from '@shop/graphql-kit';
+import { eventFeed } from '@shop/contracts';
 import type { Logger } from '@shop/logging';
 import { tagsInvalidatedByAll } from './invalidation.js';
 import type { ResponseStore } from './store.js';
 
 const PAGE = 500;
+const READ_TIMEOUT_MS = 5_000;
 
 export interface EventFeedOptions {
   /** Subgraph name → its GraphQL URL; the feed is served beside it. */
@@ -34,44 +34,13 @@ export function startEventFeedConsumer(options: EventFeedOptions): EventFeedCons
   const stopping = new AbortController();
   const sleep = (ms: number) => delay(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
 
-  const reads = new Set<AbortController>();
-
-  async function readPage(feed: SubgraphName, url: string, after: string): Promise<PublishedEvent[]> {
-    // One controller per read, aborted by a timeout or by stop (composing signals leaks listeners on Node 20).
-    const read = new AbortController();
-    const timeout = setTimeout(() => read.abort(), 5_000);
-    reads.add(read);
-    try {
-      return await fetchPage(feed, url, after, read.signal);
-    } finally {
-      clearTimeout(timeout);
-      reads.delete(read);
-    }
-  }
-
-  async function fetchPage(feed: SubgraphName, url: string, after: string, signal: AbortSignal): Promise<PublishedEvent[]> {
-    const feedUrl = new URL(EVENTS_PATH, url);
-    const body = JSON.stringify({ after, limit: PAGE });
-    const response = await fetch(feedUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [GATEWAY_TOKEN_HEADER]: await signGatewayToken(options.gatewayKeys, { viewer: anonymousViewer, clientIp: null }, { audience: feed, request: postRequest(feedUrl, body) }),
-      },
-      body,
-      signal,
-    });
-    if (!response.ok) throw new Error(`${feed} event feed answered ${response.status}`);
-    return ((await response.json()) as { events: PublishedEvent[] }).events;
-  }
-
-  async function follow(feed: SubgraphName, url: string) {
+  async function follow(feed: SubgraphName, call: InternalClient) {
     while (!stopping.signal.aborted) {
       try {
         const after = (await store.checkpoint(feed)) ?? '0';
-        const events = await readPage(feed, url, after);
+        const { events } = await call(eventFeed, { after, limit: PAGE }, { signal: stopping.signal });
         if (events.length > 0) {
-          await store.purge(tagsInvalidatedByAll(events.map((event) => ({ topic: event.topic, payload: event.payload as Record<string, unknown> }))));
+          await store.purge(tagsInvalidatedByAll(events.map(({ topic, payload }) => ({ topic, payload })), logger));
           await store.saveCheckpoint(feed, events.at(-1)!.seq);
         }
         if (events.length < PAGE) await sleep(options.idleMs);
@@ -84,11 +53,12 @@ export function startEventFeedConsumer(options: EventFeedOptions): EventFeedCons
     }
   }
 
-  const loops = (Object.entries(options.feeds) as Array<[SubgraphName, string]>).map(([feed, url]) => follow(feed, url));
+  const loops = (Object.entries(options.feeds) as Array<[SubgraphName, string]>).map(([feed, url]) =>
+    follow(feed, internalClient({ baseUrl: url, audience: feed, keys: options.gatewayKeys, timeoutMs: READ_TIMEOUT_MS })),
+  );
   return {
     async stop() {
       stopping.abort();
-      for (const read of reads) read.abort();
       await Promise.all(loops);
     },
   };

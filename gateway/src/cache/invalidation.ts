@@ -1,41 +1,47 @@
-import { EventTopic, type Change } from '@shop/db';
-
-const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+import { categoryTag, changeSchema, checked, EventTopic, ListTag, orderTag, productTag, userTag, type Change } from '@shop/contracts';
+import type { Logger } from '@shop/logging';
 
 /**
- * The cached responses a change makes stale, by tag (see CacheReport): the entity itself,
- * and the lists whose membership it may alter. `Type` tags lists at the top of a response
- * (all products), `Type@Owner` lists inside an entity (a category's products).
+ * The cached responses a change makes stale, by tag (see CacheReport and @shop/contracts'
+ * cache tags): the entity itself, and the lists whose membership it may alter.
  */
-export function tagsInvalidatedBy(change: Change): string[] {
-  const { payload } = change;
+function tagsInvalidatedBy(change: Change): string[] {
   switch (change.topic) {
     case EventTopic.PRODUCT_CHANGED:
-      return [`Product:${str(payload.productId)}`, 'Product', 'Product@Category'];
+      return [productTag(change.payload.productId), ListTag.products];
     case EventTopic.STOCK_CHANGED: {
-      const product = `Product:${str(payload.productId)}`;
-      const previous = payload.previousStockQuantity;
-      const now = payload.stockQuantity;
+      const { productId, stockQuantity, previousStockQuantity } = change.payload;
       // Lists filter on availability: only a product running out or coming back moves in or out of them.
-      const availabilityMayHaveChanged = typeof previous !== 'number' || typeof now !== 'number' || previous > 0 !== now > 0;
-      return availabilityMayHaveChanged ? [product, 'Product', 'Product@Category'] : [product];
+      const availabilityMayHaveChanged = previousStockQuantity === null || previousStockQuantity > 0 !== stockQuantity > 0;
+      return availabilityMayHaveChanged ? [productTag(productId), ListTag.products] : [productTag(productId)];
     }
     case EventTopic.CATEGORY_CHANGED:
       // A move re-parents a subtree: category lists and the products filtered by category change.
-      return [`Category:${str(payload.categoryId)}`, 'Category', 'Category@Category', 'Product', 'Product@Category'];
+      return [categoryTag(change.payload.categoryId), ListTag.categories, ListTag.products];
     case EventTopic.ORDER_PLACED:
     case EventTopic.ORDER_CANCELLED:
     case EventTopic.ORDER_STATUS_CHANGED:
-      return [`Order:${str(payload.orderId)}`, `User:${str(payload.userId)}`, 'Order'];
+      return [orderTag(change.payload.orderId), userTag(change.payload.userId), ListTag.orders];
     case EventTopic.CART_CHANGED:
-      return [`User:${str(payload.userId)}`];
+      return [userTag(change.payload.userId)];
     case EventTopic.USER_CHANGED: {
-      const user = str(payload.userId);
-      return user ? [`User:${user}`, 'User'] : ['User'];
+      const { userId } = change.payload;
+      return userId ? [userTag(userId), ListTag.users] : [ListTag.users];
     }
-    default:
-      return [];
   }
 }
 
-export const tagsInvalidatedByAll = (changes: readonly Change[]) => [...new Set(changes.flatMap(tagsInvalidatedBy))];
+/**
+ * The tags to purge for changes reported by subgraphs (in a response or their event feeds),
+ * each read with its topic's schema. One this gateway cannot read (an unknown topic, a payload
+ * of another shape) purges nothing and is logged: it is a producer's bug or a newer topic.
+ */
+export function tagsInvalidatedByAll(changes: readonly unknown[], logger: Logger): string[] {
+  const tags = new Set<string>();
+  for (const reported of changes) {
+    const change = checked(changeSchema, reported);
+    if (change.ok) tagsInvalidatedBy(change.value).forEach((tag) => tags.add(tag));
+    else logger.warn({ change: reported, refusal: change.message }, 'a reported change was not understood; it purges nothing');
+  }
+  return [...tags];
+}

@@ -1,12 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Change } from '@shop/db';
 import { CACHE_REPORT_EXTENSION, type CacheReport } from '@shop/graphql-kit';
 import type { CacheScope } from './store.js';
 
 /** What the response cache learns while one request executes. */
 export class CacheRecorder {
   readonly tags = new Set<string>();
-  readonly changes: Change[] = [];
+  /** As the subgraphs reported them: read with their schemas when purged (tagsInvalidatedByAll). */
+  readonly changes: unknown[] = [];
   operation: 'query' | 'mutation' | 'subscription' | null = null;
   policy: { maxAge: number; scope: CacheScope } | null = null;
   /** Set when the operation touches anything access-controlled: its answer is never shared. */

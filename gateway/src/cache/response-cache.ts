@@ -93,7 +93,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   async function purgeChangesOf(recorder: CacheRecorder) {
     if (recorder.changes.length === 0) return;
-    await safely('purge', () => store.purge(tagsInvalidatedByAll(recorder.changes)), undefined);
+    await safely('purge', () => store.purge(tagsInvalidatedByAll(recorder.changes, logger)), undefined);
   }
 
   async function executeAndStore(

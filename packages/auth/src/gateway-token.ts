@@ -4,9 +4,6 @@ import { AppError, ErrorCode } from '@shop/errors';
 import { signJwt, verifyJwt } from './jwt.js';
 import { parseViewer, type Viewer } from './viewer.js';
 
-/** The users subgraph's endpoint where the gateway turns a credential into a viewer. */
-export const AUTHENTICATE_PATH = '/internal/authenticate';
-
 /** The header that carries the gateway's signed statement of who is calling. */
 export const GATEWAY_TOKEN_HEADER = 'x-gateway-token';
 

@@ -9,7 +9,6 @@ export {
   type AccessRequirements,
 } from './requirements.js';
 export {
-  AUTHENTICATE_PATH,
   GATEWAY_TOKEN_HEADER,
   postRequest,
   signGatewayToken,
@@ -19,3 +18,4 @@ export {
   type SubgraphRequest,
 } from './gateway-token.js';
 export { signJwt, verifyJwt, type TokenPurpose } from './jwt.js';
+export { internalClient, InternalCallFailed, type InternalClient, type InternalClientOptions } from './internal-client.js';

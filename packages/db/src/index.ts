@@ -2,19 +2,17 @@ export { applyMigrations, migrationNames, MigrationError } from './migrations.js
 export { openDatabase, type ConnectionErrorListener, type Database } from './open.js';
 export type { SqlRunner } from './sql-runner.js';
 export { RowBoundExceeded, type StatementCounter } from './statements.js';
-export { asRequest, changesOfThisRequest, databaseWasUnavailable, noteChange, passedRowBound, type Change, type RequestBounds } from './request-scope.js';
+export { asRequest, changesOfThisRequest, databaseWasUnavailable, noteChange, passedRowBound, type RequestBounds } from './request-scope.js';
 export { isConnectionFailure } from './connection-failure.js';
 export { alignById, groupByKey } from './batch.js';
 export { stableUuid } from './stable-id.js';
 export { seededRandom } from './random.js';
 export {
-  EventTopic,
   publishPendingEvents,
   readPublishedEvents,
   startOutboxRelay,
   writeEvent,
   type OutboxWriter,
-  type PublishedEvent,
   type RawSqlClient,
 } from './outbox.js';
 export { startSerialJob, type SerialJob, type SerialJobOptions } from './serial-job.js';

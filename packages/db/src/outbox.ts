@@ -1,33 +1,7 @@
-import { noteChange } from './request-scope.js';
+import type { Change, EventPayload, OutboxTopic, PublishedEvent } from '@shop/contracts';
 import type { Logger } from '@shop/logging';
+import { noteChange } from './request-scope.js';
 import { startSerialJob, type SerialJob } from './serial-job.js';
-
-/** What other services learn about, by topic; payloads carry ids, never whole records. */
-export const EventTopic = {
-  /** A product's name, price, category or visibility changed (or it was created or deleted). */
-  PRODUCT_CHANGED: 'product.changed',
-  /** A product's stock level changed: `{ productId, stockQuantity }`. */
-  STOCK_CHANGED: 'stock.changed',
-  CATEGORY_CHANGED: 'category.changed',
-  ORDER_PLACED: 'order.placed',
-  ORDER_CANCELLED: 'order.cancelled',
-  ORDER_STATUS_CHANGED: 'order.status_changed',
-  /** A shopper's cart changed: `{ userId }`. Request-scoped only, never written to the outbox. */
-  CART_CHANGED: 'cart.changed',
-  /** An account's profile, role or status changed: `{ userId }`. Request-scoped only. */
-  USER_CHANGED: 'user.changed',
-} as const;
-
-export type EventTopic = (typeof EventTopic)[keyof typeof EventTopic];
-
-export interface PublishedEvent {
-  /** Position in the subgraph's feed, as a decimal string (a bigint). */
-  seq: string;
-  topic: string;
-  aggregateId: string;
-  payload: unknown;
-  createdAt: string;
-}
 
 /** The part of a Prisma client the relay needs; every subgraph's outbox_events has one shape. */
 export interface RawSqlClient {
@@ -97,12 +71,13 @@ export interface OutboxWriter<Payload> {
  * Writes an event in the transaction of the change it describes (docs/adr/0006) and notes
  * it for the current request, whose response tells the gateway right away.
  */
-export async function writeEvent<Payload>(
-  tx: OutboxWriter<Payload>,
-  topic: EventTopic,
+export async function writeEvent<Topic extends OutboxTopic, Json>(
+  tx: OutboxWriter<Json>,
+  topic: Topic,
   aggregateId: string,
-  payload: NoInfer<Payload> & Record<string, unknown>,
+  payload: EventPayload<Topic> & NoInfer<Json>,
 ): Promise<void> {
   await tx.outboxEvent.create({ data: { topic, aggregateId, payload } });
-  noteChange({ topic, payload });
+  // The signature ties the payload to its topic; TypeScript cannot follow that through a generic.
+  noteChange({ topic, payload } as Change);
 }

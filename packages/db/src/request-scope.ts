@@ -1,10 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-
-/** A change a request made that others (caches, notifications) should learn about. */
-export interface Change {
-  topic: string;
-  payload: Record<string, unknown>;
-}
+import type { Change } from '@shop/contracts';
 
 /** What one request may cost the database. */
 export interface RequestBounds {

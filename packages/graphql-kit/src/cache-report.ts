@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { getNamedType, getNullableType, isListType, Kind, type DocumentNode } from 'graphql';
-import { changesOfThisRequest, type Change } from '@shop/db';
+import { entityTag, listTag, type Change } from '@shop/contracts';
+import { changesOfThisRequest } from '@shop/db';
 import { isId } from './ids.js';
 
 /** The response extension in which a subgraph tells the gateway's cache what it read and changed. */
@@ -52,16 +53,16 @@ export function cacheReportPlugin<Context extends BaseContext>(
               if (entityTypes.has(parent) && typeof source === 'object' && source !== null && !seen.has(source)) {
                 seen.add(source);
                 const id = (source as { id?: unknown }).id;
-                if (typeof id === 'string') tags.add(`${parent}:${id}`);
+                if (typeof id === 'string') tags.add(entityTag(parent, id));
               }
               const returned = getNullableType(info.returnType);
               const named = getNamedType(returned).name;
               if (isListType(returned)) {
-                if (entityTypes.has(named)) tags.add(named);
+                if (entityTypes.has(named)) tags.add(listTag(named));
               } else if (entityTypes.has(named) && typeof args.id === 'string' && isId(args.id)) {
                 // A lookup by id that answers null names no entity of its own; its id still
                 // must purge it, or the entity's arrival (activated, created) stays hidden.
-                tags.add(`${named}:${args.id.toLowerCase()}`);
+                tags.add(entityTag(named, args.id.toLowerCase()));
               }
             },
           };

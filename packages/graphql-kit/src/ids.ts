@@ -1,9 +1,8 @@
+import { isId } from '@shop/contracts';
 import { z } from 'zod';
 import { parseInput } from './input.js';
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isId = (value: string) => uuidPattern.test(value);
+export { isId };
 
 /** Ids are UUIDs, stored lower-case; anything else is refused before it reaches the database. */
 export const idInput = z

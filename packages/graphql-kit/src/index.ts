@@ -23,7 +23,15 @@ export { formatMoney, MAX_MONEY_AMOUNT, money, MONEY_SCALE, multiplyMoney, sumMo
 export { emptyPage, pageRequest, readPage, type Page, type PageArgs, type PageMeta, type PageWindow } from './pagination.js';
 export { DateTimeScalar, DecimalScalar } from './scalars.js';
 export { buildSchemaFromSdl, startSubgraphServer, type SubgraphServerOptions } from './subgraph.js';
-export { BadServiceRequest, EVENTS_PATH, serveSubgraph, type BackgroundJob, type RunningSubgraph, type ServeSubgraphOptions, type SubgraphUsage } from './serve.js';
+export {
+  internalRoute,
+  serveSubgraph,
+  type BackgroundJob,
+  type InternalRoute,
+  type RunningSubgraph,
+  type ServeSubgraphOptions,
+  type SubgraphUsage,
+} from './serve.js';
 export { runService, StartRefused, type StartedService } from './main.js';
 export { boundedText, literalPattern, textInput } from './text.js';
 export { applyDirectivePermissions } from './permissions.js';

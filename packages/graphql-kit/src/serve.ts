@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
 import { GATEWAY_TOKEN_HEADER, isAdmin, verifyGatewayToken, type RequestIdentity, type Viewer } from '@shop/auth';
 import type { DatabaseConfig, KeyRing, SubgraphLimits, SubgraphName } from '@shop/config';
+import { checked, eventFeed, type AnswerToSend, type InternalEndpoint, type ParsedRequestOf } from '@shop/contracts';
 import { AppError } from '@shop/errors';
 import {
   asRequest,
@@ -22,9 +23,6 @@ import { startSubgraphServer } from './subgraph.js';
 interface PrismaLike extends RawSqlClient {
   $disconnect(): Promise<void>;
 }
-
-/** Where consumers read a subgraph's published outbox events (POST { after, limit }). */
-export const EVENTS_PATH = '/internal/events';
 
 export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends BaseContext & { viewer: Viewer }, Services = undefined> {
   /** The audience a gateway token must name: a token for another subgraph is refused here. */
@@ -47,8 +45,8 @@ export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends
   createContext: (prisma: Prisma, identity: RequestIdentity, services: Services) => Promise<Context> | Context;
   /** Relay this subgraph's outbox and serve its event feed. */
   outbox?: boolean;
-  /** Service-to-service endpoints; like GraphQL, only the gateway may call them. */
-  internalRoutes?: (prisma: Prisma) => Record<string, (body: unknown) => Promise<unknown>>;
+  /** Service-to-service endpoints (see internalRoute); like GraphQL, only the gateway may call them. */
+  internalRoutes?: (prisma: Prisma) => InternalRoute[];
   /** Runs after migrations, before the server listens (demo data). */
   prepare?: (prisma: Prisma) => Promise<void>;
   /** Loops that run beside the server (sweepers, recovery); stopped before the database closes. */
@@ -107,10 +105,7 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     const services = options.createServices?.(prisma) as Services;
     if (options.outbox) jobs.push(startOutboxRelay(prisma, logger));
     jobs.push(...(options.backgroundJobs?.(prisma, services) ?? []));
-    const routes = {
-      ...options.internalRoutes?.(prisma),
-      ...(options.outbox ? { [EVENTS_PATH]: (body: unknown) => feed(prisma, body) } : {}),
-    };
+    const routes = [...(options.internalRoutes?.(prisma) ?? []), ...(options.outbox ? [eventFeedRoute(prisma)] : [])];
     const identityOf = (request: IncomingMessage, rawBody: string) => {
       const header = request.headers[GATEWAY_TOKEN_HEADER];
       return verifyGatewayToken(options.gatewayKeys, Array.isArray(header) ? header[0] : header, {
@@ -168,16 +163,41 @@ async function databaseReadiness(database: Database, migrations: readonly string
 }
 
 /** A service-to-service request that does not follow the endpoint's contract (HTTP 400). */
-export class BadServiceRequest extends Error {}
+class BadServiceRequest extends Error {}
+
+/** A subgraph's handler of one internal endpoint, made by internalRoute. */
+export interface InternalRoute {
+  path: string;
+  handle(body: unknown): Promise<unknown>;
+}
+
+/**
+ * Serves `endpoint` with `handler`, which receives the request as the contract reads it: a
+ * body the request schema refuses is answered 400 with what is wrong, and reaches no handler.
+ */
+export const internalRoute = <Endpoint extends InternalEndpoint>(
+  endpoint: Endpoint,
+  handler: (request: ParsedRequestOf<Endpoint>) => Promise<AnswerToSend<Endpoint>>,
+): InternalRoute => ({
+  path: endpoint.path,
+  async handle(body) {
+    const request = checked<Endpoint['request']>(endpoint.request, body);
+    if (!request.ok) throw new BadServiceRequest(request.message);
+    return handler(request.value);
+  },
+});
+
+const eventFeedRoute = (prisma: RawSqlClient) =>
+  internalRoute(eventFeed, async ({ after, limit }) => ({ events: await readPublishedEvents(prisma, after, limit) }));
 
 /** Wraps service endpoints so that each checks the gateway's token first, and answers 503 while the database is unavailable. */
 function internalRoutes(
-  handlers: Record<string, (body: unknown) => Promise<unknown>>,
+  routes: readonly InternalRoute[],
   identityOf: (request: IncomingMessage, rawBody: string) => Promise<RequestIdentity>,
   logger: Logger,
 ): Record<string, RouteHandler> {
   return Object.fromEntries(
-    Object.entries(handlers).map(([path, handler]) => [
+    routes.map(({ path, handle }) => [
       path,
       async (request: IncomingMessage, body: unknown, rawBody: string) => {
         try {
@@ -187,7 +207,7 @@ function internalRoutes(
           throw error;
         }
         try {
-          return { status: 200, body: await handler(body) };
+          return { status: 200, body: await handle(body) };
         } catch (error) {
           if (error instanceof BadServiceRequest) return { status: 400, body: { error: error.message } };
           if (databaseWasUnavailable()) {
@@ -199,10 +219,4 @@ function internalRoutes(
       },
     ]),
   );
-}
-
-async function feed(prisma: RawSqlClient, body: unknown) {
-  const { after, limit } = (body ?? {}) as { after?: unknown; limit?: unknown };
-  const cursor = typeof after === 'string' && /^\d{1,19}$/.test(after) ? after : '0';
-  return { events: await readPublishedEvents(prisma, cursor, typeof limit === 'number' ? limit : 100) };
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { PublishedEvent } from '@shop/db';
-import { EVENTS_PATH } from '@shop/graphql-kit';
+import { internalClient } from '@shop/auth';
+import { eventFeed } from '@shop/contracts';
 import { contractOperation } from './contract.js';
-import { gatewayHeaders } from './as-gateway.js';
 import type { SignedIn } from './callers.js';
 import type { TestSupergraph } from './supergraph.js';
 
@@ -38,13 +37,6 @@ export async function placementLedger(supergraph: TestSupergraph) {
 
 /** A subgraph's event feed after a sequence number, read as a consumer does (gateway-signed). */
 export async function readEventFeed(supergraph: TestSupergraph, subgraph: 'catalog' | 'orders', after = '0') {
-  const url = new URL(EVENTS_PATH, supergraph[subgraph].url).toString();
-  const body = JSON.stringify({ after, limit: 1000 });
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(await gatewayHeaders(supergraph.gatewayKeys, subgraph, url, body)) },
-    body,
-  });
-  if (!response.ok) throw new Error(`event feed answered ${response.status}`);
-  return ((await response.json()) as { events: PublishedEvent[] }).events;
+  const call = internalClient({ baseUrl: supergraph[subgraph].url, audience: subgraph, keys: supergraph.gatewayKeys, timeoutMs: 5_000 });
+  return (await call(eventFeed, { after, limit: 1000 })).events;
 }

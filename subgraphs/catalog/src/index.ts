@@ -1,5 +1,6 @@
 import type { DatabaseConfig, KeyRing, SubgraphLimits } from '@shop/config';
-import { serveSubgraph } from '@shop/graphql-kit';
+import { StockApi } from '@shop/contracts';
+import { internalRoute, serveSubgraph } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
 import { createPrisma, migrationsDir, type CatalogPrisma } from './data/client.js';
@@ -7,7 +8,6 @@ import { createLoaders } from './data/loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { seedCatalog } from './seed.js';
 import { startReservationSweeper, stockService } from './services/stock.js';
-import { StockPaths } from './stock-api.js';
 
 export type { CatalogPrisma } from './data/client.js';
 
@@ -40,12 +40,12 @@ export function startCatalog(options: CatalogOptions) {
     outbox: true,
     internalRoutes: (prisma) => {
       const stock = stockService(prisma, options.reservationTtlMs);
-      return {
-        [StockPaths.reserve]: stock.reserve,
-        [StockPaths.commit]: stock.commit,
-        [StockPaths.release]: stock.release,
-        [StockPaths.lookup]: stock.lookup,
-      };
+      return [
+        internalRoute(StockApi.reserve, stock.reserve),
+        internalRoute(StockApi.commit, stock.commit),
+        internalRoute(StockApi.release, stock.release),
+        internalRoute(StockApi.lookup, stock.lookup),
+      ];
     },
     schemaUrl: new URL('./schema.graphql', import.meta.url),
     resolvers,

@@ -1,4 +1,3 @@
-import { AUTHENTICATE_PATH } from '@shop/auth';
 import type {
   AccessTokenConfig,
   DatabaseConfig,
@@ -9,7 +8,8 @@ import type {
   SeedConfig,
   SubgraphLimits,
 } from '@shop/config';
-import { serveSubgraph, type StopOptions } from '@shop/graphql-kit';
+import { credentialCheck } from '@shop/contracts';
+import { internalRoute, serveSubgraph, type StopOptions } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { createRateLimiters } from '@shop/redis';
 import type { Context } from './context.js';
@@ -17,7 +17,7 @@ import { createPrisma, migrationsDir, type UsersPrisma } from './data/client.js'
 import { createLoaders } from './data/loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { seedUsers } from './seed.js';
-import { viewerForCredential, type CredentialCheck } from './services/authenticate.js';
+import { viewerForCredential } from './services/authenticate.js';
 import { createThrottles, throttleWindows } from './services/throttles.js';
 
 export type { UsersPrisma } from './data/client.js';
@@ -48,9 +48,9 @@ export async function startUsers(options: UsersOptions) {
     migrationsDir,
     createPrisma,
     createContext: (prisma, { viewer, clientIp }) => ({ viewer, clientIp, prisma, loaders: createLoaders(prisma), accounts }),
-    internalRoutes: (prisma) => ({
-      [AUTHENTICATE_PATH]: async (body) => ({ viewer: await viewerForCredential(prisma, tokens, (body ?? {}) as CredentialCheck) }),
-    }),
+    internalRoutes: (prisma) => [
+      internalRoute(credentialCheck, async (credential) => ({ viewer: await viewerForCredential(prisma, tokens, credential) })),
+    ],
     prepare: seed ? (prisma) => seedUsers(prisma, seed, options.logger) : undefined,
     schemaUrl: new URL('./schema.graphql', import.meta.url),
     resolvers,

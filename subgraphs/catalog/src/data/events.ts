@@ -1,4 +1,5 @@
-import { EventTopic, writeEvent } from '@shop/db';
+import { EventTopic } from '@shop/contracts';
+import { writeEvent } from '@shop/db';
 import type { Prisma } from '../generated/prisma/client.js';
 
 type Tx = Prisma.TransactionClient;

@@ -1,5 +1,5 @@
+import type { ReservationRefusal, ReservedLine } from '@shop/contracts';
 import type { Prisma, StockReservation } from '../generated/prisma/client.js';
-import type { ReservationRefusal, ReservedLine } from '../stock-api.js';
 import type { CatalogPrisma } from './client.js';
 import { stockChanged } from './events.js';
 

@@ -1,4 +1,5 @@
-import { EventTopic, noteChange, retryingUniqueRace } from '@shop/db';
+import { EventTopic } from '@shop/contracts';
+import { noteChange, retryingUniqueRace } from '@shop/db';
 import type { CartItem } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from './client.js';
 

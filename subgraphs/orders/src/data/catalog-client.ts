@@ -1,13 +1,6 @@
-import { anonymousViewer, GATEWAY_TOKEN_HEADER, postRequest, signGatewayToken } from '@shop/auth';
-import type {
-  LookupResponse,
-  ProductSnapshot,
-  ReservationStateResponse,
-  ReserveRequest,
-  ReserveResponse,
-} from '@shop/catalog/stock-api';
-import { StockPaths } from '@shop/catalog/stock-api';
+import { internalClient, InternalCallFailed } from '@shop/auth';
 import type { KeyRing } from '@shop/config';
+import { StockApi, type Change, type ProductSnapshot, type ReserveRequest } from '@shop/contracts';
 import { noteChange } from '@shop/db';
 
 /** The catalog did not answer (down, timed out, or failed): the step may be retried. */
@@ -20,42 +13,30 @@ const CALL_TIMEOUT_MS = 10_000;
  * Stock a call moved becomes a change of the current request (the mutation that placed or
  * cancelled the order), so the gateway purges it before that mutation answers.
  */
-function reportingMoves<Response extends ReserveResponse | ReservationStateResponse>(response: Response): Response {
-  if ('changes' in response) response.changes.forEach(noteChange);
-  return response;
+function reportingMoves<Answer extends { changes: Change[] } | { refused: string }>(answer: Answer): Answer {
+  if ('changes' in answer) answer.changes.forEach(noteChange);
+  return answer;
 }
 
-/** The catalog's stock API over HTTP, signed like the gateway's calls so the catalog accepts it. */
+/** The catalog's stock API (@shop/contracts), signed like the gateway's calls so the catalog accepts it. */
 export function catalogClient(catalogGraphqlUrl: string, keys: KeyRing) {
-  async function call<Response>(path: string, body: unknown): Promise<Response> {
+  const call = internalClient({ baseUrl: catalogGraphqlUrl, audience: 'catalog', keys, timeoutMs: CALL_TIMEOUT_MS });
+  const unavailableOnFailure = async <Answer>(answer: Promise<Answer>): Promise<Answer> => {
     try {
-      const url = new URL(path, catalogGraphqlUrl);
-      const json = JSON.stringify(body);
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [GATEWAY_TOKEN_HEADER]: await signGatewayToken(keys, { viewer: anonymousViewer, clientIp: null }, { audience: 'catalog', request: postRequest(url, json) }),
-        },
-        body: json,
-        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-      });
-      if (!response.ok) throw new CatalogUnavailable(`catalog answered ${response.status} on ${path}`);
-      return (await response.json()) as Response;
+      return await answer;
     } catch (error) {
-      if (error instanceof CatalogUnavailable) throw error;
-      // Unreachable, timed out (before or while the body arrived), or not JSON: the step did not complete here.
-      throw new CatalogUnavailable(`catalog call ${path} failed: ${(error as Error).message}`);
+      if (error instanceof InternalCallFailed) throw new CatalogUnavailable(`catalog call failed: ${error.message}`, { cause: error });
+      throw error;
     }
-  }
+  };
   return {
-    reserve: async (request: ReserveRequest) => reportingMoves(await call<ReserveResponse>(StockPaths.reserve, request)),
-    commit: async (reservationId: string) => reportingMoves(await call<ReservationStateResponse>(StockPaths.commit, { reservationId })),
-    release: async (reservationId: string) => reportingMoves(await call<ReservationStateResponse>(StockPaths.release, { reservationId })),
+    reserve: async (request: ReserveRequest) => reportingMoves(await unavailableOnFailure(call(StockApi.reserve, request))),
+    commit: async (reservationId: string) => reportingMoves(await unavailableOnFailure(call(StockApi.commit, { reservationId }))),
+    release: async (reservationId: string) => reportingMoves(await unavailableOnFailure(call(StockApi.release, { reservationId }))),
     lookup: async (ids: readonly string[]): Promise<ProductSnapshot[]> =>
-      (await call<LookupResponse>(StockPaths.lookup, { ids })).products,
+      (await unavailableOnFailure(call(StockApi.lookup, { ids: [...ids] }))).products,
   };
 }
 
 export type CatalogClient = ReturnType<typeof catalogClient>;
-export type { ProductSnapshot, ReservedLine } from '@shop/catalog/stock-api';
+export type { ProductSnapshot, ReservedLine } from '@shop/contracts';

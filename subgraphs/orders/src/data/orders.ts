@@ -1,5 +1,6 @@
+import { EventTopic } from '@shop/contracts';
+import { writeEvent } from '@shop/db';
 import type { PageWindow } from '@shop/graphql-kit';
-import { EventTopic, writeEvent } from '@shop/db';
 import type { Order, OrderItem, OrderStatus, Prisma } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from './client.js';
 

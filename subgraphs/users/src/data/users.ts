@@ -1,5 +1,6 @@
+import { EventTopic } from '@shop/contracts';
+import { noteChange } from '@shop/db';
 import type { PageWindow } from '@shop/graphql-kit';
-import { EventTopic, noteChange } from '@shop/db';
 import type { Prisma, Role } from '../generated/prisma/client.js';
 import type { UsersPrisma } from './client.js';
 

@@ -1,16 +1,11 @@
-import { anonymousViewer, type Viewer } from '@shop/auth';
+import type { Viewer } from '@shop/auth';
 import type { AccessTokenConfig } from '@shop/config';
+import type { ParsedRequestOf, credentialCheck } from '@shop/contracts';
 import type { UsersPrisma } from '../data/client.js';
 import { findApiKeyByHash, touchApiKey } from '../data/api-keys.js';
 import { isFamilyActive } from '../data/sessions.js';
 import { findUsersByIds } from '../data/users.js';
 import { hashSecret, verifyAccessToken } from './tokens.js';
-
-/** What the gateway asks: who holds this access token or API key, if anyone. */
-export interface CredentialCheck {
-  accessToken?: string;
-  apiKey?: string;
-}
 
 /** Recording every use would write on every request; a minute's precision is plenty. */
 const LAST_USED_PRECISION_MS = 60_000;
@@ -23,10 +18,10 @@ const LAST_USED_PRECISION_MS = 60_000;
 export async function viewerForCredential(
   prisma: UsersPrisma,
   tokens: AccessTokenConfig,
-  credential: CredentialCheck,
+  credential: ParsedRequestOf<typeof credentialCheck>,
 ): Promise<Viewer | null> {
   const now = new Date();
-  if (typeof credential.accessToken === 'string') {
+  if ('accessToken' in credential) {
     const claims = await verifyAccessToken(tokens, credential.accessToken);
     if (!claims) return null;
     const [[user], active] = await Promise.all([
@@ -36,13 +31,10 @@ export async function viewerForCredential(
     if (!user?.isActive || !active) return null;
     return { kind: 'user', userId: user.id, role: user.role, sessionId: claims.sessionId };
   }
-  if (typeof credential.apiKey === 'string') {
-    const key = await findApiKeyByHash(prisma, hashSecret(credential.apiKey));
-    if (!key || key.revokedAt || !key.owner.isActive || key.owner.role !== 'PARTNER') return null;
-    if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
-      await touchApiKey(prisma, key.id, now);
-    }
-    return { kind: 'partner', apiKeyId: key.id, ownerId: key.ownerId, scopes: key.scopes, costBudget: key.costBudget };
+  const key = await findApiKeyByHash(prisma, hashSecret(credential.apiKey));
+  if (!key || key.revokedAt || !key.owner.isActive || key.owner.role !== 'PARTNER') return null;
+  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
+    await touchApiKey(prisma, key.id, now);
   }
-  return anonymousViewer;
+  return { kind: 'partner', apiKeyId: key.id, ownerId: key.ownerId, scopes: key.scopes, costBudget: key.costBudget };
 }

@@ -1,0 +1,77 @@
+import type { KeyRing, SubgraphName } from '@shop/config';
+import { checked, type AnswerOf, type InternalEndpoint, type RequestOf } from '@shop/contracts';
+import { GATEWAY_TOKEN_HEADER, postRequest, signGatewayToken } from './gateway-token.js';
+import { anonymousViewer } from './viewer.js';
+
+/**
+ * Why a service call gave no usable answer: `unreachable` (refused or reset), `timeout` (no
+ * whole answer within the client's deadline), `stopped` (the caller's signal aborted it),
+ * `status` (an answer other than 200: `status` says which), `malformed` (not JSON, or an answer
+ * the endpoint's contract refuses). The call did not complete here; it may be retried.
+ */
+export class InternalCallFailed extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: 'unreachable' | 'timeout' | 'stopped' | 'status' | 'malformed',
+    detail: string,
+    readonly status: number | null = null,
+  ) {
+    super(`${path}: ${detail}`);
+    this.name = 'InternalCallFailed';
+  }
+}
+
+export interface InternalClientOptions {
+  /** The serving subgraph's GraphQL URL: endpoints are served beside it. */
+  baseUrl: string | URL;
+  /** The subgraph the calls are for: each token names it and is refused by any other. */
+  audience: SubgraphName;
+  keys: KeyRing;
+  /** The longest one call may take, answer included. */
+  timeoutMs: number;
+}
+
+export type InternalClient = <Endpoint extends InternalEndpoint>(
+  endpoint: Endpoint,
+  request: RequestOf<Endpoint>,
+  options?: { signal?: AbortSignal },
+) => Promise<AnswerOf<Endpoint>>;
+
+/**
+ * Calls a subgraph's internal endpoints as the gateway does: each POST carries a gateway token
+ * for its audience and exact body (docs/adr/0011), ends within the deadline, and answers what
+ * the endpoint's contract says, or fails with InternalCallFailed.
+ */
+export function internalClient({ baseUrl, audience, keys, timeoutMs }: InternalClientOptions): InternalClient {
+  return async <Endpoint extends InternalEndpoint>(endpoint: Endpoint, request: RequestOf<Endpoint>, { signal }: { signal?: AbortSignal } = {}) => {
+    const url = new URL(endpoint.path, baseUrl);
+    const body = JSON.stringify(request);
+    const token = await signGatewayToken(keys, { viewer: anonymousViewer, clientIp: null }, { audience, request: postRequest(url, body) });
+    // One controller per call, aborted by the deadline or the caller (AbortSignal.any leaks listeners on Node 20).
+    const call = new AbortController();
+    const timer = setTimeout(() => call.abort(), timeoutMs);
+    const stop = () => call.abort();
+    signal?.addEventListener('abort', stop, { once: true });
+    let answer: unknown;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [GATEWAY_TOKEN_HEADER]: token },
+        body,
+        signal: call.signal,
+      });
+      if (!response.ok) throw new InternalCallFailed(endpoint.path, 'status', `answered ${response.status}`, response.status);
+      answer = await response.json();
+    } catch (error) {
+      if (error instanceof InternalCallFailed) throw error;
+      const reason = signal?.aborted ? 'stopped' : call.signal.aborted ? 'timeout' : error instanceof SyntaxError ? 'malformed' : 'unreachable';
+      throw new InternalCallFailed(endpoint.path, reason, (error as Error).message);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
+    }
+    const parsed = checked<Endpoint['answer']>(endpoint.answer, answer);
+    if (!parsed.ok) throw new InternalCallFailed(endpoint.path, 'malformed', `answer refused by its contract: ${parsed.message}`);
+    return parsed.value;
+  };
+}

@@ -1,0 +1,25 @@
+export {
+  checked,
+  internalEndpoint,
+  type AnswerOf,
+  type AnswerToSend,
+  type Checked,
+  type InternalEndpoint,
+  type ParsedRequestOf,
+  type RequestOf,
+} from './endpoint.js';
+export {
+  changeSchema,
+  EventTopic,
+  publishedEventSchema,
+  type Change,
+  type EventPayload,
+  type OutboxTopic,
+  type PublishedEvent,
+  type RequestScopedTopic,
+} from './events.js';
+export { categoryTag, entityTag, ListTag, listTag, orderTag, productTag, userTag } from './cache-tags.js';
+export { StockApi, type ProductSnapshot, type ReservationRefusal, type ReservationStatus, type ReservedLine, type ReserveRequest } from './stock-api.js';
+export { credentialCheck } from './credentials.js';
+export { eventFeed } from './event-feed.js';
+export { isId } from './values.js';
