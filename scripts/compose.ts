@@ -1,7 +1,7 @@
 // npm run compose: writes schema/supergraph.graphql and schema/api.graphql from the subgraph
 // SDL, and schema/partner-manifest.json (trusted documents) from contract/partner.graphql.
 import { writeFileSync } from 'node:fs';
-import { composePartnerManifest, composeSupergraph } from '@shop/gateway/composition';
+import { composePartnerManifest, composeSupergraph } from '@shop/schema/compose';
 
 const { supergraphSdl, apiSdl } = composeSupergraph();
 writeFileSync(new URL('../schema/supergraph.graphql', import.meta.url), supergraphSdl);

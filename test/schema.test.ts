@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { buildSchema, Kind, parse, print, validate } from 'graphql';
-import { composePartnerManifest, composeSupergraph } from '@shop/gateway/composition';
+import { composePartnerManifest, composeSupergraph } from '@shop/schema/compose';
 import { contractFiles, readContract } from '@shop/testing';
 
 const repoFile = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');

@@ -3,9 +3,12 @@ import { createRequire } from 'node:module';
 import { composeServices } from '@apollo/composition';
 import { parse, printSchema } from 'graphql';
 import { subgraphNames, type SubgraphName } from '@shop/config';
-import { manifestFromOperations, type PersistedQueryManifest } from './persisted-documents.js';
+import { manifestFromOperations, type PersistedQueryManifest } from '@shop/gateway/persisted-documents';
 
 const require = createRequire(import.meta.url);
+
+// Composition is build tooling: it reads every subgraph's SDL, which no service may (the
+// gateway loads only what this writes to schema/).
 
 /** URLs written into the supergraph; the gateway replaces them with configured ones at start. */
 export const defaultSubgraphUrls: Record<SubgraphName, string> = {
