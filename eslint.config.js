@@ -43,7 +43,7 @@ export default tseslint.config(
   {
     // The config package reads the environment once; tooling and the test harness start
     // processes with an environment of their own (PATH, HOME) or are read by other tools.
-    files: ['packages/config/src/**', 'packages/testing/**', 'scripts/**', 'bench/**', 'prisma/**', 'codegen.ts', 'test/**'],
+    files: ['packages/config/src/**', 'packages/testing/**', 'supergraph-tests/**', 'scripts/**', 'bench/**', 'prisma/**', 'codegen.ts', 'test/**'],
     rules: { 'no-restricted-properties': 'off', 'no-restricted-imports': 'off' },
   },
   ...subgraphs.map((subgraph) => ({
@@ -59,9 +59,8 @@ export default tseslint.config(
     },
   })),
   {
-    // packages/testing is the test harness that starts every service; it is being split out of packages/ (issue 13).
     files: ['packages/*/src/**'],
-    ignores: ['packages/testing/**', 'packages/config/src/**'],
+    ignores: ['packages/config/src/**'],
     rules: {
       'no-restricted-imports': [
         'error',

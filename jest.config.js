@@ -6,7 +6,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.base.json' }] },
-  testMatch: ['<rootDir>/{packages,subgraphs,gateway}/**/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/{packages,subgraphs,gateway,supergraph-tests}/**/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   // Start hooks bring up a whole supergraph (PGlite compiles in each worker); on a busy machine
   // that alone has taken over 60 s.
   testTimeout: 120_000,

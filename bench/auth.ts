@@ -1,6 +1,6 @@
 // npm run bench:auth — how long one login takes through the gateway (argon2id included),
 // and that an unknown email costs the same. Embedded databases, in-process counters.
-import { signedInUser, startTestSupergraph } from '@shop/testing';
+import { signedInUser, startTestSupergraph } from '@shop/supergraph-tests';
 import { TEST_PASSWORD, userBuilders } from '@shop/users/testing';
 import { time as timeRounds } from './timing.js';
 

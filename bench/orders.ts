@@ -4,7 +4,7 @@
 // concurrent orders for one product. PGlite, and real PostgreSQL when TEST_POSTGRES_URL is set.
 import { randomUUID } from 'node:crypto';
 import { catalogBuilders } from '@shop/catalog/testing';
-import { contractOperation, placeOrder, signedInUser, startTestSupergraph, testBackends } from '@shop/testing';
+import { contractOperation, placeOrder, signedInUser, startTestSupergraph, testBackends } from '@shop/supergraph-tests';
 import { time, wallTime } from './timing.js';
 
 const ROUNDS = 100;

@@ -13,7 +13,7 @@ import { startGateway } from '@shop/gateway';
 import { demandControlSchema, operationLimitsSchema, parseConfig, subgraphFetchSchema } from '@shop/config';
 import { createLogger } from '@shop/logging';
 import { orderBuilders } from '@shop/orders/testing';
-import { contractOperation, createTestRedis, partnerWithKey, signedInUser, startTestSupergraph } from '@shop/testing';
+import { contractOperation, createTestRedis, partnerWithKey, signedInUser, startTestSupergraph } from '@shop/supergraph-tests';
 import { userBuilders } from '@shop/users/testing';
 import { startBareServer, startHiveGateway, startPlainApolloGateway, VIEWER_HEADER, type RunningPeer } from './peer-gateways.js';
 import { wallTime } from './timing.js';

@@ -1,7 +1,6 @@
 import { anonymousViewer, GATEWAY_TOKEN_HEADER, postRequest, signGatewayToken, type Viewer } from '@shop/auth';
 import type { KeyRing, SubgraphName } from '@shop/config';
 import { graphQLBody, postGraphQL, type GraphQLRequest } from './client.js';
-import type { TestSupergraph } from './supergraph.js';
 
 /** The header the gateway sends with a POST of exactly `body` to `url` on `subgraph`. */
 export async function gatewayHeaders(keys: KeyRing, subgraph: SubgraphName, url: string, body: string, viewer: Viewer = anonymousViewer) {
@@ -26,7 +25,7 @@ export async function postToSubgraph<Data = Record<string, unknown>>(
  * (with `keys` of another ring, as a forger would).
  */
 export function postAsGateway<Data = Record<string, unknown>>(
-  supergraph: TestSupergraph,
+  supergraph: { gatewayKeys: KeyRing } & Record<SubgraphName, { url: string }>,
   subgraph: SubgraphName,
   request: GraphQLRequest,
   { viewer = anonymousViewer, keys = supergraph.gatewayKeys }: { viewer?: Viewer; keys?: KeyRing } = {},

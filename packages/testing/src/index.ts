@@ -6,11 +6,8 @@ export { createTestDatabases, testBackends, type Backend, type TestDatabases } f
 export { startDatabaseOutage, type DatabaseOutage } from './outages.js';
 export { testKeyRing } from './keys.js';
 export { createTestRedis, sharedRedis, type TestRedis } from './redis.js';
-export { keyRingVariable, type GatewayProcess } from './gateway-process.js';
+export { keyRingVariable, startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 export { freePort, startOwnRedis, startServiceProcess, type OwnRedis, type ServiceName, type ServiceProcess, type ServiceProcessOptions } from './service-process.js';
-export { startTestSupergraph, type RestartableSubgraph, type TestSupergraph, type TestSupergraphOptions } from './supergraph.js';
-export { placeOrder, placementLedger, readEventFeed, stockOf, type PlacedOrder } from './commerce.js';
-export { partnerWithKey, persistedRequest, signedInUser, signIn, type SignedIn } from './callers.js';
 export { startWiretap, type TappedRequest, type Wiretap } from './wiretap.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { startSupergraphProcesses, type SupergraphProcesses, type SupergraphProcessesOptions } from './supergraph-processes.js';

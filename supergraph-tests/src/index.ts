@@ -1,0 +1,7 @@
+// The whole-supergraph harness: the real subgraphs and gateway started together, callers
+// signed in through them, orders placed. It re-exports the leaf test kit (@shop/testing) so a
+// whole-supergraph test imports from one place.
+export * from '@shop/testing';
+export { startTestSupergraph, type RestartableSubgraph, type TestSupergraph, type TestSupergraphOptions } from './supergraph.js';
+export { placeOrder, placementLedger, readEventFeed, stockOf, type PlacedOrder } from './commerce.js';
+export { partnerWithKey, persistedRequest, signedInUser, signIn, type SignedIn } from './callers.js';

@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { TEST_PASSWORD, userBuilders, type UserBuilders } from '@shop/users/testing';
+import { contractOperation, errorCodes, signIn, startTestSupergraph, testBackends, type TestSupergraph } from '../src/index.js';
+
+const Register = contractOperation('frontend', 'Register');
+const Login = contractOperation('frontend', 'Login');
+const RefreshToken = contractOperation('frontend', 'RefreshToken');
+const Logout = contractOperation('frontend', 'Logout');
+const UpdateProfile = contractOperation('frontend', 'UpdateProfile');
+const MeProfile = 'query MeProfile { me { id email username firstName lastName role isActive } }';
+
+interface AuthPayload {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  user: { id: string; email: string; role: string };
+}
+
+describe.each(testBackends())('accounts through the gateway (%s)', (backend) => {
+  let supergraph: TestSupergraph;
+  let build: UserBuilders;
+
+  beforeAll(async () => {
+    supergraph = await startTestSupergraph(backend);
+    build = userBuilders(supergraph.users.prisma);
+  });
+  afterAll(() => supergraph?.stop());
+
+  const bearer = (accessToken: string) => ({ authorization: `Bearer ${accessToken}` });
+  const me = (accessToken: string) => supergraph.request<{ me: { id: string; email: string; username: string } }>({ query: MeProfile, headers: bearer(accessToken) });
+  const register = (input: Record<string, unknown>) => supergraph.request<{ register: AuthPayload }>({ query: Register, variables: { input } });
+  const login = (email: string, password: string, headers?: Record<string, string>) =>
+    supergraph.request<{ login: AuthPayload }>({ query: Login, variables: { input: { email, password } }, headers });
+  const refresh = (refreshToken: string) => supergraph.request<{ refreshToken: AuthPayload }>({ query: RefreshToken, variables: { refreshToken } });
+  const handle = () => `shopper${Math.random().toString(36).slice(2, 10)}`;
+
+  describe('register', () => {
+    it('creates a USER account, signs it in and lower-cases the email', async () => {
+      const name = handle();
+      const response = await register({ email: `${name}@Example.COM`, username: name, password: 'a long enough password', firstName: 'Sam' });
+      expect(response.errors).toBeUndefined();
+      const payload = response.data!.register;
+      expect(payload.user).toMatchObject({ email: `${name}@example.com`, role: 'USER' });
+      expect(payload.expiresIn).toBe(900);
+      expect((await me(payload.accessToken)).data!.me).toMatchObject({ id: payload.user.id, username: name, firstName: 'Sam' });
+    });
+
+    it('refuses an email that differs only in case, and a taken username, with CONFLICT', async () => {
+      const existing = await build.user();
+      const byEmail = await register({ email: existing.email.toUpperCase(), username: handle(), password: 'a long enough password' });
+      expect(errorCodes(byEmail)).toEqual(['CONFLICT']);
+      const byUsername = await register({ email: `${handle()}@example.com`, username: existing.username.toUpperCase(), password: 'a long enough password' });
+      expect(errorCodes(byUsername)).toEqual(['CONFLICT']);
+    });
+
+    it.each([
+      ['a malformed email', { email: 'not-an-email' }, 'input.email'],
+      ['a short password', { password: 'short' }, 'input.password'],
+      ['a 129-character password', { password: 'x'.repeat(129) }, 'input.password'],
+      ['a username with spaces', { username: 'two words' }, 'input.username'],
+    ])('refuses %s with BAD_USER_INPUT', async (_name, change, field) => {
+      const response = await register({ email: `${handle()}@example.com`, username: handle(), password: 'a long enough password', ...change });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors![0]!.extensions!.field).toBe(field);
+      expect(response.data).toBeNull();
+    });
+  });
+
+  describe('login', () => {
+    it('signs in with the email in any case', async () => {
+      const user = await build.user();
+      const response = await login(user.email.toUpperCase(), TEST_PASSWORD);
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.login.user).toEqual({ id: user.id, email: user.email, role: 'USER' });
+    });
+
+    it('answers an unknown email and a wrong password the same way', async () => {
+      const user = await build.user();
+      const wrongPassword = await login(user.email, 'not the password');
+      const unknownEmail = await login(`${handle()}@example.com`, 'not the password');
+      expect(errorCodes(wrongPassword)).toEqual(['UNAUTHENTICATED']);
+      expect(unknownEmail.errors).toEqual(wrongPassword.errors);
+      expect(unknownEmail.status).toBe(wrongPassword.status);
+    });
+
+    it('refuses a deactivated account with the same answer as a wrong password', async () => {
+      const user = await build.user({ isActive: false });
+      const response = await login(user.email, TEST_PASSWORD);
+      expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(response.errors![0]!.message).toBe('Invalid email or password');
+      expect(response.status).toBe(401);
+    });
+
+    it('refuses an account after 5 failures from one client with RATE_LIMITED there, even with the right password', async () => {
+      const user = await build.user();
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        expect(errorCodes(await login(user.email, 'wrong password'))).toEqual(['UNAUTHENTICATED']);
+      }
+      const limited = await login(user.email, TEST_PASSWORD);
+      expect(errorCodes(limited)).toEqual(['RATE_LIMITED']);
+      const retryAfterSeconds = limited.errors![0]!.extensions!.retryAfterSeconds;
+      expect(retryAfterSeconds).toEqual(expect.any(Number));
+      // The answer holds nothing else, so its status and Retry-After say so too.
+      expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, String(retryAfterSeconds)]);
+      // Other accounts are not affected by one account's failures.
+      const other = await build.user();
+      expect((await login(other.email, TEST_PASSWORD)).errors).toBeUndefined();
+    });
+  });
+
+  describe('refresh tokens', () => {
+    it('rotate on every use: the new pair works, the old refresh token does not', async () => {
+      const user = await build.user();
+      const first = await signIn(supergraph, user.email);
+      const rotated = await refresh(first.refreshToken);
+      expect(rotated.errors).toBeUndefined();
+      const second = rotated.data!.refreshToken;
+      expect(second.refreshToken).not.toBe(first.refreshToken);
+      expect((await me(second.accessToken)).data!.me.id).toBe(user.id);
+      expect((await refresh(second.refreshToken)).errors).toBeUndefined();
+    });
+
+    it('replayed after rotation revoke the whole session: every token of that sign-in stops working', async () => {
+      const user = await build.user();
+      const first = await signIn(supergraph, user.email);
+      const second = (await refresh(first.refreshToken)).data!.refreshToken;
+      const replay = await refresh(first.refreshToken);
+      expect(errorCodes(replay)).toEqual(['UNAUTHENTICATED']);
+      expect(errorCodes(await refresh(second.refreshToken))).toEqual(['UNAUTHENTICATED']);
+      // The access token of the family is refused too, once the gateway's short cache expires.
+      const fresh = await supergraph.users.prisma.userSession.count({ where: { familyId: { not: undefined }, userId: user.id, revokedAt: null } });
+      expect(fresh).toBe(0);
+    });
+
+    it('used twice at the same moment rotate once and revoke the family', async () => {
+      const user = await build.user();
+      const first = await signIn(supergraph, user.email);
+      const answers = await Promise.all([refresh(first.refreshToken), refresh(first.refreshToken)]);
+      const succeeded = answers.filter((answer) => !answer.errors);
+      expect(succeeded.length).toBeLessThanOrEqual(1);
+      expect(answers.some((answer) => errorCodes(answer).includes('UNAUTHENTICATED'))).toBe(true);
+      expect(await supergraph.users.prisma.userSession.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
+    });
+
+    it('refuses an unknown token', async () => {
+      expect(errorCodes(await refresh('rt_made-up'))).toEqual(['UNAUTHENTICATED']);
+    });
+  });
+
+  describe('logout', () => {
+    it('ends the session: its refresh token stops working, other sessions go on', async () => {
+      const user = await build.user();
+      const phone = await signIn(supergraph, user.email);
+      const laptop = await signIn(supergraph, user.email);
+      const response = await supergraph.request({ query: Logout, variables: { refreshToken: phone.refreshToken }, headers: phone.headers });
+      expect(response).toMatchObject({ data: { logout: true } });
+      expect(errorCodes(await refresh(phone.refreshToken))).toEqual(['UNAUTHENTICATED']);
+      expect((await refresh(laptop.refreshToken)).errors).toBeUndefined();
+    });
+
+    it("leaves another user's session alone", async () => {
+      const [owner, other] = await Promise.all([build.user(), build.user()]);
+      const ownerSession = await signIn(supergraph, owner.email);
+      const otherSession = await signIn(supergraph, other.email);
+      const response = await supergraph.request({ query: Logout, variables: { refreshToken: ownerSession.refreshToken }, headers: otherSession.headers });
+      expect(response).toMatchObject({ data: { logout: false } });
+      expect((await refresh(ownerSession.refreshToken)).errors).toBeUndefined();
+    });
+  });
+
+  describe('updateProfile', () => {
+    it('changes names and username of the caller only', async () => {
+      const user = await build.user();
+      const session = await signIn(supergraph, user.email);
+      const username = handle();
+      const response = await supergraph.request<{ updateProfile: { id: string; firstName: string; lastName: string | null } }>({
+        query: UpdateProfile,
+        variables: { input: { firstName: 'Renamed', lastName: null, username } },
+        headers: session.headers,
+      });
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.updateProfile).toMatchObject({ id: user.id, firstName: 'Renamed', lastName: null });
+      expect((await me(session.accessToken)).data!.me.username).toBe(username);
+    });
+
+    it('refuses a taken username with CONFLICT and an empty one with BAD_USER_INPUT', async () => {
+      const [user, other] = await Promise.all([build.user(), build.user()]);
+      const session = await signIn(supergraph, user.email);
+      const taken = await supergraph.request({ query: UpdateProfile, variables: { input: { username: other.username } }, headers: session.headers });
+      expect(errorCodes(taken)).toEqual(['CONFLICT']);
+      const empty = await supergraph.request({ query: UpdateProfile, variables: { input: { username: '' } }, headers: session.headers });
+      expect(errorCodes(empty)).toEqual(['BAD_USER_INPUT']);
+    });
+  });
+});

@@ -1,0 +1,320 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { catalogBuilders, type CatalogBuilders } from '@shop/catalog/testing';
+import {
+  contractOperation,
+  errorCodes,
+  placeOrder,
+  placementLedger,
+  signedInUser,
+  startTestSupergraph,
+  stockOf,
+  testBackends,
+  type SignedIn,
+  type TestSupergraph,
+} from '../src/index.js';
+
+const CreateProduct = contractOperation('admin', 'CreateProduct');
+
+/**
+ * Placing orders through the gateway: stock owned by catalog, orders by orders, and the
+ * saga between them (docs/adr/0006). Concurrency, idempotency and bad input.
+ */
+describe.each(testBackends())('placing orders (%s)', (backend) => {
+  let supergraph: TestSupergraph;
+  let build: CatalogBuilders;
+  let shopper: SignedIn;
+
+  beforeAll(async () => {
+    supergraph = await startTestSupergraph(backend);
+    build = catalogBuilders(supergraph.catalog.prisma);
+    shopper = await signedInUser(supergraph);
+  });
+  afterAll(() => supergraph?.stop());
+
+  const ordersOf = (userId: string) => supergraph.orders.prisma.order.count({ where: { userId } });
+
+  it('keeps the unit prices of the time of the order and an exact total', async () => {
+    const pen = await build.product({ price: '19.99', stockQuantity: 10 });
+    const clip = await build.product({ price: '0.10', stockQuantity: 10 });
+    const response = await placeOrder(supergraph, shopper, [
+      { productId: pen.id, quantity: 3 },
+      { productId: clip.id, quantity: 3 },
+    ]);
+    expect(response.errors).toBeUndefined();
+    const order = response.data!.placeOrder;
+    // 3 × 19.99 + 3 × 0.10: floats would give 60.269999…
+    expect(order).toMatchObject({ status: 'PENDING', total: { amount: '60.27', currency: 'USD' } });
+    expect(order.items.map((item) => [item.product.id, item.quantity, item.unitPrice.amount]).sort()).toEqual(
+      [
+        [pen.id, 3, '19.99'],
+        [clip.id, 3, '0.10'],
+      ].sort(),
+    );
+    expect([await stockOf(supergraph, pen.id), await stockOf(supergraph, clip.id)]).toEqual([7, 7]);
+
+    await supergraph.catalog.prisma.product.update({ where: { id: pen.id }, data: { price: '25.00' } });
+    const stored = await supergraph.orders.prisma.orderItem.findFirstOrThrow({ where: { orderId: order.id, productId: pen.id } });
+    expect(stored.unitPrice.toFixed(2)).toBe('19.99');
+  });
+
+  it('sells a product with 10 in stock to exactly 10 of 50 shoppers ordering at once', async () => {
+    const product = await build.product({ stockQuantity: 10 });
+    const shoppers = await Promise.all(Array.from({ length: 50 }, () => signedInUser(supergraph)));
+    const responses = await Promise.all(shoppers.map((caller) => placeOrder(supergraph, caller, [{ productId: product.id, quantity: 1 }])));
+
+    const placed = responses.filter((response) => response.data?.placeOrder);
+    expect(placed).toHaveLength(10);
+    expect(responses.filter((response) => !response.data?.placeOrder).map(errorCodes)).toEqual(Array.from({ length: 40 }, () => ['OUT_OF_STOCK']));
+    expect(await stockOf(supergraph, product.id)).toBe(0);
+
+    const { orders, reservations } = await placementLedger(supergraph);
+    const ordersOfProduct = orders.filter((order) => order.items.some((item) => item.productId === product.id));
+    expect(ordersOfProduct).toHaveLength(10);
+    expect(ordersOfProduct.every((order) => order.stockState === 'RESERVED' && order.status === 'PENDING')).toBe(true);
+    expect(new Set(ordersOfProduct.map((order) => order.userId)).size).toBe(10);
+    const reservationsOfOrders = reservations.filter((reservation) => ordersOfProduct.some((order) => order.id === reservation.id));
+    expect(reservationsOfOrders.map((reservation) => reservation.status)).toEqual(Array.from({ length: 10 }, () => 'COMMITTED'));
+  });
+
+  it('never sells more than there is when orders take several units of several products', async () => {
+    const [a, b] = await Promise.all([build.product({ stockQuantity: 7 }), build.product({ stockQuantity: 7 })]);
+    const shoppers = await Promise.all(Array.from({ length: 12 }, () => signedInUser(supergraph)));
+    // Lines in both orders, so that two orders lock the two products in opposite request orders.
+    const responses = await Promise.all(
+      shoppers.map((caller, index) =>
+        placeOrder(
+          supergraph,
+          caller,
+          index % 2 === 0
+            ? [
+                { productId: a.id, quantity: 2 },
+                { productId: b.id, quantity: 1 },
+              ]
+            : [
+                { productId: b.id, quantity: 2 },
+                { productId: a.id, quantity: 1 },
+              ],
+        ),
+      ),
+    );
+    const placed = responses.flatMap((response) => (response.data?.placeOrder ? [response.data.placeOrder] : []));
+    const unitsOf = (productId: string) =>
+      placed.flatMap((order) => order.items).filter((item) => item.product.id === productId).reduce((sum, item) => sum + item.quantity, 0);
+    expect(responses.every((response) => response.data?.placeOrder || errorCodes(response)[0] === 'OUT_OF_STOCK')).toBe(true);
+    expect(await stockOf(supergraph, a.id)).toBe(7 - unitsOf(a.id));
+    expect(await stockOf(supergraph, b.id)).toBe(7 - unitsOf(b.id));
+    expect(await stockOf(supergraph, a.id)).toBeGreaterThanOrEqual(0);
+    expect(await stockOf(supergraph, b.id)).toBeGreaterThanOrEqual(0);
+    expect(placed.length).toBeGreaterThan(0);
+  });
+
+  describe('idempotency', () => {
+    it('makes one order of 20 concurrent requests with one key, and a replay returns it', async () => {
+      const buyer = await signedInUser(supergraph);
+      const product = await build.product({ stockQuantity: 50 });
+      const key = randomUUID();
+      const lines = [{ productId: product.id, quantity: 2 }];
+      const responses = await Promise.all(Array.from({ length: 20 }, () => placeOrder(supergraph, buyer, lines, key)));
+
+      expect(responses.map(errorCodes)).toEqual(Array.from({ length: 20 }, () => []));
+      const ids = new Set(responses.map((response) => response.data!.placeOrder.id));
+      expect(ids.size).toBe(1);
+      expect(await ordersOf(buyer.userId)).toBe(1);
+      expect(await stockOf(supergraph, product.id)).toBe(48);
+      expect(await supergraph.catalog.prisma.stockReservation.count({ where: { id: [...ids][0] } })).toBe(1);
+
+      const replay = await placeOrder(supergraph, buyer, lines, key);
+      expect(replay.data!.placeOrder).toEqual(responses[0]!.data!.placeOrder);
+      expect(await stockOf(supergraph, product.id)).toBe(48);
+    });
+
+    it('refuses the same key with a different request, and changes nothing', async () => {
+      const buyer = await signedInUser(supergraph);
+      const product = await build.product({ stockQuantity: 50 });
+      const key = randomUUID();
+      const first = await placeOrder(supergraph, buyer, [{ productId: product.id, quantity: 1 }], key);
+      expect(first.errors).toBeUndefined();
+
+      const changedQuantity = await placeOrder(supergraph, buyer, [{ productId: product.id, quantity: 3 }], key);
+      const other = await build.product();
+      const changedLines = await placeOrder(supergraph, buyer, [{ productId: other.id, quantity: 1 }], key);
+      expect(errorCodes(changedQuantity)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+      expect(errorCodes(changedLines)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+      expect(await ordersOf(buyer.userId)).toBe(1);
+      expect(await stockOf(supergraph, product.id)).toBe(49);
+    });
+
+    it('treats the same request with its lines in another order as the same request', async () => {
+      const buyer = await signedInUser(supergraph);
+      const [a, b] = await Promise.all([build.product(), build.product()]);
+      const key = randomUUID();
+      const first = await placeOrder(supergraph, buyer, [{ productId: a.id, quantity: 1 }, { productId: b.id, quantity: 1 }], key);
+      const again = await placeOrder(supergraph, buyer, [{ productId: b.id, quantity: 1 }, { productId: a.id, quantity: 1 }], key);
+      expect(again.data!.placeOrder.id).toBe(first.data!.placeOrder.id);
+    });
+
+    it('scopes keys to their user: another shopper may use the same key', async () => {
+      const product = await build.product();
+      const key = randomUUID();
+      const [one, two] = await Promise.all([signedInUser(supergraph), signedInUser(supergraph)]);
+      const first = await placeOrder(supergraph, one, [{ productId: product.id, quantity: 1 }], key);
+      const second = await placeOrder(supergraph, two, [{ productId: product.id, quantity: 1 }], key);
+      expect(first.data!.placeOrder.id).not.toBe(second.data!.placeOrder.id);
+    });
+
+    it('lets a refused attempt be retried with the same key once stock is back', async () => {
+      const buyer = await signedInUser(supergraph);
+      const product = await build.product({ stockQuantity: 0 });
+      const key = randomUUID();
+      const lines = [{ productId: product.id, quantity: 1 }];
+      expect(errorCodes(await placeOrder(supergraph, buyer, lines, key))).toEqual(['OUT_OF_STOCK']);
+      await supergraph.catalog.prisma.product.update({ where: { id: product.id }, data: { stockQuantity: 1 } });
+      expect((await placeOrder(supergraph, buyer, lines, key)).data!.placeOrder.status).toBe('PENDING');
+    });
+  });
+
+  describe('bad input: a clear error and nothing written', () => {
+    async function expectNothingWritten(run: () => Promise<unknown>) {
+      const snapshot = async () => ({
+        orders: await supergraph.orders.prisma.order.count(),
+        items: await supergraph.orders.prisma.orderItem.count(),
+        reservations: await supergraph.catalog.prisma.stockReservation.count(),
+        stock: (await supergraph.catalog.prisma.product.aggregate({ _sum: { stockQuantity: true } }))._sum.stockQuantity,
+        outbox: [await supergraph.orders.prisma.outboxEvent.count(), await supergraph.catalog.prisma.outboxEvent.count()],
+      });
+      const before = await snapshot();
+      await run();
+      expect(await snapshot()).toEqual(before);
+    }
+
+    it.each([
+      ['quantity 0', 0],
+      ['a negative quantity', -1],
+      ['a quantity of 10^9', 1_000_000_000],
+    ])('refuses %s with BAD_USER_INPUT', async (_name, quantity) => {
+      const product = await build.product({ stockQuantity: 5 });
+      await expectNothingWritten(async () => {
+        const response = await placeOrder(supergraph, shopper, [{ productId: product.id, quantity }]);
+        expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+        expect(response.errors![0]!.extensions!.field).toBe('input.items[0].quantity');
+      });
+    });
+
+    it('refuses a quantity beyond GraphQL Int (10^10) before any resolver runs', async () => {
+      const product = await build.product();
+      await expectNothingWritten(async () => {
+        const response = await placeOrder(supergraph, shopper, [{ productId: product.id, quantity: 10_000_000_000 }]);
+        expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      });
+    });
+
+    it('refuses an unknown product with NOT_FOUND', async () => {
+      const product = await build.product();
+      await expectNothingWritten(async () => {
+        const response = await placeOrder(supergraph, shopper, [
+          { productId: product.id, quantity: 1 },
+          { productId: randomUUID(), quantity: 1 },
+        ]);
+        expect(errorCodes(response)).toEqual(['NOT_FOUND']);
+      });
+    });
+
+    it('refuses a malformed product id with BAD_USER_INPUT', async () => {
+      await expectNothingWritten(async () => {
+        expect(errorCodes(await placeOrder(supergraph, shopper, [{ productId: 'not-an-id', quantity: 1 }]))).toEqual(['BAD_USER_INPUT']);
+      });
+    });
+
+    it('refuses an inactive product with PRODUCT_UNAVAILABLE and a deleted one with NOT_FOUND', async () => {
+      const inactive = await build.product({ isActive: false });
+      const deleted = await build.product({ deletedAt: new Date() });
+      const fine = await build.product();
+      await expectNothingWritten(async () => {
+        for (const product of [inactive, deleted]) {
+          const response = await placeOrder(supergraph, shopper, [
+            { productId: fine.id, quantity: 1 },
+            { productId: product.id, quantity: 1 },
+          ]);
+          expect(errorCodes(response)).toEqual([product === deleted ? 'NOT_FOUND' : 'PRODUCT_UNAVAILABLE']);
+        }
+      });
+    });
+
+    it('refuses two lines of one product with BAD_USER_INPUT', async () => {
+      const product = await build.product();
+      await expectNothingWritten(async () => {
+        const response = await placeOrder(supergraph, shopper, [
+          { productId: product.id, quantity: 1 },
+          { productId: product.id.toUpperCase(), quantity: 2 },
+        ]);
+        expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+        expect(response.errors![0]!.extensions!.field).toBe('input.items[1].productId');
+      });
+    });
+
+    it('refuses a 101-line order and an empty one with BAD_USER_INPUT, and a 1,000-line one at the gateway', async () => {
+      await expectNothingWritten(async () => {
+        const lines = (count: number) => Array.from({ length: count }, () => ({ productId: randomUUID(), quantity: 1 }));
+        expect(errorCodes(await placeOrder(supergraph, shopper, lines(101)))).toEqual(['BAD_USER_INPUT']);
+        expect(errorCodes(await placeOrder(supergraph, shopper, []))).toEqual(['BAD_USER_INPUT']);
+        // Its variables alone are past the gateway's bound: no subgraph sees it.
+        expect(errorCodes(await placeOrder(supergraph, shopper, lines(1_000)))).toEqual(['VARIABLES_TOO_LARGE']);
+      });
+    });
+
+    it('refuses an empty or oversized idempotency key with BAD_USER_INPUT', async () => {
+      const product = await build.product();
+      await expectNothingWritten(async () => {
+        for (const key of ['', '   ', 'k'.repeat(201)]) {
+          expect(errorCodes(await placeOrder(supergraph, shopper, [{ productId: product.id, quantity: 1 }], key))).toEqual(['BAD_USER_INPUT']);
+        }
+      });
+    });
+
+    it('refuses more than the stock with OUT_OF_STOCK, naming the product', async () => {
+      const plenty = await build.product({ stockQuantity: 100 });
+      const scarce = await build.product({ stockQuantity: 2 });
+      await expectNothingWritten(async () => {
+        const response = await placeOrder(supergraph, shopper, [
+          { productId: plenty.id, quantity: 5 },
+          { productId: scarce.id, quantity: 3 },
+        ]);
+        expect(errorCodes(response)).toEqual(['OUT_OF_STOCK']);
+        expect(response.errors![0]!.extensions!.productId).toBe(scarce.id);
+      });
+    });
+
+    it('refuses products priced in different currencies with MIXED_CURRENCIES', async () => {
+      const dollars = await build.product({ currency: 'USD' });
+      const euros = await build.product({ currency: 'EUR' });
+      await expectNothingWritten(async () => {
+        const response = await placeOrder(supergraph, shopper, [
+          { productId: dollars.id, quantity: 1 },
+          { productId: euros.id, quantity: 1 },
+        ]);
+        expect(errorCodes(response)).toEqual(['MIXED_CURRENCIES']);
+      });
+    });
+
+    it('refuses a price with three decimals when an admin creates a product', async () => {
+      const admin = await signedInUser(supergraph, 'ADMIN');
+      await expectNothingWritten(async () => {
+        const response = await supergraph.request({
+          query: CreateProduct,
+          variables: { input: { name: `Pen ${randomUUID()}`, brand: 'Acme', price: '1.999', stockQuantity: 1 } },
+          headers: admin.headers,
+        });
+        expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+        expect(await supergraph.catalog.prisma.product.count({ where: { brand: 'Acme', price: '2.00' } })).toBe(0);
+      });
+    });
+
+    it('refuses an anonymous caller with UNAUTHENTICATED', async () => {
+      const product = await build.product();
+      await expectNothingWritten(async () => {
+        expect(errorCodes(await placeOrder(supergraph, { headers: {} }, [{ productId: product.id, quantity: 1 }]))).toEqual(['UNAUTHENTICATED']);
+      });
+    });
+  });
+});
