@@ -4,13 +4,14 @@ import { badUserInput } from '@shop/errors';
 /**
  * Parses client input against a zod schema. The first problem becomes BAD_USER_INPUT, its
  * message the field's path and the schema's words ("input.price cannot be negative"), and
- * `extensions.field` the path (`prefix` for the value itself, `prefix.name` for a field).
+ * `extensions.field` the path (`prefix` for the value itself, `prefix.name` for a field,
+ * `prefix[0].name` in a list).
  */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = 'input'): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const [issue] = result.error.issues;
-  const field = [prefix, ...(issue?.path ?? []).map(String)].join('.');
+  const field = (issue?.path ?? []).reduce<string>((path, key) => (typeof key === 'number' ? `${path}[${key}]` : `${path}.${String(key)}`), prefix);
   throw badUserInput(`${field} ${issue?.message ?? 'is invalid'}`, field);
 }
 

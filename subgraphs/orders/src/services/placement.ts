@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
-import { boundedText, multiplyMoney, parseId, sumMoney } from '@shop/graphql-kit';
+import { idInput, multiplyMoney, parseInput, sumMoney, textInput } from '@shop/graphql-kit';
+import { z } from 'zod';
 import type { Logger } from '@shop/logging';
 import type { Order } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from '../data/client.js';
@@ -47,31 +48,29 @@ export interface PlacementHooks {
   afterCommit?(orderId: string): Promise<void>;
 }
 
-export function parseIdempotencyKey(value: string, field: string): string {
-  const key = boundedText(value, field, MAX_KEY_LENGTH);
-  if (key === '') throw badUserInput(`${field} cannot be empty`, field);
-  return key;
-}
+const idempotencyKeyInput = textInput(MAX_KEY_LENGTH).min(1, 'cannot be empty');
+
+export const parseIdempotencyKey = (value: string, field: string): string => parseInput(idempotencyKeyInput, value, field);
+
+const orderLinesInput = z
+  .array(
+    z.object({
+      productId: idInput,
+      quantity: z.number().int(`must be between 1 and ${MAX_LINE_QUANTITY}`).min(1, `must be between 1 and ${MAX_LINE_QUANTITY}`).max(MAX_LINE_QUANTITY, `must be between 1 and ${MAX_LINE_QUANTITY}`),
+    }),
+  )
+  .min(1, 'cannot be empty')
+  .max(MAX_ORDER_LINES, `has more than ${MAX_ORDER_LINES} lines`)
+  .superRefine((lines, issues) => {
+    const seen = new Set<string>();
+    for (const [index, line] of lines.entries()) {
+      if (seen.has(line.productId)) issues.addIssue({ code: 'custom', path: [index, 'productId'], message: 'repeats a product: one line per product' });
+      seen.add(line.productId);
+    }
+  });
 
 /** Every line checked before anything is written: bounds, ids, one line per product. */
-export function parseOrderLines(items: ReadonlyArray<{ productId: string; quantity: number }>): OrderLine[] {
-  if (items.length === 0) throw badUserInput('input.items cannot be empty', 'input.items');
-  if (items.length > MAX_ORDER_LINES) throw badUserInput(`input.items has more than ${MAX_ORDER_LINES} lines`, 'input.items');
-  const lines = items.map((item, index) => {
-    const field = `input.items[${index}]`;
-    const productId = parseId(item.productId, `${field}.productId`);
-    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_LINE_QUANTITY) {
-      throw badUserInput(`${field}.quantity must be between 1 and ${MAX_LINE_QUANTITY}`, `${field}.quantity`);
-    }
-    return { productId, quantity: item.quantity };
-  });
-  const seen = new Set<string>();
-  for (const [index, line] of lines.entries()) {
-    if (seen.has(line.productId)) throw badUserInput(`input.items[${index}] repeats a product: one line per product`, `input.items[${index}].productId`);
-    seen.add(line.productId);
-  }
-  return lines;
-}
+export const parseOrderLines = (items: ReadonlyArray<{ productId: string; quantity: number }>): OrderLine[] => parseInput(orderLinesInput, items, 'input.items');
 
 const hashRequest = (kind: string, lines: readonly OrderLine[]) =>
   createHash('sha256')
