@@ -3,11 +3,21 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GATEWAY_TOKEN_HEADER, signGatewayToken } from '@shop/auth';
 import type { KeyRing, SubgraphDeadlines, SubgraphFetchConfig, SubgraphName } from '@shop/config';
 import { AppError, ErrorCode } from '@shop/errors';
-import type { Logger } from '@shop/logging';
+import { REQUEST_ID_HEADER } from '@shop/graphql-kit';
+import { currentRequestScope, type Logger } from '@shop/logging';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy, type RetryPolicy } from 'cockatiel';
 import { Pool } from 'undici';
 import type { GatewayContext } from './context.js';
 import { RetryBudget } from './retry-budget.js';
+
+/**
+ * The request's id, for the subgraph's logs. A fetch shared by identical queries in flight
+ * runs in its first caller's request, so it carries that caller's id.
+ */
+function requestIdHeader(): Record<string, string> {
+  const scope = currentRequestScope();
+  return scope ? { [REQUEST_ID_HEADER]: scope.requestId } : {};
+}
 
 /** What a subgraph answered, before any caller parses it: callers sharing a fetch each parse their own copy. */
 interface SubgraphAnswer {
@@ -204,7 +214,7 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
       const response = await this.pool.request({
         path: this.path,
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', [GATEWAY_TOKEN_HEADER]: token },
+        headers: { 'content-type': 'application/json', accept: 'application/json', [GATEWAY_TOKEN_HEADER]: token, ...requestIdHeader() },
         body,
         signal: deadline,
       });
