@@ -3,21 +3,11 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GATEWAY_TOKEN_HEADER, signGatewayToken } from '@shop/auth';
 import type { KeyRing, SubgraphDeadlines, SubgraphFetchConfig, SubgraphName } from '@shop/config';
 import { AppError, ErrorCode } from '@shop/errors';
-import { REQUEST_ID_HEADER } from '@shop/graphql-kit';
-import { currentRequestScope, type Logger } from '@shop/logging';
+import { requestIdHeader, type Logger } from '@shop/logging';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy, type RetryPolicy } from 'cockatiel';
 import { Pool } from 'undici';
 import type { GatewayContext } from './context.js';
 import { RetryBudget } from './retry-budget.js';
-
-/**
- * The request's id, for the subgraph's logs. A fetch shared by identical queries in flight
- * runs in its first caller's request, so it carries that caller's id.
- */
-function requestIdHeader(): Record<string, string> {
-  const scope = currentRequestScope();
-  return scope ? { [REQUEST_ID_HEADER]: scope.requestId } : {};
-}
 
 /** What a subgraph answered, before any caller parses it: callers sharing a fetch each parse their own copy. */
 interface SubgraphAnswer {
@@ -96,6 +86,8 @@ const circuitStateNames: Record<CircuitState, CircuitStateName> = {
  * - Identical fetches of a query that are in flight at the same time, for the same viewer,
  *   share one subgraph request: a burst of shoppers opening the same page costs each
  *   subgraph one fetch. Mutations and anything fetched while executing one are never shared.
+ * - Each fetch carries the request's id (x-request-id) for the subgraph's logs; a shared
+ *   fetch carries its first caller's.
  * - Subgraphs answer a request they refuse before executing it (a variable of the wrong
  *   shape) with HTTP 400, and one their database cannot serve with 503, both with a GraphQL
  *   body: its errors and their codes reach the client.

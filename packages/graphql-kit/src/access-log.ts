@@ -5,9 +5,6 @@ import { isAdmin, type Viewer } from '@shop/auth';
 import { apolloRequestErrorCodes, errorRegistry } from '@shop/errors';
 import { currentRequestScope, type Logger, type RequestScope, type ViewerKind } from '@shop/logging';
 
-/** Carries a request's id: taken from the caller when well-formed, always answered, sent on to subgraphs. */
-export const REQUEST_ID_HEADER = 'x-request-id';
-
 /** An id a caller (a load balancer, a client) may choose: bounded, and nothing a log reader could trip on. */
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { inRequestScope, type Logger, type RequestScope } from '@shop/logging';
+import { inRequestScope, REQUEST_ID_HEADER, type Logger, type RequestScope } from '@shop/logging';
 import { ApolloErrorCode, ErrorCode } from '@shop/errors';
-import { logAccessWhenDone, noteRequestedOperation, REQUEST_ID_HEADER, requestIdFrom } from './access-log.js';
+import { logAccessWhenDone, noteRequestedOperation, requestIdFrom } from './access-log.js';
 import { CSRF_REFUSAL, mayBeCrossSiteForgery } from './csrf.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;

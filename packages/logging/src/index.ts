@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type DestinationStream, type Logger, type LevelWithSilent, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
@@ -22,6 +22,9 @@ export interface AccessRecord {
   traceId?: string;
 }
 
+/** Carries a request's id: taken from the caller when well-formed, always answered, passed on by every call made while serving it. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
 /** The request a service is serving. */
 export interface RequestScope {
   readonly requestId: string;
@@ -39,8 +42,19 @@ export const inRequestScope = <T>(scope: RequestScope, serve: () => T): T => cur
 /** The request being served, from anywhere in its handling; undefined outside one (startup, background jobs). */
 export const currentRequestScope = (): RequestScope | undefined => currentRequest.getStore();
 
-export function createLogger(service: string, level: LevelWithSilent = 'info'): Logger {
-  return pino({
+/**
+ * The header that hands the current request's id to a service called while serving it (none
+ * outside a request). Work shared by concurrent requests runs in its first caller's request,
+ * and carries that caller's id.
+ */
+export function requestIdHeader(): Record<string, string> {
+  const request = currentRequest.getStore();
+  return request ? { [REQUEST_ID_HEADER]: request.requestId } : {};
+}
+
+/** `destination`: where lines go, stdout unless given (a test reads them from a stream). */
+export function createLogger(service: string, level: LevelWithSilent = 'info', destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     name: service,
     level,
     base: { service },
@@ -48,5 +62,6 @@ export function createLogger(service: string, level: LevelWithSilent = 'info'): 
       const request = currentRequest.getStore();
       return request ? { requestId: request.requestId } : {};
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
