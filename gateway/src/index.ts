@@ -7,9 +7,11 @@ import { isAdmin } from '@shop/auth';
 import { subgraphNames, type DemandControlConfig, type GatewayConfig, type KeyRing, type OperationLimits, type RedisConfig, type SubgraphFetchConfig, type SubgraphName } from '@shop/config';
 import { maskUnexpectedErrors } from '@shop/errors';
 import {
+  accessRecordPlugin,
   createCostEstimator,
   knownOperationTypesRule,
   limitedParseOptions,
+  noteViewer,
   nulCharacterPlugin,
   startHttpServer,
   structuralLimitRules,
@@ -66,6 +68,8 @@ export interface GatewayOptions {
   /** Cost estimation, the maximum cost and per-caller budgets. */
   demandControl: DemandControlConfig;
   logger: Logger;
+  /** One access line per request, at info (ACCESS_LOG; on unless false). */
+  accessLog?: boolean;
 }
 
 export interface RunningGateway extends RunningHttpServer {
@@ -90,6 +94,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const supergraph = loadSupergraph();
   const trustedDocuments = loadManifest(partnerManifestPath);
   const authenticator = createAuthenticator(subgraphUrls.users, gatewayKeys);
+  // Wherever a request's caller is established (execution, a cache hit, the door), its access line learns the kind.
+  const viewerOf = (request: IncomingMessage) => authenticator.viewerFor(request.headers).then(noteViewer);
   const subgraphClients = new Map(
     subgraphNames.map((name) => [
       name,
@@ -117,7 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const responseCache = options.responseCache.enabled
     ? createResponseCache({
         store,
-        viewerOf: (request) => authenticator.viewerFor(request.headers),
+        viewerOf,
         trustedDocuments,
         maxTokens: operationLimits.maxTokens,
         logger,
@@ -167,6 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       accessControlPlugin({ requirements: supergraph.requirements, production, trustedDocumentIds: new Set(trustedDocuments.keys()) }),
       demandControl.plugin,
       answerStatusPlugin(),
+      accessRecordPlugin(),
     ],
   });
   // Redis is waited for no longer than one connection attempt: without it the gateway serves all the same (docs/adr/0015).
@@ -175,7 +182,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const http = await startHttpServer<GatewayContext>({
     apollo,
     context: async (request) => ({
-      viewer: await authenticator.viewerFor(request.headers),
+      viewer: await viewerOf(request),
       clientIp: clientIpOf(request, options.trustProxy),
       cache: responseCache?.recorderOf(request) ?? new CacheRecorder(),
     }),
@@ -185,7 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       : undefined,
     // A caller known to be over budget is turned away before its request is read, or the cache consulted.
     turnAway: async (request) => {
-      const viewer = await authenticator.viewerFor(request.headers).catch(() => null);
+      const viewer = await viewerOf(request).catch(() => null);
       return viewer ? demandControl.turnAway(viewer, clientIpOf(request, options.trustProxy)) : null;
     },
     aroundGraphQL: responseCache ? (request, parts, execute) => responseCache.around(request, parts, execute) : undefined,
@@ -200,6 +207,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     host: options.host,
     port: options.port,
     logger,
+    accessLog: options.accessLog ?? true,
   });
   logger.info({ url: http.url }, 'gateway ready');
   return {

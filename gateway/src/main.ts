@@ -1,4 +1,5 @@
 import {
+  accessLogSchema,
   demandControlSchema,
   gatewaySchema,
   gatewayTokenSchema,
@@ -19,6 +20,7 @@ await runService(async () => {
   const config = loadConfig(
     {
       runtime: runtimeSchema,
+      accessLog: accessLogSchema,
       gateway: gatewaySchema,
       subgraphUrls: subgraphUrlsSchema,
       subgraphFetch: subgraphFetchSchema,
@@ -41,6 +43,7 @@ await runService(async () => {
     operationLimits: config.operationLimits,
     demandControl: config.demandControl,
     logger,
+    accessLog: config.accessLog,
   });
   return { service, shutdown: config.shutdown, logger };
 });

@@ -3,7 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GATEWAY_TOKEN_HEADER, signGatewayToken } from '@shop/auth';
 import type { KeyRing, SubgraphDeadlines, SubgraphFetchConfig, SubgraphName } from '@shop/config';
 import { AppError, ErrorCode } from '@shop/errors';
-import type { Logger } from '@shop/logging';
+import { requestIdHeader, type Logger } from '@shop/logging';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy, type RetryPolicy } from 'cockatiel';
 import { Pool } from 'undici';
 import type { GatewayContext } from './context.js';
@@ -86,6 +86,8 @@ const circuitStateNames: Record<CircuitState, CircuitStateName> = {
  * - Identical fetches of a query that are in flight at the same time, for the same viewer,
  *   share one subgraph request: a burst of shoppers opening the same page costs each
  *   subgraph one fetch. Mutations and anything fetched while executing one are never shared.
+ * - Each fetch carries the request's id (x-request-id) for the subgraph's logs; a shared
+ *   fetch carries its first caller's.
  * - Subgraphs answer a request they refuse before executing it (a variable of the wrong
  *   shape) with HTTP 400, and one their database cannot serve with 503, both with a GraphQL
  *   body: its errors and their codes reach the client.
@@ -204,7 +206,7 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
       const response = await this.pool.request({
         path: this.path,
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', [GATEWAY_TOKEN_HEADER]: token },
+        headers: { 'content-type': 'application/json', accept: 'application/json', [GATEWAY_TOKEN_HEADER]: token, ...requestIdHeader() },
         body,
         signal: deadline,
       });

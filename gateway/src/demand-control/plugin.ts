@@ -2,7 +2,7 @@ import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { isAdmin, type Viewer } from '@shop/auth';
 import type { DemandControlConfig } from '@shop/config';
 import { ApolloErrorCode, AppError, ErrorCode } from '@shop/errors';
-import type { CostEstimator, GraphQLAnswer } from '@shop/graphql-kit';
+import { noteEstimatedCost, type CostEstimator, type GraphQLAnswer } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { GatewayContext } from '../context.js';
 import { budgetAccountOf, type BudgetAccount, type CostBudgets } from './budgets.js';
@@ -90,6 +90,7 @@ export function createDemandControl(options: DemandControlOptions): DemandContro
           }
           if (config.mode === 'off') return;
           const estimated = estimator.estimate(schema, document, operationName, request.variables);
+          noteEstimatedCost(estimated);
           const account = accountOf(contextValue);
           // An operation that costs more than the caller's whole budget could never run: refusing it
           // as too expensive tells the caller that waiting will not help.

@@ -1,5 +1,6 @@
 import type { KeyRing, SubgraphName } from '@shop/config';
 import { checked, type AnswerOf, type InternalEndpoint, type RequestOf } from '@shop/contracts';
+import { requestIdHeader } from '@shop/logging';
 import { GATEWAY_TOKEN_HEADER, postRequest, signGatewayToken } from './gateway-token.js';
 import { anonymousViewer } from './viewer.js';
 
@@ -56,7 +57,7 @@ export function internalClient({ baseUrl, audience, keys, timeoutMs }: InternalC
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [GATEWAY_TOKEN_HEADER]: token },
+        headers: { 'content-type': 'application/json', [GATEWAY_TOKEN_HEADER]: token, ...requestIdHeader() },
         body,
         signal: call.signal,
       });

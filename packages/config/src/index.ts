@@ -13,6 +13,7 @@ export {
   redisSchema,
   gatewaySchema,
   runtimeSchema,
+  accessLogSchema,
   seedSchema,
   shutdownSchema,
   startupMigrationSchema,

@@ -23,6 +23,9 @@ export const runtimeSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** One access line per request on every service (docs/adr/0022); LOG_LEVEL above info silences them too. */
+export const accessLogSchema = z.object({ ACCESS_LOG: booleanFlag(true) }).transform((env) => env.ACCESS_LOG);
+
 export type DatabaseConfig =
   | { kind: 'postgres'; url: string }
   /** dataDir null keeps the embedded database in memory (tests). */

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import type { Logger } from '@shop/logging';
+import { inRequestScope, REQUEST_ID_HEADER, type Logger, type RequestScope } from '@shop/logging';
 import { ApolloErrorCode, ErrorCode } from '@shop/errors';
+import { logAccessWhenDone, noteRequestedOperation, requestIdFrom } from './access-log.js';
 import { CSRF_REFUSAL, mayBeCrossSiteForgery } from './csrf.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -46,6 +47,8 @@ export interface HttpServerOptions<Context extends BaseContext> {
   host: string;
   port: number;
   logger: Logger;
+  /** One info line per request answered (probes aside), when it is done (docs/adr/0022). */
+  accessLog: boolean;
 }
 
 /** Whether a service can serve, and the state of what it depends on (the body of GET /ready). */
@@ -115,8 +118,9 @@ function parseBody(request: IncomingMessage, raw: string): unknown {
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
 }
 
 function sendRequestError(response: ServerResponse, error: RequestError) {
@@ -148,6 +152,8 @@ async function handleGraphQL<Context extends BaseContext>(
     search,
     body: request.method === 'POST' ? parseBody(request, rawBody) : undefined,
   };
+  const named = (params ? Object.fromEntries(params) : parts.body) as { operationName?: unknown; query?: unknown } | null | undefined;
+  noteRequestedOperation(named?.operationName, named?.query);
   const execute = async (): Promise<GraphQLAnswer> => {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(request.headers)) {
@@ -167,7 +173,7 @@ async function handleGraphQL<Context extends BaseContext>(
     return { status: result.status ?? 200, headers: new Map(result.headers), body: Buffer.from(body) };
   };
   const answer = options.aroundGraphQL ? await options.aroundGraphQL(request, parts, execute) : await execute();
-    sendAnswer(response, answer);
+  sendAnswer(response, answer);
 }
 
 // A known length lets headers and body leave in one write, without chunked encoding.
@@ -210,6 +216,9 @@ export function startHttpServer<Context extends BaseContext>(
     if (request.method === 'GET' && (pathname === '/ready' || pathname === '/health')) {
       return void sendReadiness(response, options.readiness, stopping);
     }
+    const scope: RequestScope = { requestId: requestIdFrom(request.headers[REQUEST_ID_HEADER]), access: {} };
+    response.setHeader(REQUEST_ID_HEADER, scope.requestId);
+    if (options.accessLog) logAccessWhenDone(options.logger, request, response, scope, pathname);
     const handle = async (): Promise<void> => {
       if (pathname === '/graphql') return handleGraphQL(options, request, response, search);
       const route = options.routes?.[pathname];
@@ -225,9 +234,15 @@ export function startHttpServer<Context extends BaseContext>(
       }
       return sendJson(response, 404, { error: 'Not found' });
     };
-    (options.aroundRequest ? options.aroundRequest(handle) : handle()).catch((error: unknown) => {
-      if (error instanceof RequestError) return sendRequestError(response, error);
-      options.logger.error({ err: error }, 'request failed');
+    const serve = () => (options.aroundRequest ? options.aroundRequest(handle) : handle());
+    inRequestScope(scope, serve).catch((error: unknown) => {
+      // Outside the request's scope here: its record is written directly.
+      if (error instanceof RequestError) {
+        scope.access.errorCodes = [error.code];
+        return sendRequestError(response, error);
+      }
+      scope.access.errorCodes = [ErrorCode.INTERNAL_SERVER_ERROR];
+      options.logger.error({ err: error, requestId: scope.requestId }, 'request failed');
       if (!response.headersSent) {
         sendJson(response, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
       } else {

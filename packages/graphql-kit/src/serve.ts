@@ -15,6 +15,7 @@ import {
   type RawSqlClient,
 } from '@shop/db';
 import type { Logger } from '@shop/logging';
+import { noteViewer } from './access-log.js';
 import { DATABASE_UNAVAILABLE } from './database-outage.js';
 import type { Readiness, RouteHandler, RunningHttpServer, StopOptions } from './http-server.js';
 import { StartRefused } from './main.js';
@@ -58,6 +59,8 @@ export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends
   host: string;
   port: number;
   logger: Logger;
+  /** One access line per request, at info (ACCESS_LOG; on unless false). */
+  accessLog?: boolean;
 }
 
 /** A readiness check waits this long for the database: a hung one makes the subgraph unready, not the probe slow. */
@@ -117,7 +120,11 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     const server = await startSubgraphServer<Context>({
       schemaUrl: options.schemaUrl,
       resolvers: options.resolvers,
-      context: async (request, rawBody) => options.createContext(prisma, await identityOf(request, rawBody), services),
+      context: async (request, rawBody) => {
+        const identity = await identityOf(request, rawBody);
+        noteViewer(identity.viewer);
+        return options.createContext(prisma, identity, services);
+      },
       seesMoreThanOthers: (context) => isAdmin(context.viewer),
       routes: internalRoutes(routes, identityOf, logger),
       readiness: () => databaseReadiness(database, migrations),
@@ -129,6 +136,7 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       host: options.host,
       port: options.port,
       logger,
+      accessLog: options.accessLog ?? true,
     });
     logger.info({ url: server.url, database: database.description }, 'subgraph ready');
     let stopped: Promise<void> | undefined;

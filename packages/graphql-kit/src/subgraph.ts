@@ -10,6 +10,7 @@ import type { SubgraphLimits } from '@shop/config';
 import { databaseWasUnavailable, passedRowBound } from '@shop/db';
 import { maskUnexpectedErrors } from '@shop/errors';
 import type { Logger } from '@shop/logging';
+import { accessRecordPlugin } from './access-log.js';
 import { startHttpServer, type Readiness, type RouteHandler, type RunningHttpServer } from './http-server.js';
 import { cacheReportPlugin, entityTypesOf } from './cache-report.js';
 import { databaseOutagePlugin } from './database-outage.js';
@@ -40,6 +41,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   host: string;
   port: number;
   logger: Logger;
+  /** One access line per request, at info. */
+  accessLog: boolean;
 }
 
 /** The subgraph's executable schema, with the access rules its SDL declares applied. */
@@ -85,6 +88,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
       databaseOutagePlugin(options.logger),
       nulCharacterPlugin(),
       cacheReportPlugin(entityTypesOf(typeDefs), options.seesMoreThanOthers),
+      accessRecordPlugin(),
     ],
   });
   await apollo.start();

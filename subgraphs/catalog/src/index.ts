@@ -24,6 +24,8 @@ export interface CatalogOptions {
   host: string;
   port: number;
   logger: Logger;
+  /** One access line per request, at info (on unless false). */
+  accessLog?: boolean;
 }
 
 export function startCatalog(options: CatalogOptions) {

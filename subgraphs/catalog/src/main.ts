@@ -1,4 +1,5 @@
 import {
+  accessLogSchema,
   databaseSchema,
   gatewayTokenSchema,
   loadConfig,
@@ -18,6 +19,7 @@ await runService(async () => {
   const config = loadConfig(
     {
       runtime: runtimeSchema,
+      accessLog: accessLogSchema,
       database: databaseSchema('catalog'),
       server: subgraphServerSchema('catalog'),
       gatewayKeys: gatewayTokenSchema,
@@ -38,6 +40,7 @@ await runService(async () => {
     limits: config.limits,
     ...config.server,
     logger,
+    accessLog: config.accessLog,
   });
   return { service, shutdown: config.shutdown, logger };
 });

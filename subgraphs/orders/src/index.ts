@@ -26,6 +26,8 @@ export interface OrdersOptions {
   host: string;
   port: number;
   logger: Logger;
+  /** One access line per request, at info (on unless false). */
+  accessLog?: boolean;
 }
 
 export function startOrders(options: OrdersOptions) {

@@ -36,6 +36,8 @@ export interface UsersOptions {
   host: string;
   port: number;
   logger: Logger;
+  /** One access line per request, at info (on unless false). */
+  accessLog?: boolean;
 }
 
 export async function startUsers(options: UsersOptions) {

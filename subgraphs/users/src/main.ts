@@ -1,4 +1,5 @@
 import {
+  accessLogSchema,
   accessTokenSchema,
   databaseSchema,
   gatewayTokenSchema,
@@ -22,6 +23,7 @@ await runService(async () => {
   const config = loadConfig(
     {
       runtime: runtimeSchema,
+      accessLog: accessLogSchema,
       database: databaseSchema('users'),
       server: subgraphServerSchema('users'),
       seed: seedSchema,
