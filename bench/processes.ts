@@ -138,7 +138,8 @@ export const isHealthy = (server: ServerProcess, timeoutMs = 5_000) =>
 async function startServer(name: string, entry: string, env: Record<string, string>, url: string): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    // Gateways and subgraphs run side by side: any free metrics ports, not the defaults.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', METRICS_PORT: '0', USERS_METRICS_PORT: '0', CATALOG_METRICS_PORT: '0', ORDERS_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);

@@ -4,7 +4,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloGateway } from '@apollo/gateway';
 import { isAdmin } from '@shop/auth';
-import { subgraphNames, type DemandControlConfig, type GatewayConfig, type KeyRing, type OperationLimits, type RedisConfig, type SubgraphFetchConfig, type SubgraphName } from '@shop/config';
+import { subgraphNames, type DemandControlConfig, type GatewayConfig, type GatewayMetricsConfig, type KeyRing, type OperationLimits, type RedisConfig, type SubgraphFetchConfig, type SubgraphName } from '@shop/config';
 import { maskUnexpectedErrors } from '@shop/errors';
 import {
   createCostEstimator,
@@ -18,6 +18,7 @@ import {
   type StopOptions,
 } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
+import { exposition, startMetricsServer } from '@shop/metrics';
 import { closeRedis, connectRedis, firstConnection, logRedisAvailability } from '@shop/redis';
 import { accessControlPlugin } from './access-control.js';
 import { startEventFeedConsumer } from './cache/event-feed.js';
@@ -32,6 +33,7 @@ import { createAuthenticator } from './credentials.js';
 import { createCostBudgets } from './demand-control/budgets.js';
 import { createDemandControl } from './demand-control/plugin.js';
 import { gatewayReadiness, redisReadiness, startSubgraphProbe, type SubgraphStatus } from './health.js';
+import { GatewayMetrics } from './metrics.js';
 import { loadManifest, TrustedDocumentsFirstCache, withPersistedQueryMismatchCode } from './persisted-documents.js';
 import { SubgraphClient, type CircuitStateName } from './subgraph-client.js';
 import { loadSupergraph } from './supergraph.js';
@@ -65,12 +67,16 @@ export interface GatewayOptions {
   operationLimits: OperationLimits;
   /** Cost estimation, the maximum cost and per-caller budgets. */
   demandControl: DemandControlConfig;
+  /** GET /metrics on a port of its own; in development also on the main port (docs/adr/0021). */
+  metrics: GatewayMetricsConfig;
   logger: Logger;
 }
 
 export interface RunningGateway extends RunningHttpServer {
   /** The client of each subgraph: `circuitState()` tells whether the gateway is reaching it. */
   readonly subgraphClients: ReadonlyMap<SubgraphName, SubgraphClient>;
+  /** Where Prometheus scrapes the gateway. */
+  readonly metricsUrl: string;
 }
 
 function clientIpOf(request: IncomingMessage, trustProxy: boolean): string | null {
@@ -90,6 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const supergraph = loadSupergraph();
   const trustedDocuments = loadManifest(partnerManifestPath);
   const authenticator = createAuthenticator(subgraphUrls.users, gatewayKeys);
+  const metrics = new GatewayMetrics({ config: options.metrics, trustedDocuments: trustedDocuments.values() });
   const subgraphClients = new Map(
     subgraphNames.map((name) => [
       name,
@@ -98,9 +105,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         breaker: subgraphFetch.breaker,
         retry: subgraphFetch.retry,
         logger,
+        observeFetch: (subgraph, outcome, seconds) => metrics.observeFetch(subgraph, outcome, seconds),
       }),
     ]),
   );
+  metrics.watchCircuits(subgraphClients);
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdlForGateway,
     buildService: ({ name }) => {
@@ -113,7 +122,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const redis = options.redis.url ? connectRedis({ ...options.redis, url: options.redis.url }) : null;
   if (redis) logRedisAvailability(redis, logger);
-  const store = redis ? createRedisStore(redis, options.redis.keyPrefix, logger) : createMemoryStore(options.responseCache.memoryBytes);
+  const store = metrics.countingPurges(
+    redis ? createRedisStore(redis, options.redis.keyPrefix, logger) : createMemoryStore(options.responseCache.memoryBytes),
+  );
   const responseCache = options.responseCache.enabled
     ? createResponseCache({
         store,
@@ -130,6 +141,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         gatewayKeys,
         idleMs: options.responseCache.eventPollMs,
         logger,
+        observeRead: (feed, lagSeconds) => metrics.observeFeedRead(feed, lagSeconds),
       })
     : null;
   const demandControl = createDemandControl({
@@ -138,6 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     budgets: createCostBudgets({ redis, keyPrefix: options.redis.keyPrefix, windowSeconds: options.demandControl.budgets.windowSeconds }),
     maxVariablesBytes: operationLimits.maxVariablesBytes,
     logger,
+    observeCost: (estimated) => metrics.observeCost(estimated),
   });
   const registeredQueries = redis
     ? new RedisKeyValueCache(redis, `${options.redis.keyPrefix}apq:`)
@@ -163,6 +176,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       operationResolutionPlugin(),
       nulCharacterPlugin(),
       cacheRecorderPlugin(),
+      metrics.plugin(),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       accessControlPlugin({ requirements: supergraph.requirements, production, trustedDocumentIds: new Set(trustedDocuments.keys()) }),
       demandControl.plugin,
@@ -178,6 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       viewer: await authenticator.viewerFor(request.headers),
       clientIp: clientIpOf(request, options.trustProxy),
       cache: responseCache?.recorderOf(request) ?? new CacheRecorder(),
+      metrics: metrics.observationOf(request),
     }),
     // Sandbox in production only for a request that carries an admin's credentials.
     allowLandingPage: production
@@ -186,9 +201,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // A caller known to be over budget is turned away before its request is read, or the cache consulted.
     turnAway: async (request) => {
       const viewer = await authenticator.viewerFor(request.headers).catch(() => null);
-      return viewer ? demandControl.turnAway(viewer, clientIpOf(request, options.trustProxy)) : null;
+      const refusal = viewer ? await demandControl.turnAway(viewer, clientIpOf(request, options.trustProxy)) : null;
+      if (refusal) metrics.turnedAway();
+      return refusal;
     },
-    aroundGraphQL: responseCache ? (request, parts, execute) => responseCache.around(request, parts, execute) : undefined,
+    aroundGraphQL: (request, parts, execute) =>
+      metrics.observeRequest(request, parts, () => (responseCache ? responseCache.around(request, parts, execute) : execute())),
+    metrics: production ? undefined : () => exposition(metrics.registry),
     readiness: gatewayReadiness({
       subgraphs: () => {
         const probed = subgraphProbe.statuses();
@@ -201,12 +220,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port: options.port,
     logger,
   });
+  const metricsServer = await startMetricsServer(metrics.registry, options.metrics.endpoint, logger);
   logger.info({ url: http.url }, 'gateway ready');
   return {
     ...http,
     subgraphClients,
+    metricsUrl: metricsServer.url,
     stop: async (stopOptions?: StopOptions) => {
       await http.stop(stopOptions);
+      await metricsServer.stop();
       subgraphProbe.stop();
       await eventFeed?.stop();
       await apollo.stop();

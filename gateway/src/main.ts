@@ -1,5 +1,6 @@
 import {
   demandControlSchema,
+  gatewayMetricsSchema,
   gatewaySchema,
   gatewayTokenSchema,
   loadConfig,
@@ -27,6 +28,7 @@ await runService(async () => {
       operationLimits: operationLimitsSchema,
       demandControl: demandControlSchema,
       shutdown: shutdownSchema,
+      metrics: gatewayMetricsSchema,
     },
     readEnvironment(),
   );
@@ -40,6 +42,7 @@ await runService(async () => {
     redis: config.redis,
     operationLimits: config.operationLimits,
     demandControl: config.demandControl,
+    metrics: config.metrics,
     logger,
   });
   return { service, shutdown: config.shutdown, logger };

@@ -43,6 +43,8 @@ export interface HttpServerOptions<Context extends BaseContext> {
   aroundGraphQL?: (request: IncomingMessage, parts: GraphQLRequestParts, execute: () => Promise<GraphQLAnswer>) => Promise<GraphQLAnswer>;
   /** Wraps the handling of each request (to account for the work it causes). */
   aroundRequest?: (handle: () => Promise<void>) => Promise<void>;
+  /** When set, GET /metrics on this port answers with it (development only: in production metrics have a port of their own). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   host: string;
   port: number;
   logger: Logger;
@@ -184,7 +186,7 @@ async function sendReadiness(response: ServerResponse, readiness: () => Promise<
 
 /**
  * A plain node:http front for Apollo Server: GraphQL at /graphql, GET /live, GET /ready (and
- * /health, its older name), nothing else. No framework sits between the socket and Apollo,
+ * /health, its older name), GET /metrics when asked to, nothing else. No framework sits between the socket and Apollo,
  * which keeps the hot path short.
  */
 export function startHttpServer<Context extends BaseContext>(
@@ -209,6 +211,9 @@ export function startHttpServer<Context extends BaseContext>(
     if (request.method === 'GET' && pathname === '/live') return sendJson(response, 200, { status: 'live' });
     if (request.method === 'GET' && (pathname === '/ready' || pathname === '/health')) {
       return void sendReadiness(response, options.readiness, stopping);
+    }
+    if (request.method === 'GET' && pathname === '/metrics' && options.metrics) {
+      return void options.metrics().then(({ contentType, body }) => response.writeHead(200, { 'content-type': contentType }).end(body));
     }
     const handle = async (): Promise<void> => {
       if (pathname === '/graphql') return handleGraphQL(options, request, response, search);

@@ -8,6 +8,7 @@ import {
   startupMigrationSchema,
   seedSchema,
   subgraphLimitsSchema,
+  subgraphMetricsSchema,
   subgraphServerSchema,
 } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
@@ -20,6 +21,7 @@ await runService(async () => {
       runtime: runtimeSchema,
       database: databaseSchema('catalog'),
       server: subgraphServerSchema('catalog'),
+      metrics: subgraphMetricsSchema('catalog'),
       gatewayKeys: gatewayTokenSchema,
       seed: seedSchema,
       limits: subgraphLimitsSchema,
@@ -37,6 +39,7 @@ await runService(async () => {
     seedDemoData: embedded && config.seed.demoData,
     limits: config.limits,
     ...config.server,
+    metrics: { endpoint: config.metrics, alsoOnMainPort: config.runtime.NODE_ENV !== 'production' },
     logger,
   });
   return { service, shutdown: config.shutdown, logger };

@@ -7,6 +7,7 @@ import {
   shutdownSchema,
   startupMigrationSchema,
   subgraphLimitsSchema,
+  subgraphMetricsSchema,
   subgraphServerSchema,
   subgraphUrlsSchema,
 } from '@shop/config';
@@ -20,6 +21,7 @@ await runService(async () => {
       runtime: runtimeSchema,
       database: databaseSchema('orders'),
       server: subgraphServerSchema('orders'),
+      metrics: subgraphMetricsSchema('orders'),
       gatewayKeys: gatewayTokenSchema,
       subgraphUrls: subgraphUrlsSchema,
       limits: subgraphLimitsSchema,
@@ -36,6 +38,7 @@ await runService(async () => {
     catalogUrl: config.subgraphUrls.catalog,
     limits: config.limits,
     ...config.server,
+    metrics: { endpoint: config.metrics, alsoOnMainPort: config.runtime.NODE_ENV !== 'production' },
     logger,
   });
   return { service, shutdown: config.shutdown, logger };

@@ -12,6 +12,7 @@ import {
   startupMigrationSchema,
   seedSchema,
   subgraphLimitsSchema,
+  subgraphMetricsSchema,
   subgraphServerSchema,
 } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
@@ -24,6 +25,7 @@ await runService(async () => {
       runtime: runtimeSchema,
       database: databaseSchema('users'),
       server: subgraphServerSchema('users'),
+      metrics: subgraphMetricsSchema('users'),
       seed: seedSchema,
       gatewayKeys: gatewayTokenSchema,
       tokens: accessTokenSchema,
@@ -43,6 +45,7 @@ await runService(async () => {
     migrate: embedded || config.migrations.migrateOnStart,
     seed: embedded && config.seed.demoData ? config.seed : null,
     ...config.server,
+    metrics: { endpoint: config.metrics, alsoOnMainPort: config.runtime.NODE_ENV !== 'production' },
     logger,
   });
   return { service, shutdown: config.shutdown, logger };
