@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders } from '@shop/catalog/testing';
 import {
@@ -13,6 +14,8 @@ import {
 } from '../src/index.js';
 
 const ProductQuery = contractOperation('frontend', 'Product');
+/** Prometheus's own checker (Debian's prometheus package), when installed. */
+const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
 const UpdateProduct = contractOperation('admin', 'UpdateProduct');
 
 interface Sample {
@@ -146,9 +149,35 @@ describe('Prometheus metrics of the gateway, after real traffic', () => {
     expect(now.matching('nodejs_eventloop_lag_seconds')).toHaveLength(1);
   });
 
+  (hasPromtool ? it : it.skip)('is valid exposition text to promtool check metrics', async () => {
+    const text = await (await fetch(metricsUrl())).text();
+    const checked = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 10_000 });
+    // Its only lint complaints are about prom-client's own nodejs_active_* gauges; a parse error fails with status 1.
+    const complaints = `${checked.stdout}${checked.stderr}`.split('\n').filter((line) => line !== '');
+    expect(complaints.filter((line) => !/^nodejs_active_\w+ non-counter metrics should not have "_total" suffix$/.test(line))).toEqual([]);
+    expect([0, 3]).toContain(checked.status);
+  });
+
   it('serves the same metrics on the main port outside production', async () => {
     const main = await scrape(new URL('/metrics', supergraph.gatewayUrl).href);
     expect(main.matching('graphql_requests_total').length).toBeGreaterThan(0);
+  });
+
+  it('counts a fetch of a subgraph that is down as unavailable', async () => {
+    const unseen = (await catalogBuilders(supergraph.catalog.prisma).product()).id;
+    await supergraph.crash('catalog');
+    try {
+      const before = await scrape(metricsUrl());
+      const answer = await postGraphQL(supergraph.gatewayUrl, { query: ProductQuery, variables: { id: unseen } });
+      expect(answer.errors?.[0]?.extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');
+      const after = await scrape(metricsUrl());
+      const failed = { subgraph: 'catalog', outcome: 'unavailable' };
+      expect(after.value('gateway_subgraph_fetches_total', failed) - before.value('gateway_subgraph_fetches_total', failed)).toBe(1);
+      const counted = { operation: 'Product', outcome: 'SUBGRAPH_UNAVAILABLE' };
+      expect(after.value('graphql_requests_total', counted) - before.value('graphql_requests_total', counted)).toBe(1);
+    } finally {
+      await supergraph.restart('catalog');
+    }
   });
 });
 

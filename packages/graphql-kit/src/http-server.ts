@@ -186,8 +186,8 @@ async function sendReadiness(response: ServerResponse, readiness: () => Promise<
 
 /**
  * A plain node:http front for Apollo Server: GraphQL at /graphql, GET /live, GET /ready (and
- * /health, its older name), GET /metrics when asked to, nothing else. No framework sits between the socket and Apollo,
- * which keeps the hot path short.
+ * /health, its older name), GET /metrics when given them, nothing else. No framework sits
+ * between the socket and Apollo, which keeps the hot path short.
  */
 export function startHttpServer<Context extends BaseContext>(
   options: HttpServerOptions<Context>,
