@@ -7,6 +7,7 @@ COPY subgraphs subgraphs
 COPY gateway gateway
 COPY prisma prisma
 COPY schema schema
+COPY contract contract
 COPY scripts scripts
 COPY tsconfig.base.json tsconfig.json codegen.ts turbo.json ./
 RUN npm ci --no-audit --no-fund

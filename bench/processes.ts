@@ -15,7 +15,7 @@ import { catalogBuilders } from '@shop/catalog/testing';
 import { subgraphNames, type SubgraphName } from '@shop/config';
 import { openDatabase } from '@shop/db';
 import { migrationsDir as ordersMigrations } from '@shop/orders';
-import { createTestDatabases, createTestRedis, type TestDatabases, type TestRedis } from '@shop/testing';
+import { ANY_FREE_METRICS_PORTS, createTestDatabases, createTestRedis, type TestDatabases, type TestRedis } from '@shop/testing';
 import { createPrisma as createUsersPrisma, migrationsDir as usersMigrations } from '@shop/users';
 import { TEST_PASSWORD, userBuilders } from '@shop/users/testing';
 import type { LoadResult, LoadSpec, SeededCatalog, SeededProduct } from './workloads.js';
@@ -138,7 +138,7 @@ export const isHealthy = (server: ServerProcess, timeoutMs = 5_000) =>
 async function startServer(name: string, entry: string, env: Record<string, string>, url: string): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...ANY_FREE_METRICS_PORTS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);

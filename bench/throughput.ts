@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import type { Viewer } from '@shop/auth';
 import { catalogBuilders } from '@shop/catalog/testing';
 import { startGateway } from '@shop/gateway';
-import { demandControlSchema, operationLimitsSchema, parseConfig, subgraphFetchSchema } from '@shop/config';
+import { demandControlSchema, gatewayMetricsSchema, operationLimitsSchema, parseConfig, subgraphFetchSchema } from '@shop/config';
 import { createLogger } from '@shop/logging';
 import { orderBuilders } from '@shop/orders/testing';
 import { contractOperation, createTestRedis, partnerWithKey, signedInUser, startTestSupergraph } from '@shop/supergraph-tests';
@@ -102,6 +102,7 @@ try {
     operationLimits: parseConfig(operationLimitsSchema, {}),
     // Costs are estimated and spent as in production; the budgets are wide enough for one load generator.
     demandControl: parseConfig(demandControlSchema, Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000']))),
+    metrics: parseConfig(gatewayMetricsSchema, { METRICS_PORT: '0' }),
     logger: createLogger('bench-gateway', 'error'),
   });
   const ours = await startGateway(gatewayOptions(true));

@@ -4,7 +4,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloGateway } from '@apollo/gateway';
 import { isAdmin } from '@shop/auth';
-import { subgraphNames, type DemandControlConfig, type GatewayConfig, type KeyRing, type OperationLimits, type RedisConfig, type SubgraphFetchConfig, type SubgraphName } from '@shop/config';
+import { subgraphNames, type DemandControlConfig, type GatewayConfig, type GatewayMetricsConfig, type KeyRing, type OperationLimits, type RedisConfig, type SubgraphFetchConfig, type SubgraphName } from '@shop/config';
 import { maskUnexpectedErrors } from '@shop/errors';
 import {
   accessRecordPlugin,
@@ -20,6 +20,7 @@ import {
   type StopOptions,
 } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
+import { exposition, startMetricsServer } from '@shop/metrics';
 import { closeRedis, connectRedis, firstConnection, logRedisAvailability } from '@shop/redis';
 import { accessControlPlugin } from './access-control.js';
 import { startEventFeedConsumer } from './cache/event-feed.js';
@@ -34,6 +35,7 @@ import { createAuthenticator } from './credentials.js';
 import { createCostBudgets } from './demand-control/budgets.js';
 import { createDemandControl } from './demand-control/plugin.js';
 import { gatewayReadiness, redisReadiness, startSubgraphProbe, type SubgraphStatus } from './health.js';
+import { GatewayMetrics } from './metrics.js';
 import { loadManifest, TrustedDocumentsFirstCache, withPersistedQueryMismatchCode } from './persisted-documents.js';
 import { SubgraphClient, type CircuitStateName } from './subgraph-client.js';
 import { loadSupergraph } from './supergraph.js';
@@ -67,6 +69,8 @@ export interface GatewayOptions {
   operationLimits: OperationLimits;
   /** Cost estimation, the maximum cost and per-caller budgets. */
   demandControl: DemandControlConfig;
+  /** GET /metrics on a port of its own; in development also on the main port (docs/adr/0021). */
+  metrics: GatewayMetricsConfig;
   logger: Logger;
   /** One access line per request, at info (ACCESS_LOG; on unless false). */
   accessLog?: boolean;
@@ -75,6 +79,8 @@ export interface GatewayOptions {
 export interface RunningGateway extends RunningHttpServer {
   /** The client of each subgraph: `circuitState()` tells whether the gateway is reaching it. */
   readonly subgraphClients: ReadonlyMap<SubgraphName, SubgraphClient>;
+  /** Where Prometheus scrapes the gateway. */
+  readonly metricsUrl: string;
 }
 
 function clientIpOf(request: IncomingMessage, trustProxy: boolean): string | null {
@@ -96,6 +102,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authenticator = createAuthenticator(subgraphUrls.users, gatewayKeys);
   // Wherever a request's caller is established (execution, a cache hit, the door), its access line learns the kind.
   const viewerOf = (request: IncomingMessage) => authenticator.viewerFor(request.headers).then(noteViewer);
+  const metrics = new GatewayMetrics({ config: options.metrics, trustedDocuments: trustedDocuments.values() });
   const subgraphClients = new Map(
     subgraphNames.map((name) => [
       name,
@@ -104,9 +111,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         breaker: subgraphFetch.breaker,
         retry: subgraphFetch.retry,
         logger,
+        observeFetch: (subgraph, outcome, seconds) => metrics.observeFetch(subgraph, outcome, seconds),
       }),
     ]),
   );
+  metrics.watchCircuits(subgraphClients);
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdlForGateway,
     buildService: ({ name }) => {
@@ -119,7 +128,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const redis = options.redis.url ? connectRedis({ ...options.redis, url: options.redis.url }) : null;
   if (redis) logRedisAvailability(redis, logger);
-  const store = redis ? createRedisStore(redis, options.redis.keyPrefix, logger) : createMemoryStore(options.responseCache.memoryBytes);
+  const store = metrics.countingPurges(
+    redis ? createRedisStore(redis, options.redis.keyPrefix, logger) : createMemoryStore(options.responseCache.memoryBytes),
+  );
   const responseCache = options.responseCache.enabled
     ? createResponseCache({
         store,
@@ -136,6 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         gatewayKeys,
         idleMs: options.responseCache.eventPollMs,
         logger,
+        observeRead: (feed, lagSeconds) => metrics.observeFeedRead(feed, lagSeconds),
       })
     : null;
   const demandControl = createDemandControl({
@@ -144,6 +156,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     budgets: createCostBudgets({ redis, keyPrefix: options.redis.keyPrefix, windowSeconds: options.demandControl.budgets.windowSeconds }),
     maxVariablesBytes: operationLimits.maxVariablesBytes,
     logger,
+    observeCost: (estimated) => metrics.observeCost(estimated),
   });
   const registeredQueries = redis
     ? new RedisKeyValueCache(redis, `${options.redis.keyPrefix}apq:`)
@@ -169,6 +182,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       operationResolutionPlugin(),
       nulCharacterPlugin(),
       cacheRecorderPlugin(),
+      metrics.plugin(),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       accessControlPlugin({ requirements: supergraph.requirements, production, trustedDocumentIds: new Set(trustedDocuments.keys()) }),
       demandControl.plugin,
@@ -185,6 +199,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       viewer: await viewerOf(request),
       clientIp: clientIpOf(request, options.trustProxy),
       cache: responseCache?.recorderOf(request) ?? new CacheRecorder(),
+      metrics: metrics.observationOf(request),
     }),
     // Sandbox in production only for a request that carries an admin's credentials.
     allowLandingPage: production
@@ -193,9 +208,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // A caller known to be over budget is turned away before its request is read, or the cache consulted.
     turnAway: async (request) => {
       const viewer = await viewerOf(request).catch(() => null);
-      return viewer ? demandControl.turnAway(viewer, clientIpOf(request, options.trustProxy)) : null;
+      const refusal = viewer ? await demandControl.turnAway(viewer, clientIpOf(request, options.trustProxy)) : null;
+      if (refusal) metrics.turnedAway();
+      return refusal;
     },
-    aroundGraphQL: responseCache ? (request, parts, execute) => responseCache.around(request, parts, execute) : undefined,
+    aroundGraphQL: (request, parts, execute) =>
+      metrics.observeRequest(request, parts, () => (responseCache ? responseCache.around(request, parts, execute) : execute())),
+    metrics: production ? undefined : () => exposition(metrics.registry),
     readiness: gatewayReadiness({
       subgraphs: () => {
         const probed = subgraphProbe.statuses();
@@ -209,12 +228,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger,
     accessLog: options.accessLog ?? true,
   });
+  const metricsServer = await startMetricsServer(metrics.registry, options.metrics.endpoint, logger);
   logger.info({ url: http.url }, 'gateway ready');
   return {
     ...http,
     subgraphClients,
+    metricsUrl: metricsServer.url,
     stop: async (stopOptions?: StopOptions) => {
       await http.stop(stopOptions);
+      await metricsServer.stop();
       subgraphProbe.stop();
       await eventFeed?.stop();
       await apollo.stop();

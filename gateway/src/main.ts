@@ -1,6 +1,7 @@
 import {
   accessLogSchema,
   demandControlSchema,
+  gatewayMetricsSchema,
   gatewaySchema,
   gatewayTokenSchema,
   loadConfig,
@@ -29,6 +30,7 @@ await runService(async () => {
       operationLimits: operationLimitsSchema,
       demandControl: demandControlSchema,
       shutdown: shutdownSchema,
+      metrics: gatewayMetricsSchema,
     },
     readEnvironment(),
   );
@@ -42,6 +44,7 @@ await runService(async () => {
     redis: config.redis,
     operationLimits: config.operationLimits,
     demandControl: config.demandControl,
+    metrics: config.metrics,
     logger,
     accessLog: config.accessLog,
   });

@@ -7,6 +7,7 @@ import { requestIdHeader, type Logger } from '@shop/logging';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy, type RetryPolicy } from 'cockatiel';
 import { Pool } from 'undici';
 import type { GatewayContext } from './context.js';
+import type { FetchOutcome } from './metrics.js';
 import { RetryBudget } from './retry-budget.js';
 
 /** What a subgraph answered, before any caller parses it: callers sharing a fetch each parse their own copy. */
@@ -38,6 +39,8 @@ export interface SubgraphClientOptions {
   breaker: SubgraphFetchConfig['breaker'];
   retry: SubgraphFetchConfig['retry'];
   logger: Logger;
+  /** Told of each fetch's outcome and duration (retries included). */
+  observeFetch?: (subgraph: SubgraphName, outcome: FetchOutcome, seconds: number) => void;
 }
 
 /** The subgraph failed to serve a fetch (as opposed to answering it with GraphQL errors): what the breaker counts. */
@@ -60,6 +63,12 @@ function clientErrorOf(error: unknown, deadline: AbortSignal): unknown {
 
 const subgraphTimeout = () => new AppError(ErrorCode.SUBGRAPH_TIMEOUT, 'A service this operation needs did not answer in time; retry shortly');
 const subgraphUnavailable = () => new AppError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'A service this operation needs is unavailable; retry shortly');
+
+function fetchOutcomeOf(clientError: unknown): FetchOutcome {
+  if (!(clientError instanceof AppError)) return 'error';
+  if (clientError.code === ErrorCode.SUBGRAPH_TIMEOUT) return 'timeout';
+  return clientError.code === ErrorCode.SUBGRAPH_UNAVAILABLE ? 'unavailable' : 'error';
+}
 
 /** What an undici error while sending or reading says about the subgraph. */
 function failureOf(error: unknown, deadline: AbortSignal, answerBegun: boolean): SubgraphFailure {
@@ -108,6 +117,7 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly retries: RetryPolicy;
   private readonly retryBudget: RetryBudget;
+  private readonly observeFetch: NonNullable<SubgraphClientOptions['observeFetch']>;
 
   constructor(
     private readonly name: SubgraphName,
@@ -117,6 +127,7 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
   ) {
     const target = new URL(url);
     this.deadlines = options.deadlines;
+    this.observeFetch = options.observeFetch ?? (() => undefined);
     this.pool = new Pool(target.origin, {
       keepAliveTimeout: 30_000,
       connect: { timeout: options.deadlines.connectMs },
@@ -191,10 +202,15 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
     const deadline = AbortSignal.timeout(this.deadlines.totalMs);
     this.retryBudget.recordRequest();
     const attempt = () => this.breaker.execute(() => this.attempt(body, token, deadline));
+    const started = performance.now();
     try {
-      return await (mayRetry ? this.retries.execute(attempt, deadline) : attempt());
+      const answer = await (mayRetry ? this.retries.execute(attempt, deadline) : attempt());
+      this.observeFetch(this.name, 'ok', (performance.now() - started) / 1000);
+      return answer;
     } catch (error) {
-      throw clientErrorOf(error, deadline);
+      const clientError = clientErrorOf(error, deadline);
+      this.observeFetch(this.name, fetchOutcomeOf(clientError), (performance.now() - started) / 1000);
+      throw clientError;
     }
   }
 

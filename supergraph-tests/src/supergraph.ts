@@ -13,6 +13,7 @@ import {
   type LoginRateLimitConfig,
   type RegistrationRateLimitConfig,
   type OperationLimits,
+  gatewayMetricsSchema,
   type RedisConfig,
   type SubgraphLimits,
   type SubgraphName,
@@ -154,6 +155,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
         ...options.demandControl,
         budgets: { ...defaultDemandControl.budgets, ...options.demandControl?.budgets },
       },
+      metrics: parseConfig(gatewayMetricsSchema, { METRICS_PORT: '0', HOST }),
       logger: logger('gateway'),
     });
   const gateway = await startGatewayInstance();

@@ -17,6 +17,8 @@ export interface EventFeedOptions {
   /** Pause between reads once a feed is drained. */
   idleMs: number;
   logger: Logger;
+  /** After each successful read: how old the last event applied was when more wait behind it, 0 once caught up. */
+  observeRead?: (feed: SubgraphName, lagSeconds: number) => void;
 }
 
 export interface EventFeedConsumer {
@@ -43,7 +45,9 @@ export function startEventFeedConsumer(options: EventFeedOptions): EventFeedCons
           await store.purge(tagsInvalidatedByAll(events.map(({ topic, payload }) => ({ topic, payload })), logger));
           await store.saveCheckpoint(feed, events.at(-1)!.seq);
         }
-        if (events.length < PAGE) await sleep(options.idleMs);
+        const caughtUp = events.length < PAGE;
+        options.observeRead?.(feed, caughtUp ? 0 : Math.max(0, (Date.now() - Date.parse(events.at(-1)!.createdAt)) / 1000));
+        if (caughtUp) await sleep(options.idleMs);
       } catch (error) {
         if (stopping.signal.aborted) return;
         // The subgraph is down or restarting: its events wait in its outbox until it is back.

@@ -41,6 +41,8 @@ export interface DemandControlOptions {
   budgets: CostBudgets;
   maxVariablesBytes: number;
   logger: Logger;
+  /** Told of each operation's estimated cost. */
+  observeCost?: (estimated: number) => void;
 }
 
 export interface DemandControl {
@@ -91,6 +93,7 @@ export function createDemandControl(options: DemandControlOptions): DemandContro
           if (config.mode === 'off') return;
           const estimated = estimator.estimate(schema, document, operationName, request.variables);
           noteEstimatedCost(estimated);
+          options.observeCost?.(estimated);
           const account = accountOf(contextValue);
           // An operation that costs more than the caller's whole budget could never run: refusing it
           // as too expensive tells the caller that waiting will not help.

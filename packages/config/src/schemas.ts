@@ -438,3 +438,44 @@ export type ShutdownConfig = z.output<typeof shutdownSchema>;
 export const startupMigrationSchema = z
   .object({ MIGRATE_ON_START: booleanFlag(false) })
   .transform((env) => ({ migrateOnStart: env.MIGRATE_ON_START }));
+
+/** Where a service serves GET /metrics for Prometheus (docs/adr/0021). */
+export interface MetricsEndpointConfig {
+  /** A port of its own, never the public one; 0 takes any free port (tests). */
+  port: number;
+  host: string;
+  /** When set, a scrape must send `Authorization: Bearer <token>`. */
+  token: string | null;
+}
+
+const metricsToken = z.string().min(16, 'must be at least 16 characters').optional();
+
+const defaultMetricsPorts: Record<SubgraphName, number> = { users: 9465, catalog: 9466, orders: 9467 };
+
+/** A subgraph's metrics endpoint: <NAME>_METRICS_PORT (users 9465, catalog 9466, orders 9467), on HOST. */
+export function subgraphMetricsSchema(name: SubgraphName) {
+  const portKey = `${name.toUpperCase()}_METRICS_PORT`;
+  return z
+    .object({ [portKey]: port(defaultMetricsPorts[name]), HOST: z.string().min(1).default('127.0.0.1'), METRICS_TOKEN: metricsToken })
+    .transform((env): MetricsEndpointConfig => ({ port: env[portKey] as number, host: env.HOST as string, token: (env.METRICS_TOKEN as string | undefined) ?? null }));
+}
+
+/**
+ * The gateway's metrics endpoint, and the bound on client names as label values: the names
+ * listed, then the first ones seen up to the maximum; any other is counted as `other`.
+ */
+export const gatewayMetricsSchema = z
+  .object({
+    METRICS_PORT: port(9464),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    METRICS_TOKEN: metricsToken,
+    METRICS_CLIENT_NAMES: z.string().default(''),
+    METRICS_MAX_CLIENT_NAMES: z.coerce.number().int().min(0).max(1000).default(20),
+  })
+  .transform((env) => ({
+    endpoint: { port: env.METRICS_PORT, host: env.HOST, token: env.METRICS_TOKEN ?? null } satisfies MetricsEndpointConfig,
+    clientNames: env.METRICS_CLIENT_NAMES.split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    maxClientNames: env.METRICS_MAX_CLIENT_NAMES,
+  }));
+
+export type GatewayMetricsConfig = z.output<typeof gatewayMetricsSchema>;

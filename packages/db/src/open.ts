@@ -22,7 +22,17 @@ export interface Database {
   pendingMigrations(names: readonly string[]): Promise<string[]>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
+  /** The connection pool's use right now; null for an embedded database, which has no pool. */
+  poolUse(): PoolUse | null;
   close(): Promise<void>;
+}
+
+export interface PoolUse {
+  /** Connections open, in use or idle. */
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
 }
 
 const pgliteRunner = (db: PGlite): SqlRunner => ({
@@ -43,6 +53,7 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     migrate: (dir) => applyMigrations(pgliteRunner(db), dir),
     pendingMigrations: (names) => pendingMigrations(pgliteRunner(db), names),
     ping: async () => (await db.query('SELECT 1')).rows.length === 1,
+    poolUse: () => null,
     close: () => db.close(),
   };
 }
@@ -90,6 +101,7 @@ async function openPostgres(url: string, onConnectionError: ConnectionErrorListe
     },
     pendingMigrations: (names) => pendingMigrations(pgRunner(pool), names),
     ping: async () => (await pool.query('SELECT 1')).rowCount === 1,
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }

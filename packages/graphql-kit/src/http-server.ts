@@ -44,6 +44,8 @@ export interface HttpServerOptions<Context extends BaseContext> {
   aroundGraphQL?: (request: IncomingMessage, parts: GraphQLRequestParts, execute: () => Promise<GraphQLAnswer>) => Promise<GraphQLAnswer>;
   /** Wraps the handling of each request (to account for the work it causes). */
   aroundRequest?: (handle: () => Promise<void>) => Promise<void>;
+  /** When set, GET /metrics on this port answers with it (development only: in production metrics have a port of their own). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   host: string;
   port: number;
   logger: Logger;
@@ -190,8 +192,8 @@ async function sendReadiness(response: ServerResponse, readiness: () => Promise<
 
 /**
  * A plain node:http front for Apollo Server: GraphQL at /graphql, GET /live, GET /ready (and
- * /health, its older name), nothing else. No framework sits between the socket and Apollo,
- * which keeps the hot path short.
+ * /health, its older name), GET /metrics when given them, nothing else. No framework sits
+ * between the socket and Apollo, which keeps the hot path short.
  */
 export function startHttpServer<Context extends BaseContext>(
   options: HttpServerOptions<Context>,
@@ -215,6 +217,9 @@ export function startHttpServer<Context extends BaseContext>(
     if (request.method === 'GET' && pathname === '/live') return sendJson(response, 200, { status: 'live' });
     if (request.method === 'GET' && (pathname === '/ready' || pathname === '/health')) {
       return void sendReadiness(response, options.readiness, stopping);
+    }
+    if (request.method === 'GET' && pathname === '/metrics' && options.metrics) {
+      return void options.metrics().then(({ contentType, body }) => response.writeHead(200, { 'content-type': contentType }).end(body));
     }
     const scope: RequestScope = { requestId: requestIdFrom(request.headers[REQUEST_ID_HEADER]), access: {} };
     response.setHeader(REQUEST_ID_HEADER, scope.requestId);

@@ -33,6 +33,7 @@ export {
   type ServeSubgraphOptions,
   type SubgraphUsage,
 } from './serve.js';
+export type { SubgraphMetricsOptions } from './subgraph-metrics.js';
 export { runService, StartRefused, type StartedService } from './main.js';
 export { boundedText, literalPattern, textInput } from './text.js';
 export { applyDirectivePermissions } from './permissions.js';

@@ -15,11 +15,13 @@ import {
   type RawSqlClient,
 } from '@shop/db';
 import type { Logger } from '@shop/logging';
+import { exposition, startMetricsServer } from '@shop/metrics';
 import { noteViewer } from './access-log.js';
 import { DATABASE_UNAVAILABLE } from './database-outage.js';
 import type { Readiness, RouteHandler, RunningHttpServer, StopOptions } from './http-server.js';
 import { StartRefused } from './main.js';
 import { startSubgraphServer } from './subgraph.js';
+import { createSubgraphMetrics, type SubgraphMetricsOptions } from './subgraph-metrics.js';
 
 interface PrismaLike extends RawSqlClient {
   $disconnect(): Promise<void>;
@@ -56,6 +58,8 @@ export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends
   resolvers: object;
   /** What one request may ask of this subgraph, whoever sends it. */
   limits: SubgraphLimits;
+  /** Where Prometheus scrapes it (docs/adr/0021); none when absent (in-process tests). */
+  metrics?: SubgraphMetricsOptions;
   host: string;
   port: number;
   logger: Logger;
@@ -117,6 +121,7 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       });
     };
     let requests = 0;
+    const metrics = options.metrics ? createSubgraphMetrics(database) : null;
     const server = await startSubgraphServer<Context>({
       schemaUrl: options.schemaUrl,
       resolvers: options.resolvers,
@@ -133,15 +138,18 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
         return asRequest(handle, { maxRows: options.limits.maxRowsPerRequest });
       },
       limits: options.limits,
+      metrics: metrics && options.metrics?.alsoOnMainPort ? () => exposition(metrics) : undefined,
       host: options.host,
       port: options.port,
       logger,
       accessLog: options.accessLog ?? true,
     });
+    const metricsServer = metrics && (await startMetricsServer(metrics, options.metrics!.endpoint, logger));
     logger.info({ url: server.url, database: database.description }, 'subgraph ready');
     let stopped: Promise<void> | undefined;
     const stop = async (stopOptions?: StopOptions) => {
       await server.stop(stopOptions);
+      await metricsServer?.stop();
       await stopJobs();
       await prisma.$disconnect();
       await database.close();

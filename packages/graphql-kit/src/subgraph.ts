@@ -11,7 +11,7 @@ import { databaseWasUnavailable, passedRowBound } from '@shop/db';
 import { maskUnexpectedErrors } from '@shop/errors';
 import type { Logger } from '@shop/logging';
 import { accessRecordPlugin } from './access-log.js';
-import { startHttpServer, type Readiness, type RouteHandler, type RunningHttpServer } from './http-server.js';
+import { startHttpServer, type HttpServerOptions, type Readiness, type RouteHandler, type RunningHttpServer } from './http-server.js';
 import { cacheReportPlugin, entityTypesOf } from './cache-report.js';
 import { databaseOutagePlugin } from './database-outage.js';
 import { nulCharacterPlugin } from './nul-characters.js';
@@ -31,6 +31,7 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   readiness: () => Promise<Readiness>;
   routes?: Record<string, RouteHandler>;
   aroundRequest?: (handle: () => Promise<void>) => Promise<void>;
+  metrics?: HttpServerOptions<BaseContext>['metrics'];
   /** True when the caller sees more than others do: its responses are never shared. */
   seesMoreThanOthers: (context: Context) => boolean;
   /**

@@ -39,6 +39,9 @@ export interface ServiceProcessOptions {
   env: Record<string, string>;
 }
 
+/** Services started side by side must not all ask for the default metrics ports. */
+export const ANY_FREE_METRICS_PORTS = { METRICS_PORT: '0', USERS_METRICS_PORT: '0', CATALOG_METRICS_PORT: '0', ORDERS_METRICS_PORT: '0' };
+
 /**
  * A service as production runs it: its `main.ts` in a Node process of its own, configured by
  * its environment only, resolved once it logs that it is ready (at LOG_LEVEL info or below).
@@ -47,7 +50,7 @@ export interface ServiceProcessOptions {
 export function startServiceProcess({ service, env }: ServiceProcessOptions): Promise<ServiceProcess> {
   const entry = new URL('./main.ts', `file://${createRequire(import.meta.url).resolve(packageOf[service])}`).pathname;
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...ANY_FREE_METRICS_PORTS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,6 +1,6 @@
 import type { DatabaseConfig, KeyRing, SubgraphLimits } from '@shop/config';
 import { StockApi } from '@shop/contracts';
-import { internalRoute, serveSubgraph } from '@shop/graphql-kit';
+import { internalRoute, serveSubgraph, type SubgraphMetricsOptions } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
 import { createPrisma, migrationsDir, type CatalogPrisma } from './data/client.js';
@@ -23,6 +23,8 @@ export interface CatalogOptions {
   limits: SubgraphLimits;
   host: string;
   port: number;
+  /** Where Prometheus scrapes it; none in tests that run it in process. */
+  metrics?: SubgraphMetricsOptions;
   logger: Logger;
   /** One access line per request, at info (on unless false). */
   accessLog?: boolean;

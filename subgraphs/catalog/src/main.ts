@@ -9,6 +9,7 @@ import {
   startupMigrationSchema,
   seedSchema,
   subgraphLimitsSchema,
+  subgraphMetricsSchema,
   subgraphServerSchema,
 } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
@@ -22,6 +23,7 @@ await runService(async () => {
       accessLog: accessLogSchema,
       database: databaseSchema('catalog'),
       server: subgraphServerSchema('catalog'),
+      metrics: subgraphMetricsSchema('catalog'),
       gatewayKeys: gatewayTokenSchema,
       seed: seedSchema,
       limits: subgraphLimitsSchema,
@@ -39,6 +41,7 @@ await runService(async () => {
     seedDemoData: embedded && config.seed.demoData,
     limits: config.limits,
     ...config.server,
+    metrics: { endpoint: config.metrics, alsoOnMainPort: config.runtime.NODE_ENV !== 'production' },
     logger,
     accessLog: config.accessLog,
   });

@@ -1,5 +1,5 @@
 import type { DatabaseConfig, KeyRing, SubgraphLimits } from '@shop/config';
-import { serveSubgraph } from '@shop/graphql-kit';
+import { serveSubgraph, type SubgraphMetricsOptions } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
 import { catalogClient } from './data/catalog-client.js';
@@ -25,6 +25,8 @@ export interface OrdersOptions {
   limits: SubgraphLimits;
   host: string;
   port: number;
+  /** Where Prometheus scrapes it; none in tests that run it in process. */
+  metrics?: SubgraphMetricsOptions;
   logger: Logger;
   /** One access line per request, at info (on unless false). */
   accessLog?: boolean;

@@ -8,6 +8,7 @@ import {
   shutdownSchema,
   startupMigrationSchema,
   subgraphLimitsSchema,
+  subgraphMetricsSchema,
   subgraphServerSchema,
   subgraphUrlsSchema,
 } from '@shop/config';
@@ -22,6 +23,7 @@ await runService(async () => {
       accessLog: accessLogSchema,
       database: databaseSchema('orders'),
       server: subgraphServerSchema('orders'),
+      metrics: subgraphMetricsSchema('orders'),
       gatewayKeys: gatewayTokenSchema,
       subgraphUrls: subgraphUrlsSchema,
       limits: subgraphLimitsSchema,
@@ -38,6 +40,7 @@ await runService(async () => {
     catalogUrl: config.subgraphUrls.catalog,
     limits: config.limits,
     ...config.server,
+    metrics: { endpoint: config.metrics, alsoOnMainPort: config.runtime.NODE_ENV !== 'production' },
     logger,
     accessLog: config.accessLog,
   });

@@ -9,7 +9,7 @@ import type {
   SubgraphLimits,
 } from '@shop/config';
 import { credentialCheck } from '@shop/contracts';
-import { internalRoute, serveSubgraph, type StopOptions } from '@shop/graphql-kit';
+import { internalRoute, serveSubgraph, type StopOptions, type SubgraphMetricsOptions } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { createRateLimiters } from '@shop/redis';
 import type { Context } from './context.js';
@@ -35,6 +35,8 @@ export interface UsersOptions {
   limits: SubgraphLimits;
   host: string;
   port: number;
+  /** Where Prometheus scrapes it; none in tests that run it in process. */
+  metrics?: SubgraphMetricsOptions;
   logger: Logger;
   /** One access line per request, at info (on unless false). */
   accessLog?: boolean;

@@ -13,6 +13,7 @@ import {
   startupMigrationSchema,
   seedSchema,
   subgraphLimitsSchema,
+  subgraphMetricsSchema,
   subgraphServerSchema,
 } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
@@ -26,6 +27,7 @@ await runService(async () => {
       accessLog: accessLogSchema,
       database: databaseSchema('users'),
       server: subgraphServerSchema('users'),
+      metrics: subgraphMetricsSchema('users'),
       seed: seedSchema,
       gatewayKeys: gatewayTokenSchema,
       tokens: accessTokenSchema,
@@ -45,6 +47,7 @@ await runService(async () => {
     migrate: embedded || config.migrations.migrateOnStart,
     seed: embedded && config.seed.demoData ? config.seed : null,
     ...config.server,
+    metrics: { endpoint: config.metrics, alsoOnMainPort: config.runtime.NODE_ENV !== 'production' },
     logger,
   });
   return { service, shutdown: config.shutdown, logger };
