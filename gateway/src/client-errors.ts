@@ -77,3 +77,17 @@ export const withoutSuggestions =
     const result = format(formatted, error);
     return SUGGESTIONS.test(result.message) ? { ...result, message: result.message.replace(SUGGESTIONS, '') } : result;
   };
+
+/**
+ * Drops `extensions.serviceName`, which Apollo Gateway adds to every error a subgraph
+ * answered: in production a client learns what went wrong (the code), not how the API is cut
+ * into services.
+ */
+export const withoutServiceNames =
+  (format: FormatError): FormatError =>
+  (formatted, error) => {
+    const result = format(formatted, error);
+    if (result.extensions?.serviceName === undefined) return result;
+    const { serviceName: _hidden, ...extensions } = result.extensions;
+    return { ...result, extensions };
+  };

@@ -29,7 +29,7 @@ import { RedisKeyValueCache } from './cache/redis-key-value.js';
 import { createRedisStore } from './cache/redis-store.js';
 import { createResponseCache } from './cache/response-cache.js';
 import { createMemoryStore } from './cache/store.js';
-import { answerStatusPlugin, operationResolutionPlugin, withoutSuggestions } from './client-errors.js';
+import { answerStatusPlugin, operationResolutionPlugin, withoutServiceNames, withoutSuggestions } from './client-errors.js';
 import type { GatewayContext } from './context.js';
 import { createAuthenticator } from './credentials.js';
 import { createCostBudgets } from './demand-control/budgets.js';
@@ -172,7 +172,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     // Refused before planning: past a token bound the document is not even lexed further.
     parseOptions: limitedParseOptions(operationLimits),
     validationRules: [...structuralLimitRules(operationLimits), knownOperationTypesRule],
-    formatError: production ? withoutSuggestions(formatError) : formatError,
+    formatError: production ? withoutServiceNames(withoutSuggestions(formatError)) : formatError,
     persistedQueries: {
       cache: new TrustedDocumentsFirstCache(trustedDocuments, registeredQueries),
       ttl: REGISTERED_QUERY_TTL_SECONDS,

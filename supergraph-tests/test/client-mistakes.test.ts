@@ -225,4 +225,13 @@ describe('client mistakes at a production-mode gateway process', () => {
   it('refuses an unknown operationName with OPERATION_RESOLUTION_FAILURE (400)', async () => {
     expectRefused(await postGraphQL(gatewayUrl, { query: 'query A { categories { id } }', operationName: 'B' }), 400, 'OPERATION_RESOLUTION_FAILURE');
   });
+
+  it("names no subgraph in a subgraph's error, where development does", async () => {
+    const request = { query: Products, variables: { page: 0 } };
+    const development = await supergraph.request(request);
+    expect(development.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', serviceName: 'catalog' });
+    const production = await postGraphQL(gatewayUrl, request);
+    expectRefused(production, 400, 'BAD_USER_INPUT');
+    expect(production.errors![0]!.extensions).not.toHaveProperty('serviceName');
+  });
 });
