@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '@shop/testing';
+import { ANY_FREE_METRICS_PORTS, freePort } from '@shop/testing';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
 
@@ -45,6 +45,8 @@ export async function startLauncher(env: Record<string, string>, readyTimeoutMs:
       USERS_PORT: String(users),
       CATALOG_PORT: String(catalog),
       ORDERS_PORT: String(orders),
+      // Launchers of two test files may run at once: their metrics ports must not collide either.
+      ...ANY_FREE_METRICS_PORTS,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
