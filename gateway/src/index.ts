@@ -182,7 +182,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       operationResolutionPlugin(),
       nulCharacterPlugin(),
       cacheRecorderPlugin(),
-      metrics.plugin(),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       accessControlPlugin({ requirements: supergraph.requirements, production, trustedDocumentIds: new Set(trustedDocuments.keys()) }),
       demandControl.plugin,
@@ -199,7 +198,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       viewer: await viewerOf(request),
       clientIp: clientIpOf(request, options.trustProxy),
       cache: responseCache?.recorderOf(request) ?? new CacheRecorder(),
-      metrics: metrics.observationOf(request),
     }),
     // Sandbox in production only for a request that carries an admin's credentials.
     allowLandingPage: production

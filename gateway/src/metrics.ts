@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayMetricsConfig, SubgraphName } from '@shop/config';
 import { apolloErrorRegistry, ApolloErrorCode, errorRegistry, ErrorCode } from '@shop/errors';
 import type { GraphQLAnswer, GraphQLRequestParts } from '@shop/graphql-kit';
+import { currentRequestScope } from '@shop/logging';
 import { BoundedLabel, Counter, createMetricsRegistry, Gauge, Histogram, OTHER, type Registry } from '@shop/metrics';
 import { Kind, parse } from 'graphql';
 import { LRUCache } from 'lru-cache';
@@ -15,12 +15,6 @@ const contractDirectory = new URL('../../contract/', import.meta.url);
 
 /** What a subgraph fetch came to: answered (with or without GraphQL errors), or why not. */
 export type FetchOutcome = 'ok' | 'timeout' | 'unavailable' | 'error';
-
-/** What the metrics learn about one request while Apollo executes it. */
-export interface RequestObservation {
-  /** The operation Apollo resolved, which a request need not name. */
-  operationName: string | null;
-}
 
 /** Codes of operations refused before they run, by a limit, by cost or by budget. */
 const refusalCodes = new Set<string>([
@@ -126,8 +120,7 @@ export class GatewayMetrics {
   private readonly operations: BoundedLabel;
   private readonly clients: BoundedLabel;
   private readonly clientVersions: BoundedLabel;
-  private readonly observations = new WeakMap<IncomingMessage, RequestObservation>();
-  /** The operation label of documents Apollo resolved, for the cache's hits of them. */
+  /** The operation of documents that ran, for the cache's hits of them that name none. */
   private readonly resolvedOperations = new LRUCache<string, string>({ maxSize: REMEMBERED_DOCUMENT_CHARACTERS, sizeCalculation: (_, key) => key.length });
   private circuits: ReadonlyMap<SubgraphName, { circuitState(): CircuitStateName }> = new Map();
   /** Each label combination's series, looked up once: the cache-hit path observes one per request. */
@@ -221,29 +214,6 @@ export class GatewayMetrics {
     this.circuits = clients;
   }
 
-  /** The observation of one request, for its context (Apollo's plugin fills it in). */
-  observationOf(request: IncomingMessage): RequestObservation {
-    let observation = this.observations.get(request);
-    if (!observation) this.observations.set(request, (observation = { operationName: null }));
-    return observation;
-  }
-
-  /** Hands the operation Apollo resolved to the request's observation. */
-  plugin<Context extends { metrics: RequestObservation }>(): ApolloServerPlugin<Context> {
-    const resolved = this.resolvedOperations;
-    const operations = this.operations;
-    return {
-      async requestDidStart() {
-        return {
-          async didResolveOperation({ request, operationName, contextValue }) {
-            contextValue.metrics.operationName = operationName;
-            resolved.set(operationKeyOf(request), operations.valueOf(operationName, 'none'));
-          },
-        };
-      },
-    };
-  }
-
   /** Answers a GraphQL request with `answer` and counts it: outcome, duration, cache result, refusal. */
   async observeRequest(request: IncomingMessage, parts: GraphQLRequestParts, answer: () => Promise<GraphQLAnswer>): Promise<GraphQLAnswer> {
     const started = performance.now();
@@ -251,7 +221,7 @@ export class GatewayMetrics {
     const seconds = (performance.now() - started) / 1000;
     const cache = answered.headers.get('x-cache');
     const outcome = outcomeOf(answered, cache);
-    const operation = this.operationOf(request, parts);
+    const operation = this.operationOf(parts, cache);
     const client = this.clients.valueOf(headerOf(request, 'apollographql-client-name'), 'none');
     const version = this.clientVersions.valueOf(headerOf(request, 'apollographql-client-version'), 'none');
     const key = `${operation}\n${client}\n${version}\n${outcome}`;
@@ -267,13 +237,16 @@ export class GatewayMetrics {
     return answered;
   }
 
-  /** The operation Apollo resolved; for a hit, the one it resolved for the same document before; else the one the request names. */
-  private operationOf(request: IncomingMessage, parts: GraphQLRequestParts): string {
-    const resolved = this.observations.get(request)?.operationName;
-    if (resolved) return this.operations.valueOf(resolved, 'none');
-    const fields = requestFieldsOf(parts);
-    const remembered = this.resolvedOperations.get(operationKeyOf(fields));
-    return remembered ?? this.operations.valueOf(typeof fields.operationName === 'string' ? fields.operationName : null, 'none');
+  /**
+   * The operation of the request's access record (Apollo's, or the one the request names:
+   * docs/adr/0022); for a hit that names none, the one a run of the same document had.
+   */
+  private operationOf(parts: GraphQLRequestParts, cache: string | undefined): string {
+    const known = currentRequestScope()?.access.operationName ?? null;
+    if (known && cache === 'HIT') return this.operations.valueOf(known, 'none');
+    const key = operationKeyOf(requestFieldsOf(parts));
+    if (known) this.resolvedOperations.set(key, known);
+    return this.operations.valueOf(known ?? this.resolvedOperations.get(key) ?? null, 'none');
   }
 
   /** A request turned away before it was read (its caller over budget). */
