@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloGateway } from '@apollo/gateway';
-import { isAdmin } from '@shop/auth';
+import { isAdmin, type Viewer } from '@shop/auth';
 import { subgraphNames, type DemandControlConfig, type GatewayConfig, type GatewayMetricsConfig, type KeyRing, type OperationLimits, type RedisConfig, type SubgraphFetchConfig, type SubgraphName } from '@shop/config';
 import { maskUnexpectedErrors } from '@shop/errors';
 import {
@@ -100,8 +100,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const supergraph = loadSupergraph();
   const trustedDocuments = loadManifest(partnerManifestPath);
   const authenticator = createAuthenticator(subgraphUrls.users, gatewayKeys);
-  // Wherever a request's caller is established (execution, a cache hit, the door), its access line learns the kind.
-  const viewerOf = (request: IncomingMessage) => authenticator.viewerFor(request.headers).then(noteViewer);
+  // The door, the cache and execution each ask who the caller is: one credential check per
+  // request answers all three, and its access line learns the kind.
+  const viewers = new WeakMap<IncomingMessage, Promise<Viewer>>();
+  const viewerOf = (request: IncomingMessage) => {
+    let viewer = viewers.get(request);
+    if (!viewer) viewers.set(request, (viewer = authenticator.viewerFor(request.headers).then(noteViewer)));
+    return viewer;
+  };
   const metrics = new GatewayMetrics({ config: options.metrics, trustedDocuments: trustedDocuments.values() });
   const subgraphClients = new Map(
     subgraphNames.map((name) => [
