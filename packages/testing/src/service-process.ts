@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import type { SubgraphName } from '@shop/config';
@@ -98,13 +99,40 @@ export function startServiceProcess({ service, env }: ServiceProcessOptions): Pr
   });
 }
 
-/** A TCP port free on 127.0.0.1 right now (for a process that must come back on the same port). */
+/**
+ * The first port of the kernel's ephemeral range: outgoing connections take their local port from
+ * it, so a port chosen there can be taken by a client socket between our check and the child's
+ * listen (EADDRINUSE). Ports below it are only ever taken by someone listening.
+ */
+const EPHEMERAL_PORTS_START = (() => {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768;
+  } catch {
+    return 32_768;
+  }
+})();
+const LOWEST_TEST_PORT = 10_000;
+
+async function isFreeNow(port: number): Promise<boolean> {
+  const server = createServer();
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (listening) await new Promise((resolve) => server.close(resolve));
+  return listening;
+}
+
+/**
+ * A TCP port free on 127.0.0.1 right now, for a process of its own to listen on (and come back on
+ * after a restart). Chosen at random below the ephemeral range, where no outgoing connection and
+ * no `listen(0)` can take it before the process binds it.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const port = LOWEST_TEST_PORT + Math.floor(Math.random() * (EPHEMERAL_PORTS_START - LOWEST_TEST_PORT));
+    if (await isFreeNow(port)) return port;
+  }
 }
 
 export interface OwnRedis {

@@ -1,39 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { loginRateLimitSchema, parseConfig, redisSchema, registrationRateLimitSchema } from '@shop/config';
 import { AppError } from '@shop/errors';
 import { createLogger } from '@shop/logging';
 import { connectRedis, createRateLimiters } from '@shop/redis';
+import { startOwnRedis, type OwnRedis } from '@shop/testing';
 import { createThrottles, throttleWindows } from '../src/services/throttles.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 const codeOf = (refusal: unknown) => (refusal instanceof AppError ? refusal.code : refusal);
 
 describe('sign-in throttles on a Redis of their own that freezes', () => {
-  let server: ChildProcess | undefined;
+  let server: OwnRedis | undefined;
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      server.kill('SIGCONT');
-      server.kill('SIGKILL');
-      await once(server, 'exit');
-    }
+    await server?.stop();
   });
 
   it('wait on it only briefly, and go on counting in process: attempts stay bounded', async () => {
-    const port = await freePort();
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const redisConfig = { ...parseConfig(redisSchema, { REDIS_KEY_PREFIX: 'test:' }), url: `redis://127.0.0.1:${port}` };
+    server = await startOwnRedis();
+    const redisConfig = { ...parseConfig(redisSchema, { REDIS_KEY_PREFIX: 'test:' }), url: server.url };
     const inspector = connectRedis(redisConfig);
-    // Refused until the server listens; the connection tries again by itself.
     inspector.on('error', () => undefined);
     await new Promise((resolve) => inspector.once('ready', resolve));
     const config = parseConfig(loginRateLimitSchema, {});
@@ -49,7 +33,7 @@ describe('sign-in throttles on a Redis of their own that freezes', () => {
       }
       expect(Number(await inspector.get(sharedKey))).toBeGreaterThan(0);
 
-      server.kill('SIGSTOP');
+      server.freeze();
       // The in-process count starts afresh: a frozen Redis costs one limit per instance, and a wait of
       // at most its command timeout.
       for (let failure = 0; failure < config.maxFailuresPerAccountAndClient; failure += 1) {
@@ -61,7 +45,7 @@ describe('sign-in throttles on a Redis of their own that freezes', () => {
       await expect(loginLimiter.admit('owner@example.test', '198.51.100.8').catch(codeOf)).resolves.toBe('RATE_LIMITED');
       expect(Date.now() - started).toBeLessThan(redisConfig.commandTimeoutMs + 250);
     } finally {
-      server.kill('SIGCONT');
+      server.thaw();
       await rateLimiters.close();
       inspector.disconnect();
     }
