@@ -3,21 +3,26 @@ import type { Role, Viewer } from '@shop/auth';
 import { parseConfig, subgraphLimitsSchema, type KeyRing, type SubgraphName } from '@shop/config';
 import { createLogger } from '@shop/logging';
 import { postToSubgraph } from './as-gateway.js';
+import { createTestPglite } from './databases.js';
 import { errorCodes, type GraphQLRequest, type GraphQLResponse } from './client.js';
 
-export { errorCodes, postGraphQL, type GraphQLResponse } from './client.js';
+export { gatewayHeaders } from './as-gateway.js';
+export { errorCodes, graphQLBody, postGraphQL, type GraphQLResponse } from './client.js';
+export { createTestPglite, type TestPglite } from './databases.js';
 export { testKeyRing } from './keys.js';
 import { testKeyRing } from './keys.js';
 
 /**
  * The subgraph-level tier's kit: what any subgraph's start function needs to serve alone in
- * the test's process (PGlite in memory, a free port, production's limits, keys of its own),
- * and a client that calls it as the gateway does. It imports no service, so a subgraph's tests
- * load that subgraph only.
+ * the test's process (a fresh PGlite database, a free port, production's limits, keys of its
+ * own), and a client that calls it as the gateway does. It imports no service, so a
+ * subgraph's tests load that subgraph only. `dropDatabase` removes the database's files once
+ * the subgraph has stopped.
  */
-export function aloneOptions(name: SubgraphName) {
-  return {
-    database: { kind: 'pglite' as const, dataDir: null },
+export async function aloneSubgraph(name: SubgraphName) {
+  const database = await createTestPglite();
+  const options = {
+    database: database.config,
     migrate: true,
     gatewayKeys: testKeyRing(),
     limits: parseConfig(subgraphLimitsSchema, {}),
@@ -25,6 +30,7 @@ export function aloneOptions(name: SubgraphName) {
     port: 0,
     logger: createLogger(`test-${name}`, 'error'),
   };
+  return { options, dropDatabase: database.drop };
 }
 
 /** Operations to the subgraph `name` serving at `url`, each signed as the gateway would sign it for `viewer`. */
@@ -45,3 +51,9 @@ export const entitiesQuery = (typename: string, selection: string) =>
  * an execution error with HTTP 200; the gateway gives the client the code's status.
  */
 export const refusalOf = (response: GraphQLResponse<unknown>) => ({ data: response.data ?? null, codes: errorCodes(response) });
+
+/** How a subgraph answered at its door: HTTP status, data and error codes. */
+export const doorAnswer = (response: GraphQLResponse<unknown>) => ({ status: response.status, ...refusalOf(response) });
+
+/** A caller that is not the gateway gets this from every subgraph, whatever it sends. */
+export const TURNED_AWAY = { status: 401, data: null, codes: ['UNAUTHENTICATED'] };

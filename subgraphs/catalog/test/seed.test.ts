@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openDatabase, type Database } from '@shop/db';
 import { createLogger } from '@shop/logging';
+import { createTestPglite, type TestPglite } from '@shop/testing/subgraph';
 import { createPrisma, migrationsDir, seedCatalog, type CatalogPrisma } from '../src/index.js';
 
 describe('the demo catalog', () => {
+  let files: TestPglite;
   let database: Database;
   let prisma: CatalogPrisma;
   const logger = createLogger('seed-test', 'silent');
 
   beforeAll(async () => {
-    database = await openDatabase({ kind: 'pglite', dataDir: null });
+    files = await createTestPglite();
+    database = await openDatabase(files.config);
     await database.migrate(migrationsDir);
     prisma = createPrisma(database);
     await seedCatalog(prisma, logger);
@@ -17,6 +20,7 @@ describe('the demo catalog', () => {
   afterAll(async () => {
     await prisma.$disconnect();
     await database.close();
+    await files.drop();
   });
 
   it('looks like a shop: 500+ products across brands and prices, some inactive, some sold out', async () => {

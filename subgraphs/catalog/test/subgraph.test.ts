@@ -1,22 +1,27 @@
 import { randomUUID } from 'node:crypto';
+import { StockApi } from '@shop/contracts';
 import type { RunningSubgraph } from '@shop/graphql-kit';
-import { aloneOptions, asGatewayTo, entitiesQuery, errorCodes, personViewer, refusalOf } from '@shop/testing/subgraph';
+import { aloneSubgraph, asGatewayTo, entitiesQuery, errorCodes, gatewayHeaders, personViewer, refusalOf } from '@shop/testing/subgraph';
 import { startCatalog, type CatalogPrisma } from '../src/index.js';
 import { catalogBuilders, type CatalogBuilders } from './builders.js';
 
-/** The catalog subgraph alone, as the gateway sees it: operations and `_entities` over HTTP, signed for a viewer, on PGlite in memory. */
+/** The catalog subgraph alone, as the gateway sees it: operations and `_entities` over HTTP, signed for a viewer, on a PGlite database of its own. */
 describe('catalog subgraph', () => {
   let catalog: RunningSubgraph<CatalogPrisma>;
+  let alone: Awaited<ReturnType<typeof aloneSubgraph>>;
   let build: CatalogBuilders;
   let send: ReturnType<typeof asGatewayTo>;
 
   beforeAll(async () => {
-    const options = aloneOptions('catalog');
-    catalog = await startCatalog({ ...options, seedDemoData: false });
+    alone = await aloneSubgraph('catalog');
+    catalog = await startCatalog({ ...alone.options, seedDemoData: false });
     build = catalogBuilders(catalog.prisma);
-    send = asGatewayTo('catalog', { url: catalog.url, keys: options.gatewayKeys });
+    send = asGatewayTo('catalog', { url: catalog.url, keys: alone.options.gatewayKeys });
   });
-  afterAll(() => catalog?.stop());
+  afterAll(async () => {
+    await catalog?.stop();
+    await alone?.dropDatabase();
+  });
 
   describe('_entities', () => {
     it('resolves Products by id, an inactive one too (an order line keeps its product), and null for an unknown id', async () => {
@@ -77,12 +82,72 @@ describe('catalog subgraph', () => {
       expect(response.errors![0]!.extensions!.field).toBe('filter.minPrice');
     });
 
-    it('refuses a product priced below zero, as an admin too', async () => {
-      const response = await send(
-        { query: 'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }', variables: { input: { name: 'Negative', brand: 'B', price: '-5.00' } } },
-        personViewer('ADMIN'),
-      );
-      expect(refusalOf(response)).toEqual({ data: null, codes: ['BAD_USER_INPUT'] });
+    describe("an admin's product writes: BAD_USER_INPUT and nothing written", () => {
+      const asAdmin = (query: string, variables: Record<string, unknown>) => send({ query, variables }, personViewer('ADMIN'));
+      const createProduct = (input: Record<string, unknown>) =>
+        asAdmin('mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }', {
+          input: { name: `Lamp ${randomUUID()}`, brand: 'Lumen', price: '10.00', ...input },
+        });
+      const updateProduct = (id: string, input: Record<string, unknown>) =>
+        asAdmin('mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { id } }', { id, input });
+
+      /** Rows and events of catalog's database: a refused write changes none of them. */
+      async function expectNothingWritten(run: () => Promise<unknown>) {
+        const snapshot = async () => {
+          const products = await catalog.prisma.product.findMany({ orderBy: { id: 'asc' } });
+          const categories = await catalog.prisma.category.findMany({ orderBy: { id: 'asc' } });
+          return { products, categories, events: await catalog.prisma.outboxEvent.count() };
+        };
+        const before = await snapshot();
+        await run();
+        expect(await snapshot()).toEqual(before);
+      }
+
+      it.each([
+        ['a negative price', { price: '-0.01' }, 'input.price'],
+        ['a price with three decimals', { price: '10.999' }, 'input.price'],
+        ['a price above NUMERIC(10,2)', { price: '100000000' }, 'input.price'],
+        ['a negative stock', { stockQuantity: -1 }, 'input.stockQuantity'],
+        ['a lower-case currency', { currency: 'usd' }, 'input.currency'],
+        ['an empty name', { name: '   ' }, 'input.name'],
+        ['a 201-character brand', { brand: 'b'.repeat(201) }, 'input.brand'],
+        ['an image URL that is not http(s)', { imageUrl: 'javascript:alert(1)' }, 'input.imageUrl'],
+        ['a malformed category id', { categoryId: 'seven' }, 'input.categoryId'],
+      ])('refuses creating a product with %s, naming the field', async (_name, input, field) => {
+        await expectNothingWritten(async () => {
+          const response = await createProduct(input);
+          expect(refusalOf(response)).toEqual({ data: null, codes: ['BAD_USER_INPUT'] });
+          expect(response.errors![0]!.extensions!.field).toBe(field);
+        });
+      });
+
+      it.each([
+        ['a null name', { name: null }],
+        ['a null price', { price: null }],
+        ['a price with three decimals', { price: '0.001' }],
+        ['a negative stock', { stockQuantity: -5 }],
+      ])('refuses an update with %s', async (_name, input) => {
+        const product = await build.product();
+        await expectNothingWritten(async () => {
+          expect(refusalOf(await updateProduct(product.id, input))).toEqual({ data: null, codes: ['BAD_USER_INPUT'] });
+        });
+      });
+    });
+  });
+
+  describe('the stock API', () => {
+    it('answers 400 to a gateway-signed request that breaks its contract, naming the field, and moves no stock', async () => {
+      const url = new URL(StockApi.reserve.path, catalog.url).toString();
+      const reservationId = randomUUID();
+      const body = JSON.stringify({ reservationId, lines: [{ productId: randomUUID(), quantity: 0 }] });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await gatewayHeaders(alone.options.gatewayKeys, 'catalog', url, body)) },
+        body,
+      });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toMatch(/^lines\.0\.quantity: Too small/);
+      expect(await catalog.prisma.stockReservation.count({ where: { id: reservationId } })).toBe(0);
     });
   });
 });

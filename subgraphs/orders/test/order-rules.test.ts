@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '@shop/errors';
 import { personViewer } from '@shop/testing/subgraph';
 import type { OrderStatus } from '../src/generated/prisma/client.js';
-import { addToCart, cartOf, subtotal, updateCartItem } from '../src/services/cart.js';
+import { addToCart, cartOf, lineTotal, removeFromCart, subtotal, updateCartItem } from '../src/services/cart.js';
 import { cancelOrder, placeOrder, updateOrderStatus } from '../src/services/orders.js';
 import { startOrdersService, type OrdersService } from './service-kit.js';
 
-/** The orders service's own rules: money, the status life cycle, the line cap. Catalog is an in-memory fake. */
+/** The orders service's own rules: money, the cart, the status life cycle, the line cap. Catalog is an in-memory fake. */
 describe('order rules (service)', () => {
   let service: OrdersService;
   const admin = personViewer('ADMIN');
@@ -59,6 +59,42 @@ describe('order rules (service)', () => {
       await addToCart(ctx, service.catalog.product({ currency: 'USD' }).id, 1);
       await addToCart(ctx, service.catalog.product({ currency: 'EUR' }).id, 1);
       expect(await subtotal(service.contextFor(buyer), await cartOf(ctx, buyer.userId))).toBeNull();
+    });
+  });
+
+  describe('cart', () => {
+    /** A cart as the client reads it: each line's units, product and total, and the subtotal. */
+    const view = async (viewer: ReturnType<typeof personViewer>, cart: Awaited<ReturnType<typeof cartOf>>) => ({
+      items: await Promise.all(
+        cart.items.map(async (item) => ({ quantity: item.quantity, productId: item.productId, lineTotal: await lineTotal(service.contextFor(viewer), item) })),
+      ),
+      subtotal: await subtotal(service.contextFor(viewer), cart),
+    });
+
+    it('adds, adds again, changes and removes lines, with exact line totals and subtotal', async () => {
+      const buyer = personViewer();
+      const change = () => service.contextFor(buyer);
+      const [cheap, dear] = [service.catalog.product({ price: '0.10' }), service.catalog.product({ price: '1199.99' })];
+
+      expect((await addToCart(change(), cheap.id, 2)).items).toHaveLength(1);
+      const added = await view(buyer, await addToCart(change(), cheap.id, 1));
+      expect(added.items).toEqual([{ quantity: 3, productId: cheap.id, lineTotal: { amount: '0.30', currency: 'USD' } }]);
+      expect((await view(buyer, await addToCart(change(), dear.id, 1))).subtotal).toEqual({ amount: '1200.29', currency: 'USD' });
+
+      expect((await view(buyer, await updateCartItem(change(), dear.id, 2))).subtotal).toEqual({ amount: '2400.28', currency: 'USD' });
+      const zeroed = await updateCartItem(change(), cheap.id, 0);
+      expect(zeroed.items.map((item) => item.productId)).toEqual([dear.id]);
+      expect(await view(buyer, await removeFromCart(change(), dear.id))).toEqual({ items: [], subtotal: null });
+      // Removing what is not there leaves the cart as asked.
+      expect((await removeFromCart(change(), dear.id)).items).toEqual([]);
+    });
+
+    it('sets a line that is not in the cart yet, and sets it again to the same value on a retry', async () => {
+      const buyer = personViewer();
+      const product = service.catalog.product();
+      await updateCartItem(service.contextFor(buyer), product.id, 4);
+      const again = await updateCartItem(service.contextFor(buyer), product.id, 4);
+      expect(again.items.map((item) => ({ quantity: item.quantity, productId: item.productId }))).toEqual([{ quantity: 4, productId: product.id }]);
     });
   });
 

@@ -1,5 +1,6 @@
 import type { Viewer } from '@shop/auth';
 import { openDatabase } from '@shop/db';
+import { createTestPglite } from '@shop/testing/subgraph';
 import { createLogger } from '@shop/logging';
 import type { Context } from '../src/context.js';
 import { createLoaders } from '../src/data/loaders.js';
@@ -8,11 +9,12 @@ import { createPlacement, type PlacementHooks } from '../src/services/placement.
 import { fakeCatalog } from './fake-catalog.js';
 
 /**
- * The orders service on its own: a migrated PGlite database in memory, an in-memory catalog
+ * The orders service on its own: a migrated PGlite database of its own, an in-memory catalog
  * in place of the catalog subgraph, and the saga built once as index.ts builds it.
  */
 export async function startOrdersService(hooks?: PlacementHooks) {
-  const database = await openDatabase({ kind: 'pglite', dataDir: null });
+  const files = await createTestPglite();
+  const database = await openDatabase(files.config);
   await database.migrate(migrationsDir);
   const prisma = createPrisma(database);
   const catalog = fakeCatalog();
@@ -28,6 +30,7 @@ export async function startOrdersService(hooks?: PlacementHooks) {
     stop: async () => {
       await prisma.$disconnect();
       await database.close();
+      await files.drop();
     },
   };
 }

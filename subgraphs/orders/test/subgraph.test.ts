@@ -1,26 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningSubgraph } from '@shop/graphql-kit';
-import { aloneOptions, asGatewayTo, entitiesQuery, errorCodes, personViewer, postGraphQL, refusalOf } from '@shop/testing/subgraph';
+import { aloneSubgraph, asGatewayTo, doorAnswer, entitiesQuery, errorCodes, personViewer, postGraphQL, refusalOf, testKeyRing, TURNED_AWAY } from '@shop/testing/subgraph';
 import { startOrders, type OrdersPrisma } from '../src/index.js';
 import { orderBuilders, type OrderBuilders } from './builders.js';
 
 /**
  * The orders subgraph alone, as the gateway sees it: operations and `_entities` over HTTP,
- * signed for a viewer, on PGlite in memory. Nothing listens at its catalog URL: no case here
- * asks catalog anything (service tests cover the saga with a fake catalog).
+ * signed for a viewer, on a PGlite database of its own. Nothing listens at its catalog URL: no
+ * case here asks catalog anything (service tests cover the saga with a fake catalog), so input
+ * refused here was refused before catalog was asked.
  */
 describe('orders subgraph', () => {
   let orders: RunningSubgraph<OrdersPrisma>;
+  let alone: Awaited<ReturnType<typeof aloneSubgraph>>;
   let build: OrderBuilders;
   let send: ReturnType<typeof asGatewayTo>;
 
   beforeAll(async () => {
-    const options = aloneOptions('orders');
-    orders = await startOrders({ ...options, catalogUrl: 'http://127.0.0.1:1/graphql' });
+    alone = await aloneSubgraph('orders');
+    orders = await startOrders({ ...alone.options, catalogUrl: 'http://127.0.0.1:1/graphql' });
     build = orderBuilders(orders.prisma);
-    send = asGatewayTo('orders', { url: orders.url, keys: options.gatewayKeys });
+    send = asGatewayTo('orders', { url: orders.url, keys: alone.options.gatewayKeys });
   });
-  afterAll(() => orders?.stop());
+  afterAll(async () => {
+    await orders?.stop();
+    await alone?.dropDatabase();
+  });
 
   const lines = [{ productId: randomUUID(), quantity: 2, unitPrice: '12.50', productName: 'Lamp' }];
 
@@ -65,31 +70,94 @@ describe('orders subgraph', () => {
       expect(refusalOf(response)).toEqual({ data: null, codes: ['FORBIDDEN'] });
     });
 
-    it('refuses placing an order anonymously with UNAUTHENTICATED', async () => {
+    it('refuses placing an order and reading one anonymously with UNAUTHENTICATED', async () => {
       const response = await send({
         query: 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
         variables: { input: { idempotencyKey: randomUUID(), items: [{ productId: randomUUID(), quantity: 1 }] } },
       });
       expect(refusalOf(response)).toEqual({ data: null, codes: ['UNAUTHENTICATED'] });
-    });
-
-    it('refuses a request the gateway did not sign', async () => {
-      const response = await postGraphQL(orders.url, { query: '{ __typename }' });
-      expect([response.status, errorCodes(response)]).toEqual([401, ['UNAUTHENTICATED']]);
+      expect(errorCodes(await send({ query: `{ order(id: "${randomUUID()}") { id } }` }))).toEqual(['UNAUTHENTICATED']);
     });
   });
 
-  describe('validation', () => {
-    it('refuses 11 units of a product with BAD_USER_INPUT naming the field, before asking catalog', async () => {
-      const response = await send(
-        {
-          query: 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
-          variables: { input: { idempotencyKey: randomUUID(), items: [{ productId: randomUUID(), quantity: 11 }] } },
-        },
-        personViewer(),
-      );
-      expect(refusalOf(response)).toEqual({ data: null, codes: ['BAD_USER_INPUT'] });
-      expect(response.errors![0]!.extensions!.field).toBe('input.items[0].quantity');
+  describe('callers other than the gateway, turned away', () => {
+    it('refuses a request the gateway did not sign, a raw _entities query for an order too', async () => {
+      const order = await build.order(personViewer().userId, lines);
+      expect(doorAnswer(await postGraphQL(orders.url, { query: '{ __typename }' }))).toEqual(TURNED_AWAY);
+      const entities = { query: entitiesQuery('Order', '{ id status }'), variables: { representations: [{ __typename: 'Order', id: order.id }] } };
+      expect(doorAnswer(await postGraphQL(orders.url, entities))).toEqual(TURNED_AWAY);
+    });
+
+    it('refuses a gateway token signed with another key, even under the right key id', async () => {
+      const forger = asGatewayTo('orders', { url: orders.url, keys: testKeyRing(alone.options.gatewayKeys.signing.kid) });
+      expect(doorAnswer(await forger({ query: '{ orders { meta { totalItems } } }' }, personViewer('ADMIN')))).toEqual(TURNED_AWAY);
+    });
+  });
+
+  describe('validation: BAD_USER_INPUT naming the field, nothing written, catalog not asked', () => {
+    const PLACE_ORDER = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }';
+    const placeOrder = (items: Array<{ productId: string; quantity: number }>, idempotencyKey: string = randomUUID()) =>
+      send({ query: PLACE_ORDER, variables: { input: { idempotencyKey, items } } }, personViewer());
+    const line = (quantity = 1, productId: string = randomUUID()) => ({ productId, quantity });
+
+    /** Orders, their lines, carts and events: a refused request changes none of them. */
+    async function expectNothingWritten(run: () => Promise<unknown>) {
+      const snapshot = async () => [
+        await orders.prisma.order.count(),
+        await orders.prisma.orderItem.count(),
+        await orders.prisma.cartItem.count(),
+        await orders.prisma.outboxEvent.count(),
+      ];
+      const before = await snapshot();
+      await run();
+      expect(await snapshot()).toEqual(before);
+    }
+    const expectRefused = async (response: Promise<Awaited<ReturnType<typeof send>>>, field?: string) => {
+      const answer = await response;
+      expect(refusalOf(answer)).toEqual({ data: null, codes: ['BAD_USER_INPUT'] });
+      if (field) expect(answer.errors![0]!.extensions!.field).toBe(field);
+    };
+
+    it.each([
+      ['quantity 0', 0],
+      ['a negative quantity', -1],
+      ['11 units of a product', 11],
+      ['a quantity of 10^9', 1_000_000_000],
+    ])('refuses an order line of %s', async (_name, quantity) => {
+      await expectNothingWritten(() => expectRefused(placeOrder([line(quantity)]), 'input.items[0].quantity'));
+    });
+
+    it('refuses a malformed product id', async () => {
+      await expectNothingWritten(() => expectRefused(placeOrder([line(1, 'not-an-id')])));
+    });
+
+    it('refuses two lines of one product, whatever the case of its id', async () => {
+      const productId = randomUUID();
+      await expectNothingWritten(() => expectRefused(placeOrder([line(1, productId), line(2, productId.toUpperCase())]), 'input.items[1].productId'));
+    });
+
+    it('refuses a 101-line order and an empty one', async () => {
+      await expectNothingWritten(async () => {
+        await expectRefused(placeOrder(Array.from({ length: 101 }, () => line())));
+        await expectRefused(placeOrder([]));
+      });
+    });
+
+    it('refuses an empty, blank or oversized idempotency key', async () => {
+      await expectNothingWritten(async () => {
+        for (const key of ['', '   ', 'k'.repeat(201)]) await expectRefused(placeOrder([line()], key));
+      });
+    });
+
+    it.each([
+      ['quantity 0', 0],
+      ['a negative quantity', -3],
+      ['a quantity of 10^9', 1_000_000_000],
+    ])('refuses adding %s of a product to a cart', async (_name, quantity) => {
+      const buyer = personViewer();
+      const ADD_TO_CART = 'mutation($productId: ID!, $quantity: Int!) { addToCart(productId: $productId, quantity: $quantity) { items { quantity } } }';
+      await expectNothingWritten(() => expectRefused(send({ query: ADD_TO_CART, variables: { productId: randomUUID(), quantity } }, buyer), 'quantity'));
+      expect(await orders.prisma.cartItem.count({ where: { cart: { userId: buyer.userId } } })).toBe(0);
     });
 
     it('refuses a status the schema does not know before running anything', async () => {

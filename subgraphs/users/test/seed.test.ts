@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openDatabase, type Database } from '@shop/db';
 import { createLogger } from '@shop/logging';
+import { createTestPglite, type TestPglite } from '@shop/testing/subgraph';
 import { createPrisma, migrationsDir, seedUsers, type UsersPrisma } from '../src/index.js';
 
 describe('the demo accounts', () => {
+  let files: TestPglite;
   let database: Database;
   let prisma: UsersPrisma;
   const logger = createLogger('seed-test', 'silent');
   const seed = { demoData: true, adminEmail: 'boss@shop.test', adminPassword: 'a-long-admin-password' };
 
   beforeAll(async () => {
-    database = await openDatabase({ kind: 'pglite', dataDir: null });
+    files = await createTestPglite();
+    database = await openDatabase(files.config);
     await database.migrate(migrationsDir);
     prisma = createPrisma(database);
     await seedUsers(prisma, seed, logger);
@@ -18,6 +21,7 @@ describe('the demo accounts', () => {
   afterAll(async () => {
     await prisma.$disconnect();
     await database.close();
+    await files.drop();
   });
 
   it('creates the configured admin with an argon2id hash, and a few users', async () => {

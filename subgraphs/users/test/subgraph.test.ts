@@ -1,21 +1,25 @@
 import { randomUUID } from 'node:crypto';
+import { GATEWAY_TOKEN_HEADER } from '@shop/auth';
 import { loginRateLimitSchema, parseConfig, redisSchema, registrationRateLimitSchema } from '@shop/config';
+import { credentialCheck } from '@shop/contracts';
 import type { RunningSubgraph } from '@shop/graphql-kit';
-import { aloneOptions, asGatewayTo, entitiesQuery, personViewer, refusalOf, testKeyRing } from '@shop/testing/subgraph';
+import { aloneSubgraph, asGatewayTo, doorAnswer, entitiesQuery, gatewayHeaders, graphQLBody, personViewer, postGraphQL, refusalOf, testKeyRing, TURNED_AWAY } from '@shop/testing/subgraph';
 import { startUsers, type UsersPrisma } from '../src/index.js';
 import { userBuilders, type UserBuilders } from './builders.js';
 
 /**
  * The users subgraph alone, as the gateway sees it: operations and `_entities` over HTTP,
- * signed for a viewer, on PGlite in memory, with its rate limits kept in process (no Redis).
+ * signed for a viewer, on a PGlite database of its own, with its rate limits kept in process (no Redis).
  */
 describe('users subgraph', () => {
   let users: RunningSubgraph<UsersPrisma>;
+  let alone: Awaited<ReturnType<typeof aloneSubgraph>>;
   let build: UserBuilders;
   let send: ReturnType<typeof asGatewayTo>;
 
   beforeAll(async () => {
-    const options = aloneOptions('users');
+    alone = await aloneSubgraph('users');
+    const { options } = alone;
     users = await startUsers({
       ...options,
       seed: null,
@@ -27,7 +31,10 @@ describe('users subgraph', () => {
     build = userBuilders(users.prisma);
     send = asGatewayTo('users', { url: users.url, keys: options.gatewayKeys });
   });
-  afterAll(() => users?.stop());
+  afterAll(async () => {
+    await users?.stop();
+    await alone?.dropDatabase();
+  });
 
   describe('_entities', () => {
     const userEntity = entitiesQuery('User', '{ id username email role }');
@@ -61,16 +68,73 @@ describe('users subgraph', () => {
     });
   });
 
+  describe('callers other than the gateway, turned away', () => {
+    const ME = 'query { me { id email } }';
+
+    it("refuses a request without a gateway token, even with a user's valid access token", async () => {
+      const user = await build.user();
+      const login = await send<{ login: { accessToken: string } }>({
+        query: 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }',
+        variables: { input: { email: user.email, password: user.password } },
+      });
+      const headers = { authorization: `Bearer ${login.data!.login.accessToken}` };
+      expect(doorAnswer(await postGraphQL(users.url, { query: ME, headers }))).toEqual(TURNED_AWAY);
+    });
+
+    it('refuses forged identity headers and an API key', async () => {
+      const headers = { 'x-user-id': randomUUID(), 'x-user-role': 'ADMIN', 'x-api-key': 'sk_anything' };
+      expect(doorAnswer(await postGraphQL(users.url, { query: ME, headers }))).toEqual(TURNED_AWAY);
+    });
+
+    it('refuses a gateway token stripped of its signature (alg: none), its claims otherwise right', async () => {
+      const request = { query: '{ users { meta { totalItems } } }' };
+      const signed = await gatewayHeaders(alone.options.gatewayKeys, 'users', users.url, graphQLBody(request), personViewer('ADMIN'));
+      const [, claims] = signed[GATEWAY_TOKEN_HEADER]!.split('.');
+      const header = Buffer.from(JSON.stringify({ alg: 'none', kid: alone.options.gatewayKeys.signing.kid })).toString('base64url');
+      const response = await postGraphQL(users.url, { ...request, headers: { [GATEWAY_TOKEN_HEADER]: `${header}.${claims}.` } });
+      expect(doorAnswer(response)).toEqual(TURNED_AWAY);
+    });
+
+    it("gives nothing for a user's User through a raw _entities query", async () => {
+      const owner = await build.user();
+      const response = await postGraphQL(users.url, { query: entitiesQuery('User', '{ id email username }'), variables: { representations: [{ __typename: 'User', id: owner.id }] } });
+      expect(doorAnswer(response)).toEqual(TURNED_AWAY);
+    });
+
+    it('refuses the credential check to a caller without a gateway token', async () => {
+      const response = await fetch(new URL(credentialCheck.path, users.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ apiKey: 'sk_guess' }),
+      });
+      expect(response.status).toBe(401);
+    });
+  });
+
   describe('validation', () => {
-    it('refuses registering with a malformed email with BAD_USER_INPUT naming the field, creating no account', async () => {
+    it.each([
+      ['a malformed email', { email: 'not-an-email' }, 'input.email'],
+      ['a short password', { password: 'short' }, 'input.password'],
+      ['a 129-character password', { password: 'x'.repeat(129) }, 'input.password'],
+      ['a username with spaces', { username: 'two words' }, 'input.username'],
+    ])('refuses registering with %s with BAD_USER_INPUT naming the field, creating no account', async (_name, change, field) => {
       const username = `user-${randomUUID().slice(0, 12)}`;
       const response = await send({
         query: 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }',
-        variables: { input: { email: 'not-an-email', username, password: 'a-long-enough-password' } },
+        variables: { input: { email: `${username}@example.com`, username, password: 'a-long-enough-password', ...change } },
       });
       expect(refusalOf(response)).toEqual({ data: null, codes: ['BAD_USER_INPUT'] });
-      expect(response.errors![0]!.extensions!.field).toBe('input.email');
-      expect(await users.prisma.user.count({ where: { username } })).toBe(0);
+      expect(response.errors![0]!.extensions!.field).toBe(field);
+      expect(await users.prisma.user.count({ where: { OR: [{ username }, { email: `${username}@example.com` }] } })).toBe(0);
+    });
+
+    it("refuses a profile's taken username with CONFLICT and an empty one with BAD_USER_INPUT, changing nothing", async () => {
+      const [user, other] = await Promise.all([build.user(), build.user()]);
+      const updateProfile = (input: Record<string, unknown>) =>
+        send({ query: 'mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { id } }', variables: { input } }, personViewer('USER', user.id));
+      expect(refusalOf(await updateProfile({ username: other.username }))).toEqual({ data: null, codes: ['CONFLICT'] });
+      expect(refusalOf(await updateProfile({ username: '' }))).toEqual({ data: null, codes: ['BAD_USER_INPUT'] });
+      expect((await users.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).username).toBe(user.username);
     });
   });
 });

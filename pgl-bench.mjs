@@ -1,0 +1,13 @@
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { readFileSync, readdirSync } from 'node:fs';
+const t = () => performance.now();
+const migs = (s) => readdirSync(`prisma/${s}/migrations`).filter(n=>!n.endsWith('.toml')).sort().map(n=>readFileSync(`prisma/${s}/migrations/${n}/migration.sql`,'utf8'));
+let a=t(); let db = await PGlite.create('memory://', { extensions: { pg_trgm } }); console.log('create1', (t()-a).toFixed(0));
+a=t(); let db2 = await PGlite.create('memory://', { extensions: { pg_trgm } }); console.log('create2', (t()-a).toFixed(0));
+a=t(); for (const s of ['catalog']) for (const m of migs(s)) await db2.exec(m); console.log('migrate catalog', (t()-a).toFixed(0));
+a=t(); const dump = await db2.dumpDataDir('none'); console.log('dump', (t()-a).toFixed(0), dump.size);
+a=t(); let db3 = await PGlite.create({ extensions: { pg_trgm }, loadDataDir: dump }); console.log('load', (t()-a).toFixed(0));
+console.log((await db3.query('select count(*) from pg_tables where schemaname=\'public\'')).rows);
+a=t(); let db4 = await PGlite.create({ extensions: { pg_trgm }, loadDataDir: dump }); console.log('load2', (t()-a).toFixed(0));
+a=t(); const c = await db2.clone(); console.log('clone', (t()-a).toFixed(0));
