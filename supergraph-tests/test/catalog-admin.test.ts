@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { catalogBuilders, type CatalogBuilders } from '@shop/catalog/testing';
+import { catalogBuilders, catalogState, type CatalogBuilders } from '@shop/catalog/testing';
 import { contractOperation, errorCodes, signedInUser, startTestSupergraph, testBackends, type SignedIn, type TestSupergraph } from '../src/index.js';
 
 const CreateCategory = contractOperation('admin', 'CreateCategory');
@@ -41,16 +41,10 @@ describe.each(testBackends())('catalog administration through the gateway (%s)',
   const updateCategory = (id: string, input: Record<string, unknown>) =>
     asAdmin<{ updateCategory: { id: string; name: string; description: string | null; parent: { id: string } | null } }>(UpdateCategory, { id, input });
 
-  /** Rows and events of catalog's database: a refused write changes none of them. */
   async function expectNothingWritten(run: () => Promise<unknown>) {
-    const snapshot = async () => {
-      const products = await supergraph.catalog.prisma.product.findMany({ orderBy: { id: 'asc' } });
-      const categories = await supergraph.catalog.prisma.category.findMany({ orderBy: { id: 'asc' } });
-      return { products, categories, events: await supergraph.catalog.prisma.outboxEvent.count() };
-    };
-    const before = await snapshot();
+    const before = await catalogState(supergraph.catalog.prisma);
     await run();
-    expect(await snapshot()).toEqual(before);
+    expect(await catalogState(supergraph.catalog.prisma)).toEqual(before);
   }
 
   // Input the catalog subgraph refuses on its own is shown in subgraphs/catalog/test/subgraph.test.ts.

@@ -25,3 +25,10 @@ export function catalogBuilders(prisma: CatalogPrisma) {
 }
 
 export type CatalogBuilders = ReturnType<typeof catalogBuilders>;
+
+/** Rows and events of catalog's database, to compare before and after a write that must change none of them. */
+export async function catalogState(prisma: CatalogPrisma) {
+  const products = await prisma.product.findMany({ orderBy: { id: 'asc' } });
+  const categories = await prisma.category.findMany({ orderBy: { id: 'asc' } });
+  return { products, categories, events: await prisma.outboxEvent.count() };
+}

@@ -3,7 +3,7 @@ import { StockApi } from '@shop/contracts';
 import type { RunningSubgraph } from '@shop/graphql-kit';
 import { aloneSubgraph, asGatewayTo, entitiesQuery, errorCodes, gatewayHeaders, personViewer, refusalOf } from '@shop/testing/subgraph';
 import { startCatalog, type CatalogPrisma } from '../src/index.js';
-import { catalogBuilders, type CatalogBuilders } from './builders.js';
+import { catalogBuilders, catalogState, type CatalogBuilders } from './builders.js';
 
 /** The catalog subgraph alone, as the gateway sees it: operations and `_entities` over HTTP, signed for a viewer, on a PGlite database of its own. */
 describe('catalog subgraph', () => {
@@ -91,16 +91,10 @@ describe('catalog subgraph', () => {
       const updateProduct = (id: string, input: Record<string, unknown>) =>
         asAdmin('mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { id } }', { id, input });
 
-      /** Rows and events of catalog's database: a refused write changes none of them. */
       async function expectNothingWritten(run: () => Promise<unknown>) {
-        const snapshot = async () => {
-          const products = await catalog.prisma.product.findMany({ orderBy: { id: 'asc' } });
-          const categories = await catalog.prisma.category.findMany({ orderBy: { id: 'asc' } });
-          return { products, categories, events: await catalog.prisma.outboxEvent.count() };
-        };
-        const before = await snapshot();
+        const before = await catalogState(catalog.prisma);
         await run();
-        expect(await snapshot()).toEqual(before);
+        expect(await catalogState(catalog.prisma)).toEqual(before);
       }
 
       it.each([
