@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connect.js';
 
 /** quit() waits for Redis to answer, which a frozen Redis never does. */
 const QUIT_TIMEOUT_MS = 1_000;
 
 /** Closes a connection politely when Redis answers, and drops it after a second when it does not. */
-export async function closeRedis(redis: Redis | null): Promise<void> {
+export async function closeRedis(redis: RedisClient | null): Promise<void> {
   if (!redis) return;
   let timer: NodeJS.Timeout | undefined;
   const dropped = new Promise<void>((resolve) => {
