@@ -46,7 +46,7 @@ export function connectRedis(config: RedisConnectionConfig): RedisClient {
   if (endpoint.kind === 'standalone') {
     return new Redis(endpoint.url, { ...perConnection, enableOfflineQueue: false, retryStrategy: reconnectDelay, enableAutoPipelining: true });
   }
-  return new Cluster(endpoint.nodes, {
+  const cluster = new Cluster(endpoint.nodes, {
     enableOfflineQueue: false,
     enableAutoPipelining: true,
     clusterRetryStrategy: reconnectDelay,
@@ -63,16 +63,30 @@ export function connectRedis(config: RedisConnectionConfig): RedisClient {
       ...(endpoint.tls ? { tls: {} } : {}),
     },
   });
+  // ioredis connects to a node on its first command; a node connecting counts as away, so the
+  // first requests would find the cluster away. Each node is connected as soon as it is known.
+  cluster.on('+node', (node: Redis) => {
+    if (node.status === 'wait') node.connect().catch(() => undefined);
+  });
+  return cluster;
 }
 
 /**
- * Resolves when the connection is ready, or has failed once, or after the connect timeout:
- * a service that starts beside a reachable Redis uses it from its first request, and one whose
- * Redis is away starts all the same.
+ * Resolves when the connection is ready (on a cluster, to every master), or has failed once, or
+ * after the connect timeout: a service that starts beside a reachable Redis uses it from its
+ * first request, and one whose Redis is away starts all the same.
  */
 export async function firstConnection(redis: RedisClient, config: Pick<RedisConfig, 'connectTimeoutMs'>): Promise<void> {
-  if (redis.status === 'ready') return;
-  await once(redis, 'ready', { signal: AbortSignal.timeout(config.connectTimeoutMs) }).catch(() => undefined);
+  const signal = AbortSignal.timeout(config.connectTimeoutMs);
+  const ready = async (client: RedisClient) => {
+    if (client.status !== 'ready') await once(client, 'ready', { signal });
+  };
+  try {
+    await ready(redis);
+    if (redis instanceof Cluster) await Promise.all(redis.nodes('master').map(ready));
+  } catch {
+    // Failed or not in time: the service starts without it, and uses it once it is there.
+  }
 }
 
 export interface RedisAvailability {
