@@ -1,7 +1,6 @@
 import type { SubgraphName } from '@shop/config';
 import type { Readiness } from '@shop/graphql-kit';
-import { redisAvailability } from '@shop/redis';
-import type { Redis } from 'ioredis';
+import { redisAvailability, type RedisClient } from '@shop/redis';
 import type { CircuitStateName } from './subgraph-client.js';
 
 /** How often each subgraph's /ready is asked, and how long an answer is waited for. */
@@ -54,7 +53,7 @@ export function startSubgraphProbe(subgraphUrls: Record<SubgraphName, string>): 
 export type RedisReadiness = 'not configured' | 'ready' | 'unavailable';
 
 /** Whether the gateway's Redis connection can take commands now (ioredis reconnects by itself). */
-export const redisReadiness = (redis: Redis | null) => {
+export const redisReadiness = (redis: RedisClient | null) => {
   const availability = redis && redisAvailability(redis);
   return (): RedisReadiness => (availability === null ? 'not configured' : availability.state() === 'up' ? 'ready' : 'unavailable');
 };

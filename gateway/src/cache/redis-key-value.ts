@@ -1,7 +1,6 @@
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { unlessRedisIsAway } from '@shop/redis';
+import { unlessRedisIsAway, type RedisClient } from '@shop/redis';
 
 /** Entries kept in this process too: a query's text never changes under its hash. */
 const LOCAL_ENTRIES = 10_000;
@@ -16,7 +15,7 @@ export class RedisKeyValueCache implements KeyValueCache<string> {
   private readonly local = new LRUCache<string, string>({ max: LOCAL_ENTRIES });
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

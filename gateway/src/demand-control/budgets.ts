@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Viewer } from '@shop/auth';
 import type { DemandControlConfig } from '@shop/config';
-import { sharedWindow } from '@shop/redis';
+import { sharedWindow, type RedisClient } from '@shop/redis';
 /** Accounts this instance knows to be over budget: far more than a burst's distinct callers. */
 const BLOCKED_ACCOUNTS = 100_000;
 
@@ -49,7 +48,7 @@ export interface CostBudgetsOptions {
    * Shared by every gateway instance when set; in process otherwise, and while Redis is away
    * (the budget is then per instance, not shared).
    */
-  redis: Redis | null;
+  redis: RedisClient | null;
   keyPrefix: string;
   windowSeconds: number;
 }

@@ -1,4 +1,5 @@
 export { ConfigError, parseConfig, readEnvironment, type Env } from './load.js';
+export { parseRedisUrl, type RedisEndpoint, type RedisNode } from './redis-url.js';
 export {
   accessTokenSchema,
   databaseSchema,

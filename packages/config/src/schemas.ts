@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRedisUrl } from './redis-url.js';
 
 export type SubgraphName = 'users' | 'catalog' | 'orders';
 export const subgraphNames: readonly SubgraphName[] = ['users', 'catalog', 'orders'];
@@ -241,10 +242,14 @@ export interface SubgraphDeadlines {
 
 export type SubgraphFetchConfig = z.output<typeof subgraphFetchSchema>;
 
-const redisUrl = z
-  .string()
-  .url()
-  .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL');
+/** One Redis (redis://, rediss://) or a Redis Cluster (redis+cluster://host:port,host:port): see parseRedisUrl. */
+const redisUrl = z.string().superRefine((value, context) => {
+  try {
+    parseRedisUrl(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
 
 /** Test runs only: PostgreSQL and Redis servers on which each run creates (and removes) its own data. */
 export const testSchema = z

@@ -1,12 +1,22 @@
 import { once } from 'node:events';
-import { Redis, ReplyError } from 'ioredis';
-import type { RedisConfig } from '@shop/config';
+import { Cluster, Redis, ReplyError } from 'ioredis';
+import { parseRedisUrl, type RedisConfig } from '@shop/config';
 import type { Logger } from '@shop/logging';
 
 export type RedisConnectionConfig = Pick<RedisConfig, 'commandTimeoutMs' | 'connectTimeoutMs'> & { url: string };
 
+/**
+ * One Redis, or a Redis Cluster (REDIS_URL=redis+cluster://...). Both take the same commands;
+ * on a cluster every command, script or transaction must keep to one hash slot (docs/adr/0027).
+ */
+export type RedisClient = Redis | Cluster;
+
 /** Reconnection attempts back off to this, so a Redis that is back is used again within about a second. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
+/** How often a cluster's slot map is read again, so that a replica promoted in a failover is found without a MOVED. */
+const SLOTS_REFRESH_INTERVAL_MS = 5_000;
+
+const reconnectDelay = (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS);
 
 /**
  * A connection for request paths, which fails at once while Redis is away instead of making
@@ -19,28 +29,64 @@ const MAX_RECONNECT_DELAY_MS = 1_000;
  * bounded by the connect timeout and its ready check by the command timeout. Commands issued
  * in the same tick leave in one write: under load a socket write per command costs more than
  * the commands themselves.
+ *
+ * On a cluster the same holds per node (docs/adr/0027): a lost node's connection reconnects by
+ * itself and refuses its slots' commands meanwhile, and ioredis does not wait and retry a
+ * command that met a closed connection or a cluster that is down, so it fails at once.
  */
-export function connectRedis(config: RedisConnectionConfig): Redis {
-  return new Redis(config.url, {
+export function connectRedis(config: RedisConnectionConfig): RedisClient {
+  const endpoint = parseRedisUrl(config.url);
+  const perConnection = {
     commandTimeout: config.commandTimeoutMs,
     socketTimeout: config.commandTimeoutMs,
     connectTimeout: config.connectTimeoutMs,
-    enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+  };
+  if (endpoint.kind === 'standalone') {
+    return new Redis(endpoint.url, { ...perConnection, enableOfflineQueue: false, retryStrategy: reconnectDelay, enableAutoPipelining: true });
+  }
+  const cluster = new Cluster(endpoint.nodes, {
+    enableOfflineQueue: false,
     enableAutoPipelining: true,
+    clusterRetryStrategy: reconnectDelay,
+    clusterNodeRetryStrategy: reconnectDelay,
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 0,
+    retryDelayOnTryAgain: 0,
+    slotsRefreshTimeout: config.connectTimeoutMs,
+    slotsRefreshInterval: SLOTS_REFRESH_INTERVAL_MS,
+    redisOptions: {
+      ...perConnection,
+      ...(endpoint.username ? { username: endpoint.username } : {}),
+      ...(endpoint.password ? { password: endpoint.password } : {}),
+      ...(endpoint.tls ? { tls: {} } : {}),
+    },
   });
+  // ioredis connects to a node on its first command; a node connecting counts as away, so the
+  // first requests would find the cluster away. Each node is connected as soon as it is known.
+  cluster.on('+node', (node: Redis) => {
+    if (node.status === 'wait') node.connect().catch(() => undefined);
+  });
+  return cluster;
 }
 
 /**
- * Resolves when the connection is ready, or has failed once, or after the connect timeout:
- * a service that starts beside a reachable Redis uses it from its first request, and one whose
- * Redis is away starts all the same.
+ * Resolves when the connection is ready (on a cluster, to every master), or has failed once, or
+ * after the connect timeout: a service that starts beside a reachable Redis uses it from its
+ * first request, and one whose Redis is away starts all the same.
  */
-export async function firstConnection(redis: Redis, config: Pick<RedisConfig, 'connectTimeoutMs'>): Promise<void> {
-  if (redis.status === 'ready') return;
-  await once(redis, 'ready', { signal: AbortSignal.timeout(config.connectTimeoutMs) }).catch(() => undefined);
+export async function firstConnection(redis: RedisClient, config: Pick<RedisConfig, 'connectTimeoutMs'>): Promise<void> {
+  const signal = AbortSignal.timeout(config.connectTimeoutMs);
+  const ready = async (client: RedisClient) => {
+    if (client.status !== 'ready') await once(client, 'ready', { signal });
+  };
+  try {
+    await ready(redis);
+    if (redis instanceof Cluster) await Promise.all(redis.nodes('master').map(ready));
+  } catch {
+    // Failed or not in time: the service starts without it, and uses it once it is there.
+  }
 }
 
 export interface RedisAvailability {
@@ -48,8 +94,47 @@ export interface RedisAvailability {
   state(): 'up' | 'down';
 }
 
-export function redisAvailability(redis: Redis): RedisAvailability {
-  return { state: () => (redis.status === 'ready' ? 'up' : 'down') };
+/** A connection not yet used ('wait') connects on its first command: it is not known to be away. */
+const usable = (status: string) => status === 'ready' || status === 'wait';
+
+/** A cluster is up while it is connected and so is every master it knows of: a lost master's slots are away. */
+const isUp = (client: RedisClient) =>
+  client instanceof Cluster ? client.status === 'ready' && client.nodes('master').every((node) => usable(node.status)) : client.status === 'ready';
+
+export function redisAvailability(client: RedisClient): RedisAvailability {
+  return { state: () => (isUp(client) ? 'up' : 'down') };
+}
+
+/**
+ * Calls `onChange` each time the connection goes from up to down or back (first when it is
+ * ready, or fails to connect), with the error that came with going down.
+ */
+export function watchRedisAvailability(client: RedisClient, onChange: (state: 'up' | 'down', error?: Error) => void): void {
+  let reported: 'up' | 'down' | null = null;
+  let lastError: Error | undefined;
+  const check = () => {
+    const state = isUp(client) ? 'up' : 'down';
+    // Still connecting is not away: a cluster's nodes report in before the cluster is ready.
+    if (state === reported || (state === 'down' && reported === null && !lastError)) return;
+    reported = state;
+    onChange(state, state === 'down' ? lastError : undefined);
+  };
+  const failed = (error: Error) => {
+    lastError = error;
+    check();
+  };
+  client.on('ready', check);
+  client.on('reconnecting', check);
+  client.on('error', failed);
+  if (client instanceof Cluster) {
+    client.on('node error', failed);
+    client.on('-node', check);
+    // A node's connection going and coming back changes the cluster's state without an event of the cluster's own.
+    client.on('+node', (node: Redis) => {
+      node.on('ready', check);
+      node.on('reconnecting', check);
+    });
+  }
 }
 
 /**
@@ -57,28 +142,25 @@ export function redisAvailability(redis: Redis): RedisAvailability {
  * number of requests that met it meanwhile. Listening to 'error' also keeps ioredis from
  * printing every failed reconnection attempt.
  */
-export function logRedisAvailability(redis: Redis, logger: Logger): void {
-  let reported: 'up' | 'down' | null = null;
-  const report = (state: 'up' | 'down', error?: Error) => {
-    if (state === reported) return;
+export function logRedisAvailability(client: RedisClient, logger: Logger): void {
+  watchRedisAvailability(client, (state, error) => {
     if (state === 'down') logger.warn({ err: error }, 'Redis unreachable: going on without it until it is back');
     else logger.info('Redis reachable');
-    reported = state;
-  };
-  redis.on('ready', () => report('up'));
-  redis.on('reconnecting', () => report('down'));
-  redis.on('error', (error: Error) => report('down', error));
+  });
 }
 
+/** Replies of a cluster that cannot serve a slot now (or of a Redis still loading): an outage, not a mistake. */
+const UNAVAILABLE_REPLY = /^(CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING)\b/;
+
 /**
- * Runs Redis commands, or gives `fallback` when Redis is away or does not answer in time. An
- * error Redis itself answered with is a mistake of ours, not an outage: it is thrown.
+ * Runs Redis commands, or gives `fallback` when Redis is away or does not answer in time. Any
+ * other error Redis itself answered with is a mistake of ours, not an outage: it is thrown.
  */
 export async function unlessRedisIsAway<T>(commands: () => Promise<T>, fallback: T): Promise<T> {
   try {
     return await commands();
   } catch (error) {
-    if (error instanceof ReplyError) throw error;
+    if (error instanceof ReplyError && !UNAVAILABLE_REPLY.test((error as Error).message)) throw error;
     return fallback;
   }
 }

@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RedisConfig } from '@shop/config';
 import type { Logger } from '@shop/logging';
 import { closeRedis } from './close.js';
-import { connectRedis, logRedisAvailability } from './connect.js';
+import { connectRedis, logRedisAvailability, type RedisClient } from './connect.js';
 
 export interface WindowSpec {
   /** Part of every key, so that limiters do not share counts. */
@@ -25,7 +24,7 @@ export interface FixedWindow {
  * while Redis is away: not connected, it is passed over at once; frozen, after the
  * connection's command timeout (docs/adr/0015). Without Redis, in process only.
  */
-export function sharedWindow(redis: Redis | null, window: FixedWindow): RateLimiterAbstract {
+export function sharedWindow(redis: RedisClient | null, window: FixedWindow): RateLimiterAbstract {
   const inProcess = new RateLimiterMemory(window);
   if (!redis) return inProcess;
   return new RateLimiterRedis({ ...window, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: inProcess });

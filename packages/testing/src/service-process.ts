@@ -1,8 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { SubgraphName } from '@shop/config';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -148,34 +152,40 @@ export interface OwnRedis {
   stop(): Promise<void>;
 }
 
+/** Starts redis-server on 127.0.0.1:port with `args`, resolved once it accepts connections. */
+async function launchRedisServer(port: number, args: string[] = []): Promise<ChildProcess> {
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let said = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server on ${port} did not start:\n${said}`)), 10_000);
+    server.stdout!.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+      if (said.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        server.stdout!.resume();
+        resolve();
+      }
+    });
+    server.once('exit', () => reject(new Error(`redis-server on ${port} exited:\n${said}`)));
+  });
+  return server;
+}
+
+/** SIGKILL (thawing it first, or a stopped process would not die), then waits for it to exit. */
+async function killRedisServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = once(server, 'exit');
+  server.kill('SIGCONT');
+  server.kill('SIGKILL');
+  await exited;
+}
+
 /** A redis-server of the test's own on a free port, to freeze or stop without touching anyone else's. */
 export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort();
-  let server: ChildProcess;
-  const launch = async () => {
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let said = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server on ${port} did not start:\n${said}`)), 10_000);
-      server.stdout!.on('data', (chunk: Buffer) => {
-        said += chunk.toString();
-        if (said.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          server.stdout!.resume();
-          resolve();
-        }
-      });
-      server.once('exit', () => reject(new Error(`redis-server on ${port} exited:\n${said}`)));
-    });
-  };
-  const kill = async () => {
-    if (server.exitCode !== null || server.signalCode !== null) return;
-    const exited = once(server, 'exit');
-    server.kill('SIGCONT');
-    server.kill('SIGKILL');
-    await exited;
-  };
-  await launch();
+  let server = await launchRedisServer(port);
   return {
     url: `redis://127.0.0.1:${port}`,
     get pid() {
@@ -183,8 +193,82 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     },
     freeze: () => server.kill('SIGSTOP'),
     thaw: () => server.kill('SIGCONT'),
-    kill,
-    restart: launch,
-    stop: kill,
+    kill: () => killRedisServer(server),
+    restart: async () => {
+      server = await launchRedisServer(port);
+    },
+    stop: () => killRedisServer(server),
   };
+}
+
+export interface OwnRedisClusterNode {
+  readonly port: number;
+  readonly pid: number;
+  /** SIGKILL: its slots are away until it is restarted. */
+  kill(): Promise<void>;
+  /** Starts it again on the same ports, from the cluster configuration it wrote: it rejoins the cluster. */
+  restart(): Promise<void>;
+}
+
+export interface OwnRedisCluster {
+  /** REDIS_URL naming the cluster by its nodes. */
+  readonly url: string;
+  readonly nodes: readonly OwnRedisClusterNode[];
+  /** Resolves once every node says `cluster_state:ok` (after a restart, say). */
+  healthy(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const runRedisCli = promisify(execFile);
+
+async function clusterStateOk(port: number): Promise<boolean> {
+  const { stdout } = await runRedisCli('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'cluster', 'info'], { timeout: 5_000 }).catch(() => ({ stdout: '' }));
+  return /^cluster_state:ok\r?$/m.test(stdout);
+}
+
+/**
+ * A Redis Cluster of the test's own: three masters (no replicas) on free ports, each with its
+ * bus port and configuration directory, stopped by PID. `nodeTimeoutMs` is how soon the others
+ * mark a lost node failed (and the cluster down, its slots being uncovered).
+ */
+export async function startOwnRedisCluster({ nodeTimeoutMs = 1_000 } = {}): Promise<OwnRedisCluster> {
+  const directory = await mkdtemp(join(tmpdir(), 'own-redis-cluster-'));
+  const nodes = await Promise.all(
+    [0, 1, 2].map(async (index) => {
+      const port = await freePort();
+      const busPort = await freePort();
+      const args = ['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-config-file', `nodes-${index}.conf`, '--cluster-node-timeout', String(nodeTimeoutMs), '--dir', directory];
+      let server = await launchRedisServer(port, args);
+      return {
+        port,
+        get pid() {
+          return server.pid!;
+        },
+        kill: () => killRedisServer(server),
+        restart: async () => {
+          server = await launchRedisServer(port, args);
+        },
+      };
+    }),
+  );
+  const stop = async () => {
+    await Promise.all(nodes.map((node) => node.kill()));
+    await rm(directory, { recursive: true, force: true });
+  };
+  const healthy = async () => {
+    const deadline = Date.now() + 30_000;
+    while (!(await Promise.all(nodes.map((node) => clusterStateOk(node.port)))).every(Boolean)) {
+      if (Date.now() > deadline) throw new Error('the Redis Cluster did not reach cluster_state:ok in 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  try {
+    const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
+    await runRedisCli('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-yes'], { timeout: 30_000 });
+    await healthy();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `redis+cluster://${nodes.map((node) => `127.0.0.1:${node.port}`).join(',')}`, nodes, healthy, stop };
 }
