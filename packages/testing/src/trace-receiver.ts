@@ -76,9 +76,10 @@ function spansOf(body: OtlpExport): ReceivedSpan[] {
 /**
  * An OTLP/HTTP trace receiver on 127.0.0.1, as a collector would be: accepts POST /v1/traces,
  * keeps the spans of JSON exports, and only counts protobuf ones (answered with an empty
- * message, which is a valid answer in either encoding).
+ * message, which is a valid answer in either encoding). GET /health says what it received.
+ * On any free port unless given one.
  */
-export async function startTraceReceiver(): Promise<TraceReceiver> {
+export async function startTraceReceiver(port = 0): Promise<TraceReceiver> {
   const received: ReceivedSpan[] = [];
   let requests = 0;
   let bytes = 0;
@@ -86,6 +87,10 @@ export async function startTraceReceiver(): Promise<TraceReceiver> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      if (request.method === 'GET' && request.url === '/health') {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', exports: { requests, bytes } }));
+        return;
+      }
       if (request.method !== 'POST' || request.url !== '/v1/traces') {
         response.writeHead(404).end();
         return;
@@ -98,10 +103,9 @@ export async function startTraceReceiver(): Promise<TraceReceiver> {
       response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     spans: () => [...received],
     exports: () => ({ requests, bytes }),
     stop: () => {
