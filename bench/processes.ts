@@ -135,7 +135,7 @@ export const isHealthy = (server: ServerProcess, timeoutMs = 5_000) =>
   fetch(new URL('/health', server.url), { signal: AbortSignal.timeout(timeoutMs) }).then((response) => response.ok, () => false);
 
 /** Starts `node --import tsx <entry>` with exactly this environment and waits for GET /health. */
-async function startServer(name: string, entry: string, env: Record<string, string>, url: string): Promise<ServerProcess> {
+export async function startServer(name: string, entry: string, env: Record<string, string>, url: string): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...ANY_FREE_METRICS_PORTS, ...env },
@@ -199,7 +199,9 @@ export interface Cluster {
   subgraphUrls: Record<SubgraphName, string>;
   /** Stops the three subgraphs (SIGTERM, then SIGKILL) and starts them again on the same ports and databases. */
   restartSubgraphs(): Promise<void>;
-  /** A gateway process on these subgraphs, with a Redis key prefix of its own and these settings over production's. */
+  /** Three more subgraph processes on the same databases, on ports of their own, with these settings over production's. */
+  startSubgraphSet(label: string, env: Record<string, string>): Promise<{ subgraphs: Record<SubgraphName, ServerProcess>; urls: Record<SubgraphName, string> }>;
+  /** A gateway process on these subgraphs (or others: USERS_URL... in `env`), with a Redis key prefix of its own and these settings over production's. */
   startGateway(name: string, env: Record<string, string>): Promise<ServerProcess>;
 }
 
@@ -284,21 +286,23 @@ export async function startCluster(): Promise<Cluster> {
   const gatewayKeys = keyRing('bench-gateway');
   const accessKeys = keyRing('bench-access');
   const productionEnv = { NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST, GATEWAY_TOKEN_KEYS: gatewayKeys };
-  const subgraphEnv = (name: SubgraphName): Record<string, string> => {
+  const subgraphEnv = (name: SubgraphName, urls: Record<SubgraphName, string>): Record<string, string> => {
     const variable = name.toUpperCase();
     const url = (databases.configs[name] as { url: string }).url;
     return {
       ...productionEnv,
       [`${variable}_DATABASE_URL`]: url,
-      [`${variable}_PORT`]: String(ports[name]),
+      [`${variable}_PORT`]: new URL(urls[name]).port,
       SEED_DEMO_DATA: 'false',
       ...(name === 'users' ? { ACCESS_TOKEN_KEYS: accessKeys, REDIS_URL: redis.config.url!, REDIS_KEY_PREFIX: `${redis.config.keyPrefix}users:` } : {}),
-      ...(name === 'orders' ? { CATALOG_URL: subgraphUrls.catalog } : {}),
+      ...(name === 'orders' ? { CATALOG_URL: urls.catalog } : {}),
     };
   };
-  const startSubgraphs = async () =>
+  const startSubgraphs = async (urls = subgraphUrls, env: Record<string, string> = {}, label = '') =>
     Object.fromEntries(
-      await Promise.all(subgraphNames.map(async (name) => [name, await startServer(name, `subgraphs/${name}/src/main.ts`, subgraphEnv(name), subgraphUrls[name])] as const)),
+      await Promise.all(
+        subgraphNames.map(async (name) => [name, await startServer(`${name}${label}`, `subgraphs/${name}/src/main.ts`, { ...subgraphEnv(name, urls), ...env }, urls[name])] as const),
+      ),
     ) as Record<SubgraphName, ServerProcess>;
 
   const cluster: Cluster = {
@@ -310,6 +314,10 @@ export async function startCluster(): Promise<Cluster> {
     restartSubgraphs: async () => {
       await Promise.all(subgraphNames.map((name) => cluster.subgraphs[name].stop()));
       cluster.subgraphs = await startSubgraphs();
+    },
+    startSubgraphSet: async (label, env) => {
+      const urls = Object.fromEntries(await Promise.all(subgraphNames.map(async (name) => [name, `http://${HOST}:${await freePort()}/graphql`] as const))) as Record<SubgraphName, string>;
+      return { subgraphs: await startSubgraphs(urls, env, ` (${label})`), urls };
     },
     startGateway: async (name, env) => {
       const port = await freePort();

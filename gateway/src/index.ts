@@ -13,6 +13,7 @@ import {
   limitedParseOptions,
   noteViewer,
   nulCharacterPlugin,
+  operationSpansPlugin,
   startHttpServer,
   structuralLimitRules,
   withLimitCodes,
@@ -187,6 +188,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // First: the others' didResolveOperation hooks run beside it, and expect an operation.
       operationResolutionPlugin(),
       nulCharacterPlugin(),
+      operationSpansPlugin(),
       cacheRecorderPlugin(),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       accessControlPlugin({ requirements: supergraph.requirements, production, trustedDocumentIds: new Set(trustedDocuments.keys()) }),

@@ -12,9 +12,11 @@ import {
   shutdownSchema,
   subgraphFetchSchema,
   subgraphUrlsSchema,
+  tracingSchema,
 } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
+import { startTracing } from '@shop/tracing';
 import { startGateway } from './index.js';
 
 await runService(async () => {
@@ -22,6 +24,7 @@ await runService(async () => {
     {
       runtime: runtimeSchema,
       accessLog: accessLogSchema,
+      tracing: tracingSchema('gateway'),
       gateway: gatewaySchema,
       subgraphUrls: subgraphUrlsSchema,
       subgraphFetch: subgraphFetchSchema,
@@ -35,6 +38,7 @@ await runService(async () => {
     readEnvironment(),
   );
   const logger = createLogger('gateway', config.runtime.LOG_LEVEL);
+  const tracing = await startTracing(config.tracing);
   const service = await startGateway({
     ...config.gateway,
     subgraphUrls: config.subgraphUrls,
@@ -48,5 +52,5 @@ await runService(async () => {
     logger,
     accessLog: config.accessLog,
   });
-  return { service, shutdown: config.shutdown, logger };
+  return { service, shutdown: config.shutdown, logger, tracing };
 });

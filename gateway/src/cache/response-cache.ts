@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Viewer } from '@shop/auth';
 import type { GraphQLAnswer, GraphQLRequestParts } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
+import { inSpan, trace } from '@shop/tracing';
 import { COST_REPORT_HEADER } from '../demand-control/plugin.js';
 import { tagsInvalidatedByAll } from './invalidation.js';
 import { createOperationKinds } from './operation-kinds.js';
@@ -12,6 +13,7 @@ import type { CachedResponse, ResponseStore } from './store.js';
 /** How long another gateway instance may hold the computation of one answer. */
 const CLAIM_MS = 5_000;
 const CLAIM_POLL_MS = 20;
+const tracer = trace.getTracer('@shop/gateway');
 
 export interface ResponseCacheOptions {
   store: ResponseStore;
@@ -142,7 +144,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     return null;
   }
 
-  return {
+  const cache: ResponseCache = {
     recorderOf(request) {
       let recorder = recorders.get(request);
       if (!recorder) recorders.set(request, (recorder = new CacheRecorder()));
@@ -212,5 +214,13 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         if (flights.get(flightKey) === flight) flights.delete(flightKey);
       }
     },
+  };
+  return {
+    ...cache,
+    // On a miss the execution is the span's child: the cache is what ran it.
+    around: (request, parts, execute) =>
+      inSpan(tracer, 'gateway.response_cache', () => cache.around(request, parts, execute), (answer, span) =>
+        span.setAttribute('cache.result', String(answer.headers.get('x-cache')).toLowerCase()),
+      ),
   };
 }

@@ -4,8 +4,11 @@ import type { DemandControlConfig } from '@shop/config';
 import { ApolloErrorCode, AppError, ErrorCode } from '@shop/errors';
 import { noteEstimatedCost, type CostEstimator, type GraphQLAnswer } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
+import { inSpan, trace } from '@shop/tracing';
 import type { GatewayContext } from '../context.js';
 import { budgetAccountOf, type BudgetAccount, type CostBudgets } from './budgets.js';
+
+const tracer = trace.getTracer('@shop/gateway');
 
 /** An admin sends this header (any value) to get the operation's cost back; such requests bypass the response cache. */
 export const COST_REPORT_HEADER = 'x-cost-report';
@@ -86,33 +89,36 @@ export function createDemandControl(options: DemandControlOptions): DemandContro
         async didResolveOperation({ schema, document, operation, operationName, contextValue }) {
           // A document that does not single out an operation is refused as it is (operationResolutionPlugin).
           if (!operation) return;
-          const variablesBytes = request.variables ? Buffer.byteLength(JSON.stringify(request.variables)) : 0;
-          if (variablesBytes > options.maxVariablesBytes) {
-            throw refusal(ErrorCode.VARIABLES_TOO_LARGE, `Variables of ${variablesBytes} bytes are above the limit of ${options.maxVariablesBytes}`, 400);
-          }
-          if (config.mode === 'off') return;
-          const estimated = estimator.estimate(schema, document, operationName, request.variables);
-          noteEstimatedCost(estimated);
-          options.observeCost?.(estimated);
-          const account = accountOf(contextValue);
-          // An operation that costs more than the caller's whole budget could never run: refusing it
-          // as too expensive tells the caller that waiting will not help.
-          const max = Math.min(config.maxCost, account.capacity);
-          if (estimated > max) {
-            const message = `The operation's estimated cost ${estimated} is above the maximum of ${max}: ask for fewer items or less nesting`;
-            if (enforce) throw refusal(ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE, message, 400, { cost: { estimated, max } });
-            logger.warn({ operationName, estimated, max }, 'demand control (measure mode): would refuse as too expensive');
-          }
-          // Every executed operation costs at least one unit, so a flood of free ones is bounded too.
-          const spend = await budgets.spend(account, Math.max(1, Math.ceil(Math.min(estimated, account.capacity))));
-          report = { estimated, max, mode: config.mode, budget: { capacity: account.capacity, remaining: spend.remaining, resetSeconds: spend.resetSeconds } };
-          if (!spend.allowed) {
-            if (enforce) {
-              const { message, extensions } = overBudget(account, spend.resetSeconds);
-              throw refusal(ErrorCode.RATE_LIMITED, message, 429, extensions, new HeaderMap([['retry-after', String(spend.resetSeconds)]]));
+          await inSpan(tracer, 'gateway.demand_control', async (span) => {
+            const variablesBytes = request.variables ? Buffer.byteLength(JSON.stringify(request.variables)) : 0;
+            if (variablesBytes > options.maxVariablesBytes) {
+              throw refusal(ErrorCode.VARIABLES_TOO_LARGE, `Variables of ${variablesBytes} bytes are above the limit of ${options.maxVariablesBytes}`, 400);
             }
-            logger.warn({ operationName, estimated, account: account.key }, 'demand control (measure mode): would refuse, budget spent');
-          }
+            if (config.mode === 'off') return;
+            const estimated = estimator.estimate(schema, document, operationName, request.variables);
+            span.setAttribute('graphql.cost.estimated', estimated);
+            noteEstimatedCost(estimated);
+            options.observeCost?.(estimated);
+            const account = accountOf(contextValue);
+            // An operation that costs more than the caller's whole budget could never run: refusing it
+            // as too expensive tells the caller that waiting will not help.
+            const max = Math.min(config.maxCost, account.capacity);
+            if (estimated > max) {
+              const message = `The operation's estimated cost ${estimated} is above the maximum of ${max}: ask for fewer items or less nesting`;
+              if (enforce) throw refusal(ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE, message, 400, { cost: { estimated, max } });
+              logger.warn({ operationName, estimated, max }, 'demand control (measure mode): would refuse as too expensive');
+            }
+            // Every executed operation costs at least one unit, so a flood of free ones is bounded too.
+            const spend = await budgets.spend(account, Math.max(1, Math.ceil(Math.min(estimated, account.capacity))));
+            report = { estimated, max, mode: config.mode, budget: { capacity: account.capacity, remaining: spend.remaining, resetSeconds: spend.resetSeconds } };
+            if (!spend.allowed) {
+              if (enforce) {
+                const { message, extensions } = overBudget(account, spend.resetSeconds);
+                throw refusal(ErrorCode.RATE_LIMITED, message, 429, extensions, new HeaderMap([['retry-after', String(spend.resetSeconds)]]));
+              }
+              logger.warn({ operationName, estimated, account: account.key }, 'demand control (measure mode): would refuse, budget spent');
+            }
+          });
         },
         async didEncounterErrors({ errors, contextValue }) {
           if (config.mode === 'off' || !errors.some((error) => refusedBeforePlanning.has(error.extensions.code))) return;

@@ -44,3 +44,4 @@ export {
   type SubgraphName,
 } from './schemas.js';
 export { loadConfig } from './load-all.js';
+export { tracingSchema, type TracingConfig, type TracingSampler } from './tracing.js';

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { inRequestScope, REQUEST_ID_HEADER, type Logger, type RequestScope } from '@shop/logging';
 import { ApolloErrorCode, ErrorCode } from '@shop/errors';
+import { traceRequest } from '@shop/tracing';
 import { logAccessWhenDone, noteRequestedOperation, requestIdFrom } from './access-log.js';
 import { CSRF_REFUSAL, mayBeCrossSiteForgery } from './csrf.js';
 
@@ -51,6 +52,8 @@ export interface HttpServerOptions<Context extends BaseContext> {
   logger: Logger;
   /** One info line per request answered (probes aside), when it is done (docs/adr/0022). */
   accessLog: boolean;
+  /** Continue the caller's trace (traceparent): subgraphs, called by the gateway only. The gateway begins its own (docs/adr/0023). */
+  continueTraces?: boolean;
 }
 
 /** Whether a service can serve, and the state of what it depends on (the body of GET /ready). */
@@ -223,6 +226,8 @@ export function startHttpServer<Context extends BaseContext>(
     }
     const scope: RequestScope = { requestId: requestIdFrom(request.headers[REQUEST_ID_HEADER]), access: {} };
     response.setHeader(REQUEST_ID_HEADER, scope.requestId);
+    const traced = traceRequest(request, response, { path: pathname, requestId: scope.requestId, continueCaller: options.continueTraces ?? false });
+    if (traced.traceId) scope.access.traceId = traced.traceId;
     if (options.accessLog) logAccessWhenDone(options.logger, request, response, scope, pathname);
     const handle = async (): Promise<void> => {
       if (pathname === '/graphql') return handleGraphQL(options, request, response, search);
@@ -240,7 +245,7 @@ export function startHttpServer<Context extends BaseContext>(
       return sendJson(response, 404, { error: 'Not found' });
     };
     const serve = () => (options.aroundRequest ? options.aroundRequest(handle) : handle());
-    inRequestScope(scope, serve).catch((error: unknown) => {
+    inRequestScope(scope, () => traced.run(serve)).catch((error: unknown) => {
       // Outside the request's scope here: its record is written directly.
       if (error instanceof RequestError) {
         scope.access.errorCodes = [error.code];

@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import { ConfigError, type ShutdownConfig } from '@shop/config';
 import type { Logger } from '@shop/logging';
+import type { Tracing } from '@shop/tracing';
 import type { StopOptions } from './http-server.js';
 
 /** A service that refuses to start for a reason its operator can fix; its message says how. */
@@ -12,6 +13,8 @@ export interface StartedService {
   service: { stop(options?: StopOptions): Promise<void> };
   shutdown: ShutdownConfig;
   logger: Logger;
+  /** Its spans still buffered are sent once it has stopped serving. */
+  tracing?: Tracing | null;
 }
 
 /**
@@ -50,7 +53,7 @@ export async function runService(start: () => Promise<StartedService>): Promise<
   }
 }
 
-async function stopGracefully({ service, shutdown, logger }: StartedService, signal: NodeJS.Signals) {
+async function stopGracefully({ service, shutdown, logger, tracing }: StartedService, signal: NodeJS.Signals) {
   const since = Date.now();
   logger.info({ signal, timeoutMs: shutdown.timeoutMs }, 'stopping: no new connections, answering requests in flight');
   // Unref'd: a clean stop exits sooner; this only bounds one that hangs (a frozen database or Redis).
@@ -60,6 +63,7 @@ async function stopGracefully({ service, shutdown, logger }: StartedService, sig
   }, shutdown.timeoutMs).unref();
   try {
     await service.stop({ drainMs: Math.floor(shutdown.timeoutMs * DRAIN_SHARE) });
+    await tracing?.shutdown();
     logger.info({ ms: Date.now() - since }, 'stopped');
     process.exit(0);
   } catch (error) {

@@ -11,6 +11,7 @@ import { databaseWasUnavailable, passedRowBound } from '@shop/db';
 import { maskUnexpectedErrors } from '@shop/errors';
 import type { Logger } from '@shop/logging';
 import { accessRecordPlugin } from './access-log.js';
+import { operationSpansPlugin } from './operation-spans.js';
 import { startHttpServer, type HttpServerOptions, type Readiness, type RouteHandler, type RunningHttpServer } from './http-server.js';
 import { cacheReportPlugin, entityTypesOf } from './cache-report.js';
 import { databaseOutagePlugin } from './database-outage.js';
@@ -88,12 +89,13 @@ export async function startSubgraphServer<Context extends BaseContext>(
       rowBoundPlugin(options.logger),
       databaseOutagePlugin(options.logger),
       nulCharacterPlugin(),
+      operationSpansPlugin(),
       cacheReportPlugin(entityTypesOf(typeDefs), options.seesMoreThanOthers),
       accessRecordPlugin(),
     ],
   });
   await apollo.start();
-  const http = await startHttpServer({ ...options, apollo });
+  const http = await startHttpServer({ ...options, apollo, continueTraces: true });
   return {
     ...http,
     stop: async (stopOptions) => {

@@ -11,3 +11,4 @@ export { ANY_FREE_METRICS_PORTS, freePort, startOwnRedis, startOwnRedisCluster, 
 export { startWiretap, type TappedRequest, type Wiretap } from './wiretap.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { startSupergraphProcesses, type SupergraphProcesses, type SupergraphProcessesOptions } from './supergraph-processes.js';
+export { startTraceReceiver, type ReceivedSpan, type TraceReceiver } from './trace-receiver.js';

@@ -11,9 +11,11 @@ import {
   subgraphLimitsSchema,
   subgraphMetricsSchema,
   subgraphServerSchema,
+  tracingSchema,
 } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
+import { startTracing } from '@shop/tracing';
 import { startCatalog } from './index.js';
 
 await runService(async () => {
@@ -21,6 +23,7 @@ await runService(async () => {
     {
       runtime: runtimeSchema,
       accessLog: accessLogSchema,
+      tracing: tracingSchema('catalog'),
       database: databaseSchema('catalog'),
       server: subgraphServerSchema('catalog'),
       metrics: subgraphMetricsSchema('catalog'),
@@ -34,6 +37,7 @@ await runService(async () => {
   );
   const embedded = config.database.kind === 'pglite';
   const logger = createLogger('catalog', config.runtime.LOG_LEVEL);
+  const tracing = await startTracing(config.tracing);
   const service = await startCatalog({
     database: config.database,
     migrate: embedded || config.migrations.migrateOnStart,
@@ -45,5 +49,5 @@ await runService(async () => {
     logger,
     accessLog: config.accessLog,
   });
-  return { service, shutdown: config.shutdown, logger };
+  return { service, shutdown: config.shutdown, logger, tracing };
 });

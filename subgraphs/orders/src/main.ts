@@ -11,9 +11,11 @@ import {
   subgraphMetricsSchema,
   subgraphServerSchema,
   subgraphUrlsSchema,
+  tracingSchema,
 } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
+import { startTracing } from '@shop/tracing';
 import { startOrders } from './index.js';
 
 await runService(async () => {
@@ -21,6 +23,7 @@ await runService(async () => {
     {
       runtime: runtimeSchema,
       accessLog: accessLogSchema,
+      tracing: tracingSchema('orders'),
       database: databaseSchema('orders'),
       server: subgraphServerSchema('orders'),
       metrics: subgraphMetricsSchema('orders'),
@@ -33,6 +36,7 @@ await runService(async () => {
     readEnvironment(),
   );
   const logger = createLogger('orders', config.runtime.LOG_LEVEL);
+  const tracing = await startTracing(config.tracing);
   const service = await startOrders({
     database: config.database,
     migrate: config.database.kind === 'pglite' || config.migrations.migrateOnStart,
@@ -44,5 +48,5 @@ await runService(async () => {
     logger,
     accessLog: config.accessLog,
   });
-  return { service, shutdown: config.shutdown, logger };
+  return { service, shutdown: config.shutdown, logger, tracing };
 });

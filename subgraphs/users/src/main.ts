@@ -15,9 +15,11 @@ import {
   subgraphLimitsSchema,
   subgraphMetricsSchema,
   subgraphServerSchema,
+  tracingSchema,
 } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
+import { startTracing } from '@shop/tracing';
 import { startUsers } from './index.js';
 
 await runService(async () => {
@@ -25,6 +27,7 @@ await runService(async () => {
     {
       runtime: runtimeSchema,
       accessLog: accessLogSchema,
+      tracing: tracingSchema('users'),
       database: databaseSchema('users'),
       server: subgraphServerSchema('users'),
       metrics: subgraphMetricsSchema('users'),
@@ -42,6 +45,7 @@ await runService(async () => {
   );
   const embedded = config.database.kind === 'pglite';
   const logger = createLogger('users', config.runtime.LOG_LEVEL);
+  const tracing = await startTracing(config.tracing);
   const service = await startUsers({
     ...config,
     migrate: embedded || config.migrations.migrateOnStart,
@@ -50,5 +54,5 @@ await runService(async () => {
     metrics: { endpoint: config.metrics, alsoOnMainPort: config.runtime.NODE_ENV !== 'production' },
     logger,
   });
-  return { service, shutdown: config.shutdown, logger };
+  return { service, shutdown: config.shutdown, logger, tracing };
 });
