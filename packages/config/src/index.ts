@@ -17,6 +17,8 @@ export {
   runtimeSchema,
   accessLogSchema,
   seedSchema,
+  adminSchema,
+  corsSchema,
   shutdownSchema,
   startupMigrationSchema,
   subgraphNames,
@@ -39,6 +41,8 @@ export {
   type GatewayMetricsConfig,
   type MetricsEndpointConfig,
   type SeedConfig,
+  type AdminConfig,
+  type CorsConfig,
   type ShutdownConfig,
   type SubgraphName,
 } from './schemas.js';
