@@ -1,5 +1,6 @@
 import {
   accessLogSchema,
+  corsSchema,
   demandControlSchema,
   gatewayMetricsSchema,
   gatewaySchema,
@@ -31,6 +32,7 @@ await runService(async () => {
       demandControl: demandControlSchema,
       shutdown: shutdownSchema,
       metrics: gatewayMetricsSchema,
+      cors: corsSchema,
     },
     readEnvironment(),
   );
@@ -45,6 +47,7 @@ await runService(async () => {
     operationLimits: config.operationLimits,
     demandControl: config.demandControl,
     metrics: config.metrics,
+    cors: config.cors,
     logger,
     accessLog: config.accessLog,
   });
