@@ -15,7 +15,7 @@ type Encoding = 'br' | 'gzip';
 const PREFERRED = ['br', 'gzip', 'identity'];
 
 const compressors: Record<Encoding, (body: Buffer) => Promise<Buffer>> = {
-  // Quality 5 of 11: most of brotli's gain over gzip, at a cost close to gzip's (bench/compression.ts).
+  // Quality 5 of 11: 11 costs some thirty times more, too much for answers made per request.
   br: (body) =>
     promisify(brotliCompress)(body, {
       params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
