@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import type { Viewer } from '@shop/auth';
 import { catalogBuilders } from '@shop/catalog/testing';
 import { startGateway } from '@shop/gateway';
-import { demandControlSchema, gatewayMetricsSchema, operationLimitsSchema, parseConfig, subgraphFetchSchema } from '@shop/config';
+import { corsSchema, demandControlSchema, gatewayMetricsSchema, operationLimitsSchema, parseConfig, subgraphFetchSchema } from '@shop/config';
 import { createLogger } from '@shop/logging';
 import { orderBuilders } from '@shop/orders/testing';
 import { contractOperation, createTestRedis, partnerWithKey, signedInUser, startTestSupergraph } from '@shop/supergraph-tests';
@@ -96,6 +96,7 @@ try {
     subgraphFetch: parseConfig(subgraphFetchSchema, {}),
     trustProxy: false,
     production: false,
+    cors: parseConfig(corsSchema, {}),
     gatewayKeys: supergraph.gatewayKeys,
     redis: createTestRedis().config,
     responseCache: { enabled, memoryBytes: 64 * 1024 * 1024, eventPollMs: 100 },

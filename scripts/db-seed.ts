@@ -1,5 +1,7 @@
-// npm run db:seed: loads the demo data (idempotent) into the configured databases. The
-// embedded default seeds itself at start; real PostgreSQL is seeded by this command.
+// npm run db:seed: loads the demo data (idempotent) into the configured databases, when
+// SEED_DEMO_DATA allows it: by default in development, never in production (docs/adr/0025).
+// The embedded default seeds itself at start; real PostgreSQL is seeded by this command.
+// A real admin is made with `npm run admin:create`.
 import { databaseSchema, loadConfig, readEnvironment, runtimeSchema, seedSchema } from '@shop/config';
 import { openDatabase } from '@shop/db';
 import { createLogger } from '@shop/logging';
@@ -12,14 +14,18 @@ const config = loadConfig(
 );
 const logger = createLogger('seed', config.runtime.LOG_LEVEL);
 
-const usersDatabase = await openDatabase(config.users);
-const usersPrisma = createUsersPrisma(usersDatabase);
-await seedUsers(usersPrisma, config.seed, logger);
-await usersPrisma.$disconnect();
-await usersDatabase.close();
+if (!config.seed.demoData) {
+  logger.warn('no demo data loaded: SEED_DEMO_DATA is false (always in production); make an admin with `npm run admin:create`');
+} else {
+  const usersDatabase = await openDatabase(config.users);
+  const usersPrisma = createUsersPrisma(usersDatabase);
+  await seedUsers(usersPrisma, logger);
+  await usersPrisma.$disconnect();
+  await usersDatabase.close();
 
-const catalogDatabase = await openDatabase(config.catalog);
-const catalogPrisma = createCatalogPrisma(catalogDatabase);
-await seedCatalog(catalogPrisma, logger);
-await catalogPrisma.$disconnect();
-await catalogDatabase.close();
+  const catalogDatabase = await openDatabase(config.catalog);
+  const catalogPrisma = createCatalogPrisma(catalogDatabase);
+  await seedCatalog(catalogPrisma, logger);
+  await catalogPrisma.$disconnect();
+  await catalogDatabase.close();
+}

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { gatewaySchema, loadConfig, readEnvironment, seedSchema, shutdownSchema, subgraphNames, subgraphUrlsSchema } from '@shop/config';
-import { DEMO_PASSWORD } from '@shop/users';
+import { DEMO_ADMIN, DEMO_PASSWORD } from '@shop/users';
 
 const STARTUP_TIMEOUT_MS = 180_000;
 /** Restarts wait 1 s, then twice as long each time up to 30 s; a service that stayed up a minute starts over at 1 s. */
@@ -103,6 +103,16 @@ async function shutdown(code: number) {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
+const demoAccounts = `  Admin:      ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}
+  Shoppers:   alice@example.com, bob@example.com / ${DEMO_PASSWORD}
+  Partner:    partner@example.com / ${DEMO_PASSWORD} (API keys: createApiKey as the admin)
+
+  Sign in with the Login mutation, then send "Authorization: Bearer <accessToken>"
+  (the Headers tab in Sandbox).`;
+// The embedded database is one process's: the command runs while the supergraph is stopped.
+const noDemoAccounts = `  No demo data (SEED_DEMO_DATA=false). To make an admin, stop, run
+  ADMIN_EMAIL=<email> npm run admin:create (password on standard input), and start again.`;
+
 const startedAt = Date.now();
 console.log('Starting the users, catalog and orders subgraphs...');
 subgraphs.forEach(launch);
@@ -118,12 +128,7 @@ try {
   Open ${gatewayUrl} in a browser for Apollo Sandbox.
   Readiness: http://localhost:${config.gateway.port}/ready (liveness: /live)
 
-  Admin:      ${config.seed.adminEmail} / ${env.SEED_ADMIN_PASSWORD ? '(SEED_ADMIN_PASSWORD)' : config.seed.adminPassword}
-  Shoppers:   alice@example.com, bob@example.com / ${DEMO_PASSWORD}
-  Partner:    partner@example.com / ${DEMO_PASSWORD} (API keys: createApiKey as the admin)
-
-  Sign in with the Login mutation, then send "Authorization: Bearer <accessToken>"
-  (the Headers tab in Sandbox).
+${config.seed.demoData ? demoAccounts : noDemoAccounts}
   Press Ctrl+C to stop.
 `);
 } catch (error) {

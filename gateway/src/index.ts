@@ -3,8 +3,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloGateway } from '@apollo/gateway';
-import { isAdmin, type Viewer } from '@shop/auth';
-import { subgraphNames, type DemandControlConfig, type GatewayConfig, type GatewayMetricsConfig, type KeyRing, type OperationLimits, type RedisConfig, type SubgraphFetchConfig, type SubgraphName } from '@shop/config';
+import type { Viewer } from '@shop/auth';
+import { subgraphNames, type CorsConfig, type DemandControlConfig, type GatewayConfig, type GatewayMetricsConfig, type KeyRing, type OperationLimits, type RedisConfig, type SubgraphFetchConfig, type SubgraphName } from '@shop/config';
 import { maskUnexpectedErrors } from '@shop/errors';
 import {
   accessRecordPlugin,
@@ -60,8 +60,10 @@ export interface GatewayOptions {
   subgraphFetch: SubgraphFetchConfig;
   /** Behind a trusted proxy, the client address is X-Forwarded-For's first hop. */
   trustProxy: boolean;
-  /** Production: introspection and the landing page for admins only, and no suggestions in errors. */
+  /** Production: introspection for admins only, and no suggestions in errors (the landing page holds no data: anyone's). */
   production: boolean;
+  /** The origins browsers may call from (docs/adr/0024). */
+  cors: CorsConfig;
   gatewayKeys: KeyRing;
   /** Response cache and persisted queries in Redis when it has a URL, in process otherwise. */
   redis: RedisConfig;
@@ -172,6 +174,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
+    // Apollo refuses introspection to everyone in production; accessControlPlugin answers it for admins.
+    introspection: true,
     // The HTTP front applies the same rule to every request, the response cache's hits included.
     csrfPrevention: false,
     // runService stops the gateway on SIGTERM; Apollo's own handler (production only) would race it.
@@ -207,10 +211,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       clientIp: clientIpOf(request, options.trustProxy),
       cache: responseCache?.recorderOf(request) ?? new CacheRecorder(),
     }),
-    // Sandbox in production only for a request that carries an admin's credentials.
-    allowLandingPage: production
-      ? (request) => authenticator.viewerFor(request.headers).then(isAdmin, () => false)
-      : undefined,
+    cors: options.cors,
+    compress: true,
     // A caller known to be over budget is turned away before its request is read, or the cache consulted.
     turnAway: async (request) => {
       const viewer = await viewerOf(request).catch(() => null);

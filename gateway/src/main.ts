@@ -1,5 +1,6 @@
 import {
   accessLogSchema,
+  corsSchema,
   demandControlSchema,
   gatewayMetricsSchema,
   gatewaySchema,
@@ -34,6 +35,7 @@ await runService(async () => {
       demandControl: demandControlSchema,
       shutdown: shutdownSchema,
       metrics: gatewayMetricsSchema,
+      cors: corsSchema,
     },
     readEnvironment(),
   );
@@ -49,6 +51,7 @@ await runService(async () => {
     operationLimits: config.operationLimits,
     demandControl: config.demandControl,
     metrics: config.metrics,
+    cors: config.cors,
     logger,
     accessLog: config.accessLog,
   });

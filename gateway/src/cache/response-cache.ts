@@ -43,7 +43,7 @@ interface Flight {
   response: CachedResponse | null;
 }
 
-function hitAnswer(response: CachedResponse): GraphQLAnswer {
+function hitAnswer(response: CachedResponse, key: string): GraphQLAnswer {
   const age = Math.max(0, Math.floor((Date.now() - response.storedAt) / 1000));
   return {
     status: 200,
@@ -54,6 +54,8 @@ function hitAnswer(response: CachedResponse): GraphQLAnswer {
       ['x-cache', 'HIT'],
     ]),
     body: response.body,
+    // One stored entry, one body: its compressed forms can be kept.
+    reuseKey: `${key} ${response.storedAt}`,
   };
 }
 
@@ -130,7 +132,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     const index = responses.findIndex(Boolean);
     if (index < 0) return null;
     const response = responses[index]!;
-    return { answer: hitAnswer(response), key: lookup[index]!, response };
+    const key = lookup[index]!;
+    return { answer: hitAnswer(response, key), key, response };
   }
 
   /** Waits while another gateway instance computes the answer; null if it does not come in time. */
@@ -186,7 +189,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         const flight = await running;
         if (flight.response && flight.key && lookup.includes(flight.key)) {
           // Shared with the request that computed it; while the store is away that was no cache at work.
-          return store.reachable() ? hitAnswer(flight.response) : withCacheHeader(hitAnswer(flight.response), 'BYPASS');
+          const answer = hitAnswer(flight.response, flight.key);
+          return store.reachable() ? answer : withCacheHeader(answer, 'BYPASS');
         }
       }
       if (!flightKey) return withCacheHeader((await executeAndStore(request, viewer, keys, recorder, execute)).answer, missOrBypass());

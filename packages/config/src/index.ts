@@ -18,6 +18,8 @@ export {
   runtimeSchema,
   accessLogSchema,
   seedSchema,
+  adminSchema,
+  corsSchema,
   shutdownSchema,
   startupMigrationSchema,
   subgraphNames,
@@ -40,6 +42,8 @@ export {
   type GatewayMetricsConfig,
   type MetricsEndpointConfig,
   type SeedConfig,
+  type AdminConfig,
+  type CorsConfig,
   type ShutdownConfig,
   type SubgraphName,
 } from './schemas.js';

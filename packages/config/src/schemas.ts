@@ -51,20 +51,6 @@ export function subgraphServerSchema(name: SubgraphName) {
     .transform((env) => ({ port: env[portKey] as number, host: env.HOST as string }));
 }
 
-export const seedSchema = z
-  .object({
-    SEED_DEMO_DATA: booleanFlag(true),
-    SEED_ADMIN_EMAIL: z.email().default('admin@example.com'),
-    SEED_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').default('admin-password-123'),
-  })
-  .transform((env) => ({
-    demoData: env.SEED_DEMO_DATA,
-    adminEmail: env.SEED_ADMIN_EMAIL.toLowerCase(),
-    adminPassword: env.SEED_ADMIN_PASSWORD,
-  }));
-
-export type SeedConfig = z.output<typeof seedSchema>;
-
 /** Where each subgraph answers; defaults follow the subgraphs' default ports. */
 export const subgraphUrlsSchema = z
   .object({
@@ -484,3 +470,67 @@ export const gatewayMetricsSchema = z
   }));
 
 export type GatewayMetricsConfig = z.output<typeof gatewayMetricsSchema>;
+
+const retired = (message: string) => z.undefined({ message }).optional();
+
+/**
+ * Demo data (docs/adr/0025): a catalog and accounts whose passwords are published, an admin's
+ * among them. On by default in development; in production off, and refused when asked for.
+ */
+export const seedSchema = z
+  .object({
+    NODE_ENV: nodeEnv,
+    SEED_DEMO_DATA: booleanFlag(true).optional(),
+    SEED_ADMIN_EMAIL: retired('is retired: the demo admin is fixed; make a real one with `npm run admin:create` (ADMIN_EMAIL, ADMIN_PASSWORD)'),
+    SEED_ADMIN_PASSWORD: retired('is retired: make a real admin with `npm run admin:create` (ADMIN_EMAIL, and ADMIN_PASSWORD or standard input)'),
+  })
+  .transform((env, context) => {
+    if (env.NODE_ENV !== 'production') return { demoData: env.SEED_DEMO_DATA ?? true };
+    if (env.SEED_DEMO_DATA === true) {
+      context.addIssue({
+        code: 'custom',
+        path: ['SEED_DEMO_DATA'],
+        message: 'is refused in production: the demo accounts have published passwords, an admin among them (make an admin with `npm run admin:create`)',
+      });
+      return z.NEVER;
+    }
+    return { demoData: false };
+  });
+
+export type SeedConfig = z.output<typeof seedSchema>;
+
+/** The admin `npm run admin:create` creates, or resets (docs/adr/0025); the password may come on standard input instead. */
+export const adminSchema = z
+  .object({
+    ADMIN_EMAIL: z.email('must be the admin\'s email address'),
+    ADMIN_PASSWORD: z
+      .string({ message: 'is required: set it, or give the password on standard input' })
+      .min(12, 'must be at least 12 characters')
+      .max(128, 'must be at most 128 characters'),
+  })
+  .transform((env) => ({ email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD }));
+
+export type AdminConfig = z.output<typeof adminSchema>;
+
+/** Origins a browser may call the gateway from (docs/adr/0024): any loopback origin, or exactly those listed. */
+export interface CorsConfig {
+  origins: ReadonlySet<string>;
+  loopback: boolean;
+}
+
+/**
+ * CORS_ORIGINS: comma-separated origins (`https://shop.example.com`). Unset: in development any
+ * http://localhost:<port> or http://127.0.0.1:<port>, in production none.
+ */
+export const corsSchema = z
+  .object({ NODE_ENV: nodeEnv, CORS_ORIGINS: z.string().optional() })
+  .transform((env, context): CorsConfig => {
+    if (env.CORS_ORIGINS === undefined) return { origins: new Set(), loopback: env.NODE_ENV !== 'production' };
+    const origins = env.CORS_ORIGINS.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    for (const origin of origins) {
+      if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+        context.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: `"${origin}" is not an origin: scheme://host[:port], no path or trailing slash` });
+      }
+    }
+    return { origins: new Set(origins), loopback: false };
+  });

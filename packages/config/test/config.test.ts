@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   accessTokenSchema,
+  adminSchema,
   ConfigError,
+  corsSchema,
   databaseSchema,
   demandControlSchema,
   gatewaySchema,
@@ -41,20 +43,66 @@ describe('configuration', () => {
     const env = {
       CATALOG_DATABASE_URL: 'mysql://nope',
       CATALOG_PORT: 'eighty',
-      SEED_ADMIN_EMAIL: 'not-an-email',
-      SEED_ADMIN_PASSWORD: 'short',
+      ADMIN_EMAIL: 'not-an-email',
+      ADMIN_PASSWORD: 'short',
     };
     let error: unknown;
     try {
-      loadConfig({ database: databaseSchema('catalog'), server: subgraphServerSchema('catalog'), seed: seedSchema }, env);
+      loadConfig({ database: databaseSchema('catalog'), server: subgraphServerSchema('catalog'), admin: adminSchema }, env);
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const key of ['CATALOG_DATABASE_URL', 'CATALOG_PORT', 'SEED_ADMIN_EMAIL', 'SEED_ADMIN_PASSWORD']) {
+    for (const key of ['CATALOG_DATABASE_URL', 'CATALOG_PORT', 'ADMIN_EMAIL', 'ADMIN_PASSWORD']) {
       expect(problems).toContain(key);
     }
+  });
+
+  describe('demo data and the first admin', () => {
+    const problemsOf = (load: () => unknown) => {
+      try {
+        load();
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems.join('\n');
+        throw error;
+      }
+      return '';
+    };
+
+    it('loads demo data by default in development, never in production, where asking for it is refused', () => {
+      expect(loadConfig({ seed: seedSchema }, {}).seed).toEqual({ demoData: true });
+      expect(loadConfig({ seed: seedSchema }, { SEED_DEMO_DATA: 'false' }).seed).toEqual({ demoData: false });
+      expect(loadConfig({ seed: seedSchema }, { NODE_ENV: 'production' }).seed).toEqual({ demoData: false });
+      expect(problemsOf(() => loadConfig({ seed: seedSchema }, { NODE_ENV: 'production', SEED_DEMO_DATA: 'true' }))).toMatch(/SEED_DEMO_DATA: .*published passwords/);
+    });
+
+    it('refuses the retired seeded-admin variables, naming the command that replaced them', () => {
+      const problems = problemsOf(() => loadConfig({ seed: seedSchema }, { SEED_ADMIN_EMAIL: 'a@b.c', SEED_ADMIN_PASSWORD: 'long-enough-password' }));
+      expect(problems).toMatch(/SEED_ADMIN_EMAIL: .*admin:create/);
+      expect(problems).toMatch(/SEED_ADMIN_PASSWORD: .*admin:create/);
+    });
+
+    it('takes the admin from ADMIN_EMAIL and ADMIN_PASSWORD, the email lower-cased', () => {
+      expect(loadConfig({ admin: adminSchema }, { ADMIN_EMAIL: 'Ops@Shop.Example', ADMIN_PASSWORD: 'twelve-chars' }).admin).toEqual({
+        email: 'ops@shop.example',
+        password: 'twelve-chars',
+      });
+      expect(problemsOf(() => loadConfig({ admin: adminSchema }, { ADMIN_EMAIL: 'ops@shop.example' }))).toMatch(/ADMIN_PASSWORD: .*standard input/);
+    });
+  });
+
+  describe('CORS origins', () => {
+    it('allows loopback origins in development and none in production by default', () => {
+      expect(loadConfig({ cors: corsSchema }, {}).cors).toEqual({ origins: new Set(), loopback: true });
+      expect(loadConfig({ cors: corsSchema }, { NODE_ENV: 'production' }).cors).toEqual({ origins: new Set(), loopback: false });
+    });
+
+    it('allows exactly the origins listed, and refuses anything that is not an origin', () => {
+      const env = { NODE_ENV: 'production', CORS_ORIGINS: 'https://shop.example, http://localhost:3000' };
+      expect(loadConfig({ cors: corsSchema }, env).cors).toEqual({ origins: new Set(['https://shop.example', 'http://localhost:3000']), loopback: false });
+      expect(() => loadConfig({ cors: corsSchema }, { CORS_ORIGINS: 'https://shop.example/,*' })).toThrow(/"https:\/\/shop.example\/" is not an origin[\s\S]*"\*" is not an origin/);
+    });
   });
 
   describe('signing keys', () => {

@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { CorsConfig } from '@shop/config';
 import { inRequestScope, REQUEST_ID_HEADER, type Logger, type RequestScope } from '@shop/logging';
 import { ApolloErrorCode, ErrorCode } from '@shop/errors';
 import { traceRequest } from '@shop/tracing';
 import { logAccessWhenDone, noteRequestedOperation, requestIdFrom } from './access-log.js';
+import { answerCompression, type AnswerCompression } from './compression.js';
+import { crossOriginPolicy } from './cors.js';
 import { CSRF_REFUSAL, mayBeCrossSiteForgery } from './csrf.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -21,6 +24,8 @@ export interface GraphQLAnswer {
   status: number;
   headers: Map<string, string>;
   body: Buffer;
+  /** Set when the same key always comes with the same body (a response-cache hit): its compressed forms are kept. */
+  reuseKey?: string;
 }
 
 /**
@@ -35,8 +40,10 @@ export interface HttpServerOptions<Context extends BaseContext> {
   context: (request: IncomingMessage, rawBody: string) => Promise<Context>;
   /** Answers GET /ready and its alias GET /health: 200 when ready, 503 otherwise, with the details. */
   readiness: () => Promise<Readiness>;
-  /** When set, the HTML landing page is served only to requests it approves. */
-  allowLandingPage?: (request: IncomingMessage) => Promise<boolean>;
+  /** When set, browsers may call GraphQL from the origins it allows (docs/adr/0024). */
+  cors?: CorsConfig;
+  /** Compress GraphQL answers of 1 KiB or more with gzip or brotli, as the client accepts (docs/adr/0024). */
+  compress?: boolean;
   /** Extra POST endpoints by path, for service-to-service calls. */
   routes?: Record<string, RouteHandler>;
   /** An answer for a GraphQL request before its body is read (a caller turned away); null to go on. */
@@ -137,11 +144,9 @@ async function handleGraphQL<Context extends BaseContext>(
   request: IncomingMessage,
   response: ServerResponse,
   search: string,
+  compress: AnswerCompression | null,
 ) {
-  const wantsLandingPage = request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
-  if (wantsLandingPage && options.allowLandingPage && !(await options.allowLandingPage(request))) {
-    throw new RequestError(403, 'The GraphQL landing page is for administrators', ErrorCode.FORBIDDEN);
-  }
+  const send = async (answer: GraphQLAnswer) => sendAnswer(response, compress ? await compress(request, response, answer) : answer);
   // Before anything can answer it, cache included. A GET without an operation only asks for the landing page.
   const params = request.method === 'GET' ? new URLSearchParams(search) : null;
   const mayRunOperation = !params || params.has('query') || params.has('extensions');
@@ -149,7 +154,7 @@ async function handleGraphQL<Context extends BaseContext>(
   const early = await options.turnAway?.(request);
   if (early) {
     request.resume(); // the body is not read, only drained, so the connection can serve the next request
-    return sendAnswer(response, early);
+    return send(early);
   }
   const rawBody = request.method === 'POST' ? await readBody(request) : '';
   const parts: GraphQLRequestParts = {
@@ -177,8 +182,7 @@ async function handleGraphQL<Context extends BaseContext>(
     }
     return { status: result.status ?? 200, headers: new Map(result.headers), body: Buffer.from(body) };
   };
-  const answer = options.aroundGraphQL ? await options.aroundGraphQL(request, parts, execute) : await execute();
-  sendAnswer(response, answer);
+  await send(options.aroundGraphQL ? await options.aroundGraphQL(request, parts, execute) : await execute());
 }
 
 // A known length lets headers and body leave in one write, without chunked encoding.
@@ -204,6 +208,8 @@ export function startHttpServer<Context extends BaseContext>(
   let stopping = false;
   const inFlight = new Set<ServerResponse>();
   let whenAllAnswered: (() => void) | null = null;
+  const crossOrigin = options.cors ? crossOriginPolicy(options.cors) : null;
+  const compress = options.compress ? answerCompression() : null;
   const server = createServer((request, response) => {
     inFlight.add(response);
     response.once('close', () => {
@@ -230,7 +236,10 @@ export function startHttpServer<Context extends BaseContext>(
     if (traced.traceId) scope.access.traceId = traced.traceId;
     if (options.accessLog) logAccessWhenDone(options.logger, request, response, scope, pathname);
     const handle = async (): Promise<void> => {
-      if (pathname === '/graphql') return handleGraphQL(options, request, response, search);
+      if (pathname === '/graphql') {
+        if (crossOrigin && !crossOrigin(request, response)) return; // a preflight, answered
+        return handleGraphQL(options, request, response, search, compress);
+      }
       const route = options.routes?.[pathname];
       if (route && request.method === 'POST') {
         const rawBody = await readBody(request);

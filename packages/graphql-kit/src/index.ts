@@ -41,6 +41,7 @@ export { CACHE_REPORT_EXTENSION, type CacheReport } from './cache-report.js';
 export { limitedParseOptions, structuralLimitRules, withLimitCodes, type StructuralLimits } from './operation-limits.js';
 export { knownOperationTypesRule } from './operation-types.js';
 export { nulCharacterPlugin } from './nul-characters.js';
+export { answerCompression, type AnswerCompression } from './compression.js';
 export { operationSpansPlugin } from './operation-spans.js';
 export {
   costDirectivesFromSdl,

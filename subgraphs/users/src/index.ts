@@ -5,7 +5,6 @@ import type {
   LoginRateLimitConfig,
   RedisConfig,
   RegistrationRateLimitConfig,
-  SeedConfig,
   SubgraphLimits,
 } from '@shop/config';
 import { credentialCheck } from '@shop/contracts';
@@ -25,8 +24,8 @@ export type { UsersPrisma } from './data/client.js';
 export interface UsersOptions {
   database: DatabaseConfig;
   migrate: boolean;
-  /** Demo accounts and the configured admin; null seeds nothing. */
-  seed: SeedConfig | null;
+  /** The demo accounts, the demo admin among them (docs/adr/0025). */
+  seedDemoData: boolean;
   gatewayKeys: KeyRing;
   tokens: AccessTokenConfig;
   loginRateLimit: LoginRateLimitConfig;
@@ -43,7 +42,7 @@ export interface UsersOptions {
 }
 
 export async function startUsers(options: UsersOptions) {
-  const { seed, tokens } = options;
+  const { tokens } = options;
   const rateLimiters = createRateLimiters(options.redis, throttleWindows(options.loginRateLimit, options.registrationRateLimit), options.logger);
   const accounts = { tokens, ...createThrottles(rateLimiters.limiters, options.loginRateLimit) };
   const subgraph = await serveSubgraph<UsersPrisma, Context>({
@@ -55,7 +54,7 @@ export async function startUsers(options: UsersOptions) {
     internalRoutes: (prisma) => [
       internalRoute(credentialCheck, async (credential) => ({ viewer: await viewerForCredential(prisma, tokens, credential) })),
     ],
-    prepare: seed ? (prisma) => seedUsers(prisma, seed, options.logger) : undefined,
+    prepare: options.seedDemoData ? (prisma) => seedUsers(prisma, options.logger) : undefined,
     schemaUrl: new URL('./schema.graphql', import.meta.url),
     resolvers,
   }).catch(async (error: unknown) => {
@@ -71,4 +70,5 @@ export async function startUsers(options: UsersOptions) {
   };
 }
 export { createPrisma, migrationsDir } from './data/client.js';
-export { DEMO_PASSWORD, seedUsers } from './seed.js';
+export { DEMO_ADMIN, DEMO_PASSWORD, seedUsers } from './seed.js';
+export { createOrResetAdmin } from './services/admins.js';

@@ -49,7 +49,7 @@ await runService(async () => {
   const service = await startUsers({
     ...config,
     migrate: embedded || config.migrations.migrateOnStart,
-    seed: embedded && config.seed.demoData ? config.seed : null,
+    seedDemoData: embedded && config.seed.demoData,
     ...config.server,
     metrics: { endpoint: config.metrics, alsoOnMainPort: config.runtime.NODE_ENV !== 'production' },
     logger,

@@ -1,12 +1,14 @@
-import type { SeedConfig } from '@shop/config';
 import { stableUuid } from '@shop/db';
 import type { Logger } from '@shop/logging';
 import type { Prisma } from './generated/prisma/client.js';
 import type { UsersPrisma } from './data/client.js';
 import { hashPassword } from './services/passwords.js';
 
-/** The password of the demo shoppers and partner (never the admin's, which is configured). */
+/** The password of the demo shoppers and partner: published, like the demo admin's. */
 export const DEMO_PASSWORD = 'demo-password-123';
+
+/** The demo admin, for development only: a real admin is made with `npm run admin:create` (docs/adr/0025). */
+export const DEMO_ADMIN = { email: 'admin@example.com', password: 'admin-password-123' } as const;
 
 const demoAccounts = [
   { email: 'alice@example.com', username: 'alice', firstName: 'Alice', lastName: 'Martin', role: 'USER' },
@@ -16,9 +18,9 @@ const demoAccounts = [
 ] as const;
 
 /** Idempotent: accounts that exist (by email) are left as they are, passwords included. */
-export async function seedUsers(prisma: UsersPrisma, seed: SeedConfig, logger: Logger): Promise<void> {
+export async function seedUsers(prisma: UsersPrisma, logger: Logger): Promise<void> {
   const accounts: Array<Omit<Prisma.UserCreateManyInput, 'passwordHash'> & { password: string }> = [
-    { email: seed.adminEmail, username: 'admin', firstName: 'Ada', lastName: 'Admin', role: 'ADMIN', password: seed.adminPassword },
+    { email: DEMO_ADMIN.email, username: 'admin', firstName: 'Ada', lastName: 'Admin', role: 'ADMIN', password: DEMO_ADMIN.password },
     ...demoAccounts.map((account) => ({ ...account, password: DEMO_PASSWORD })),
   ];
   const existing = await prisma.user.findMany({

@@ -2,21 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openDatabase, type Database } from '@shop/db';
 import { createLogger } from '@shop/logging';
 import { createTestPglite, type TestPglite } from '@shop/testing/subgraph';
-import { createPrisma, migrationsDir, seedUsers, type UsersPrisma } from '../src/index.js';
+import { createPrisma, DEMO_ADMIN, migrationsDir, seedUsers, type UsersPrisma } from '../src/index.js';
 
 describe('the demo accounts', () => {
   let files: TestPglite;
   let database: Database;
   let prisma: UsersPrisma;
   const logger = createLogger('seed-test', 'silent');
-  const seed = { demoData: true, adminEmail: 'boss@shop.test', adminPassword: 'a-long-admin-password' };
 
   beforeAll(async () => {
     files = await createTestPglite();
     database = await openDatabase(files.config);
     await database.migrate(migrationsDir);
     prisma = createPrisma(database);
-    await seedUsers(prisma, seed, logger);
+    await seedUsers(prisma, logger);
   });
   afterAll(async () => {
     await prisma.$disconnect();
@@ -24,17 +23,20 @@ describe('the demo accounts', () => {
     await files.drop();
   });
 
-  it('creates the configured admin with an argon2id hash, and a few users', async () => {
-    const admin = await prisma.user.findUniqueOrThrow({ where: { email: 'boss@shop.test' } });
+  it('creates the demo admin with an argon2id hash, and a few users', async () => {
+    const admin = await prisma.user.findUniqueOrThrow({ where: { email: DEMO_ADMIN.email } });
     expect(admin.role).toBe('ADMIN');
     expect(admin.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    expect(admin.passwordHash).not.toContain('a-long-admin-password');
+    expect(admin.passwordHash).not.toContain(DEMO_ADMIN.password);
     expect(await prisma.user.count({ where: { role: 'USER' } })).toBeGreaterThanOrEqual(2);
   });
 
   it('is idempotent and leaves existing passwords alone', async () => {
     const before = await prisma.user.findMany({ orderBy: { email: 'asc' } });
-    await seedUsers(prisma, { ...seed, adminPassword: 'another-admin-password' }, logger);
-    expect(await prisma.user.findMany({ orderBy: { email: 'asc' } })).toEqual(before);
+    await prisma.user.update({ where: { email: DEMO_ADMIN.email }, data: { passwordHash: 'changed-since' } });
+    const changed = await prisma.user.findMany({ orderBy: { email: 'asc' } });
+    await seedUsers(prisma, logger);
+    expect(await prisma.user.findMany({ orderBy: { email: 'asc' } })).toEqual(changed);
+    expect(changed).not.toEqual(before);
   });
 });

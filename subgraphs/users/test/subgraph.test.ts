@@ -22,7 +22,7 @@ describe('users subgraph', () => {
     const { options } = alone;
     users = await startUsers({
       ...options,
-      seed: null,
+      seedDemoData: false,
       tokens: { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 86_400 },
       loginRateLimit: parseConfig(loginRateLimitSchema, {}),
       registrationRateLimit: parseConfig(registrationRateLimitSchema, {}),

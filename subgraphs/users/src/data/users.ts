@@ -47,3 +47,14 @@ export const deactivateUserEverywhere = (prisma: UsersPrisma, id: string, now: D
     await tx.apiKey.updateMany({ where: { ownerId: id, revokedAt: null }, data: { revokedAt: now } });
     return user;
   });
+
+/** An admin's reset: an active admin with this password, every session of the old one ended. */
+export const resetAdminEverywhere = (prisma: UsersPrisma, id: string, passwordHash: string, now: Date) =>
+  prisma.$transaction(async (tx) => {
+    userChanged(id);
+    await tx.userSession.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } });
+    return tx.user.update({ where: { id }, data: { passwordHash, role: 'ADMIN', isActive: true } });
+  });
+
+export const isUsernameTaken = async (prisma: UsersPrisma, username: string) =>
+  (await prisma.user.count({ where: { username: { equals: username, mode: 'insensitive' } } })) > 0;
