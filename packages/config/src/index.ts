@@ -43,3 +43,4 @@ export {
   type SubgraphName,
 } from './schemas.js';
 export { loadConfig } from './load-all.js';
+export { imageServiceSchema, type ImageService } from './image.js';
