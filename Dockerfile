@@ -8,7 +8,7 @@ ARG NODE_VERSION=22
 # Every dependency: installs (generating the Prisma clients), then compiles the services into dist/.
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.base.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY packages packages
 COPY subgraphs subgraphs
 COPY gateway gateway
