@@ -117,9 +117,9 @@ describe.each(['staging', 'production'])('the Kubernetes manifests, overlay %s (
     expect(ofKind('HorizontalPodAutoscaler').map((hpa) => hpa.metadata.name)).toEqual(['gateway']);
     expect(ofKind('PodDisruptionBudget').map((pdb) => pdb.metadata.name)).toEqual(['gateway']);
     expect(ofKind('Job').map((job) => job.metadata.name)).toEqual(['migrate']);
-    // The models check types, formats and required fields; these are mistakes they would let through.
-    expect(() => new Deployment({ ...(deployments[0] as never), spec: { ...deployments[0]!.spec, replicas: 'two' } }).validate()).toThrow();
-    expect(() => new Service({ ...(ofKind('Service')[0] as never), spec: { ports: [{ port: 'http' }] } }).validate()).toThrow();
+    // The validation is real: a wrong type fails it.
+    expect(() => new Deployment({ ...deployments[0]!, spec: { ...deployments[0]!.spec, replicas: 'two' } } as never).validate()).toThrow();
+    expect(() => new Service({ ...ofKind('Service')[0]!, spec: { ports: [{ port: 'http' }] } } as never).validate()).toThrow();
   });
 
   it('route each Service to one Deployment’s pods, on a port its container declares', () => {

@@ -64,8 +64,10 @@ function metricsSelectedBy(expr: string): string[] {
 async function exposedNames(registry: Registry): Promise<string[]> {
   const metrics = await registry.getMetricsAsJSON();
   return metrics.flatMap(({ name, type }) => {
-    if (type === 'histogram') return [`${name}_bucket`, `${name}_sum`, `${name}_count`];
-    if (type === 'summary') return [name, `${name}_sum`, `${name}_count`];
+    // prom-client types the field as an enum; its values are the exposition's type names.
+    const kind = String(type);
+    if (kind === 'histogram') return [`${name}_bucket`, `${name}_sum`, `${name}_count`];
+    if (kind === 'summary') return [name, `${name}_sum`, `${name}_count`];
     return [name];
   });
 }
