@@ -3,40 +3,18 @@
 // of the image's commands becomes one JavaScript file at the same path (esbuild, no bundling),
 // so every file a service reads beside its code keeps its place: the SDL next to each
 // subgraph, contract/, schema/, the migrations. Types are checked by `npm run typecheck`.
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { readManifest, repositoryRoot as root, workspaces, type Manifest } from './workspaces.js';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const out = path.resolve(root, process.argv[2] ?? 'dist');
+const out = path.join(root, 'dist');
 
-/** What the image starts: the services, and the commands scripts/serve.ts runs beside them. */
+/** What the image runs: the services, and its commands (the launcher, the healthcheck, migrations, demo data). */
 const services = ['gateway', 'subgraphs/users', 'subgraphs/catalog', 'subgraphs/orders'];
 const commands = ['scripts/serve.ts', 'scripts/ready-probe.ts', 'scripts/db-migrate.ts', 'scripts/db-seed.ts'];
 /** Files read at run time, outside any workspace's src/. */
 const assets = ['contract', 'schema/supergraph.graphql', 'schema/partner-manifest.json', 'prisma/users/migrations', 'prisma/catalog/migrations', 'prisma/orders/migrations'];
-
-interface Manifest {
-  name: string;
-  exports?: Record<string, string>;
-  dependencies?: Record<string, string>;
-  [field: string]: unknown;
-}
-
-const readManifest = (dir: string): Manifest => JSON.parse(readFileSync(path.join(root, dir, 'package.json'), 'utf8'));
-
-/** Every workspace directory, by package name. */
-function workspaces(): Map<string, string> {
-  const dirs = (readManifest('.').workspaces as string[]).flatMap((pattern) =>
-    pattern.endsWith('/*')
-      ? readdirSync(path.join(root, pattern.slice(0, -2)), { withFileTypes: true })
-          .filter((entry) => entry.isDirectory())
-          .map((entry) => `${pattern.slice(0, -2)}/${entry.name}`)
-      : [pattern],
-  );
-  return new Map(dirs.map((dir) => [readManifest(dir).name, dir]));
-}
 
 /** The services and the workspaces they depend on at run time (dependencies, not devDependencies). */
 function runtimeWorkspaces(): string[] {

@@ -7,6 +7,7 @@ import { freePort, keyRingVariable, postToSubgraph, startServiceProcess, testKey
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
 import { parse as parseYaml } from 'yaml';
+import { workspaces } from '../scripts/workspaces.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const buildDir = path.join(root, 'dist');
@@ -49,18 +50,6 @@ function ignoredByDocker(file: string): boolean {
       const matchesAt = (start: number) => wanted.every((part, index) => new RegExp(`^${part.replaceAll('*', '[^/]*')}$`).test(segments[start + index] ?? ''));
       return anywhere ? segments.some((_, start) => matchesAt(start)) : matchesAt(0);
     });
-}
-
-/** Every workspace directory of the root package.json. */
-function workspaceDirs(): string[] {
-  const patterns = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
-  return patterns.flatMap((pattern) =>
-    pattern.endsWith('/*')
-      ? readdirSync(path.join(root, pattern.slice(0, -2)), { withFileTypes: true })
-          .filter((entry) => entry.isDirectory() && existsSync(path.join(root, pattern.slice(0, -2), entry.name, 'package.json')))
-          .map((entry) => `${pattern.slice(0, -2)}/${entry.name}`)
-      : [pattern],
-  );
 }
 
 describe('the Dockerfile', () => {
@@ -119,7 +108,7 @@ describe('the Dockerfile', () => {
   it('installs production dependencies only, from the manifest of every workspace and the lock', () => {
     const dependencies = stages().find((stage) => stage.name === 'production-dependencies')!;
     const copied = keyword(dependencies, 'COPY').flatMap((copy) => argumentsOf(copy).slice(0, -1));
-    expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', ...workspaceDirs().map((dir) => `${dir}/package.json`)]));
+    expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', ...[...workspaces().values()].map((dir) => `${dir}/package.json`)]));
     const installs = keyword(dependencies, 'RUN').map((instruction) => instruction.getArgumentsContent()!);
     expect(installs.some((run) => /npm ci --omit=dev --ignore-scripts/.test(run) && run.includes('prune-dev-optional.mjs'))).toBe(true);
   });
