@@ -6,6 +6,8 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.base.json' }] },
+  // The compiled services (npm run build) repeat the workspaces' package names.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testMatch: ['<rootDir>/{packages,subgraphs,gateway,supergraph-tests}/**/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   // Start hooks bring up a whole supergraph (PGlite compiles in each worker); on a busy machine
   // that alone has taken over 60 s.

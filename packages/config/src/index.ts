@@ -49,3 +49,4 @@ export {
 } from './schemas.js';
 export { loadConfig } from './load-all.js';
 export { tracingSchema, type TracingConfig, type TracingSampler } from './tracing.js';
+export { imageServiceSchema, type ImageService } from './image.js';

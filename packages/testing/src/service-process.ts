@@ -42,6 +42,8 @@ export interface ServiceProcessOptions {
   service: ServiceName;
   /** Its whole configuration, as the environment spells it (nothing is inherited but PATH). */
   env: Record<string, string>;
+  /** The compiled services (`npm run build`): runs the image's command there, `node scripts/serve.js`, instead of main.ts. */
+  buildDir?: string;
 }
 
 /** Services started side by side must not all ask for the default metrics ports. */
@@ -52,10 +54,11 @@ export const ANY_FREE_METRICS_PORTS = { METRICS_PORT: '0', USERS_METRICS_PORT: '
  * its environment only, resolved once it logs that it is ready (at LOG_LEVEL info or below).
  * Rejects with what it wrote when it exits or is not ready within a minute.
  */
-export function startServiceProcess({ service, env }: ServiceProcessOptions): Promise<ServiceProcess> {
+export function startServiceProcess({ service, env, buildDir }: ServiceProcessOptions): Promise<ServiceProcess> {
   const entry = new URL('./main.ts', `file://${createRequire(import.meta.url).resolve(packageOf[service])}`).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...ANY_FREE_METRICS_PORTS, ...env },
+  const child = spawn(process.execPath, buildDir ? ['scripts/serve.js'] : ['--import', 'tsx', entry], {
+    cwd: buildDir,
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...ANY_FREE_METRICS_PORTS, SERVICE: service, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
