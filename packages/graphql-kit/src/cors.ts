@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 import type { CorsConfig } from '@shop/config';
 import { REQUEST_ID_HEADER } from '@shop/logging';
+import { TRACE_ID_HEADER } from '@shop/tracing';
 
 /**
  * What a page's script may send: credentials as a bearer token (never cookies: no
@@ -21,7 +22,7 @@ const ALLOWED_HEADERS = [
 ];
 
 /** Response headers a page's script may read, beyond the CORS-safelisted ones. */
-const EXPOSED_HEADERS = [REQUEST_ID_HEADER, 'retry-after', 'x-cache'];
+const EXPOSED_HEADERS = [REQUEST_ID_HEADER, TRACE_ID_HEADER, 'retry-after', 'x-cache'];
 
 /** http://localhost, 127.0.0.1 or [::1], any port: a storefront's development server. */
 const LOOPBACK_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
