@@ -33,6 +33,7 @@ COPY packages/logging/package.json packages/logging/
 COPY packages/metrics/package.json packages/metrics/
 COPY packages/redis/package.json packages/redis/
 COPY packages/testing/package.json packages/testing/
+COPY packages/tracing/package.json packages/tracing/
 COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/catalog/package.json subgraphs/catalog/
 COPY subgraphs/orders/package.json subgraphs/orders/

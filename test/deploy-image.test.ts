@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -122,9 +122,16 @@ describe('the compiled services, as the image runs them', () => {
     const built = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
     expect(built.stderr).toBe('');
     expect(built.status).toBe(0);
-    for (const command of ['scripts/serve.js', 'scripts/ready-probe.js', 'scripts/db-migrate.js', 'scripts/db-seed.js']) expect(existsSync(path.join(buildDir, command))).toBe(true);
+    for (const command of ['scripts/serve.js', 'scripts/ready-probe.js', 'scripts/db-migrate.js', 'scripts/db-seed.js', 'scripts/admin-create.js']) expect(existsSync(path.join(buildDir, command))).toBe(true);
     const typescriptLeft = readdirSync(buildDir, { recursive: true, encoding: 'utf8' }).filter((file) => !file.startsWith('node_modules') && /\.ts$/.test(file));
     expect(typescriptLeft).toEqual([]);
+
+    // The image's last stage lays the compiled code over the production install, so a workspace's
+    // own node_modules (a version that differs from the hoisted one) sits beside its code: the same here.
+    for (const dir of workspaces().values()) {
+      const nested = path.join(root, dir, 'node_modules');
+      if (existsSync(nested) && existsSync(path.join(buildDir, dir))) symlinkSync(nested, path.join(buildDir, dir, 'node_modules'));
+    }
 
     const keys = testKeyRing();
     const port = String(await freePort());
