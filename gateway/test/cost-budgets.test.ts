@@ -61,10 +61,10 @@ describe('cost budgets', () => {
         // The in-process count starts afresh: a frozen Redis means a budget per instance, not a hang.
         expect(await budgets.spend(caller, 9)).toMatchObject({ allowed: true, remaining: 1 });
         expect(Date.now() - started).toBeLessThan(config.commandTimeoutMs + 250);
-        // Known to be away now: no wait at all.
+        // Known to be away now: no wait for a command timeout (what is left is the machine's own delay).
         const known = Date.now();
         expect(await budgets.spend(caller, 2)).toMatchObject({ allowed: false });
-        expect(Date.now() - known).toBeLessThan(50);
+        expect(Date.now() - known).toBeLessThan(config.commandTimeoutMs);
 
         server.thaw();
         await once(redis, 'ready');
