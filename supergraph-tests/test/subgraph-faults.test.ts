@@ -185,13 +185,14 @@ describeOnPostgres('subgraphs failing under a production-mode gateway (processes
         expect(errorCodes(partial.response)).toEqual(['SUBGRAPH_TIMEOUT']);
         expect(partial.ms).toBeLessThan(ORDERS_DEADLINE_MS + 1_000);
 
-        // The third consecutive timeout opens orders' circuit: then no wait at all.
+        // The third consecutive timeout opens orders' circuit: then no wait for the deadline (what is
+        // left is the loaded machine's own delay, which reached 100 ms in CI).
         expect(errorCodes(answered(await timed(gateway.url, { query: MY_ORDERS, headers })).response)).toEqual(['SUBGRAPH_TIMEOUT']);
         const failedFastMs: number[] = [];
         for (let attempt = 0; attempt < 5; attempt += 1) {
           const fast = answered(await timed(gateway.url, { query: MY_ORDERS, headers }));
           expect({ status: fast.response.status, codes: errorCodes(fast.response) }).toEqual({ status: 503, codes: ['SUBGRAPH_UNAVAILABLE'] });
-          expect(fast.ms).toBeLessThan(100);
+          expect(fast.ms).toBeLessThan(ORDERS_DEADLINE_MS / 5);
           failedFastMs.push(fast.ms);
         }
         console.log(`orders circuit open: failed fast in ${failedFastMs.join(', ')} ms`);
