@@ -185,7 +185,10 @@ describe(`the supergraph on a three-node Redis Cluster (${backend})`, () => {
     let gateway: GatewayProcess;
     let productId: string;
     let categoryId: string;
-    /** The slowest of a series of uncached reads with the cluster whole: what "normal" means here. */
+    /**
+     * The slowest uncached read with the cluster whole, under the load the outage case puts on the
+     * supergraph (READERS readers and a price change at once): what "normal" means here.
+     */
     let normalMs: number;
 
     const readProduct = async (id = productId): Promise<Read> => {
@@ -196,6 +199,21 @@ describe(`the supergraph on a three-node Redis Cluster (${backend})`, () => {
       return { ms, cache: answer.headers.get('x-cache'), price: answer.data?.product?.price.amount, failure: answered ? undefined : `${answer.status} ${JSON.stringify(answer.errors)}` };
     };
     const maxOf = (reads: Read[]) => Math.max(...reads.map((read) => read.ms));
+
+    /** READERS clients reading back to back (the product, or what `nextId` names) while `work` runs. */
+    async function readsBeside<T>(work: () => Promise<T>, nextId = () => productId): Promise<{ reads: Read[]; result: T }> {
+      let stopped = false;
+      const reads: Read[] = [];
+      const readers = Array.from({ length: READERS }, async () => {
+        while (!stopped) reads.push(await readProduct(nextId()));
+      });
+      try {
+        return { reads, result: await work() };
+      } finally {
+        stopped = true;
+        await Promise.all(readers);
+      }
+    }
 
     /** Caching works: a MISS that stores, then a HIT, for a product id of its own. Resolves with the time it took to. */
     async function cachingWorks(timeoutMs = 20_000): Promise<number> {
@@ -214,8 +232,11 @@ describe(`the supergraph on a three-node Redis Cluster (${backend})`, () => {
       categoryId = (await build.category()).id;
       productId = (await build.product({ categoryId, price: '20.00' })).id;
       await cachingWorks();
-      const misses: Read[] = [];
-      for (let read = 0; read < 20; read++) misses.push(await readProduct(randomUUID()));
+      const other = await build.product({ price: '30.00' });
+      const { reads: misses } = await readsBeside(async () => {
+        await updatePrice(other.id, '31.00', gateway.url);
+        await sleep(1_000);
+      }, randomUUID);
       normalMs = maxOf(misses);
     }, 120_000);
 
@@ -227,17 +248,13 @@ describe(`the supergraph on a three-node Redis Cluster (${backend})`, () => {
       for (const limit of pages) await productsPage(categoryId, limit, gateway.url);
       await cluster.nodes[0]!.kill();
 
-      let stopped = false;
-      const reads: Read[] = [];
-      const readers = Array.from({ length: READERS }, async () => {
-        while (!stopped) reads.push(await readProduct());
+      const { reads, result: repriced } = await readsBeside(async () => {
+        // Its purge cannot reach the lost node's shards, which may hold the product's answer.
+        const answer = await updatePrice(productId, '21.50', gateway.url);
+        // Long enough for the other nodes to mark it failed, and refuse every slot (CLUSTERDOWN).
+        await sleep(OUTAGE_MS);
+        return answer;
       });
-      // Its purge cannot reach the lost node's shards, which may hold the product's answer.
-      const repriced = await updatePrice(productId, '21.50', gateway.url);
-      // Long enough for the other nodes to mark it failed, and refuse every slot (CLUSTERDOWN).
-      await sleep(OUTAGE_MS);
-      stopped = true;
-      await Promise.all(readers);
 
       console.info(`Cluster node killed: ${reads.length} reads, slowest ${Math.round(maxOf(reads))} ms (normal ${Math.round(normalMs)} ms)`);
       expect(repriced.errors).toBeUndefined();
