@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import type { Viewer } from '@shop/auth';
 import { catalogBuilders } from '@shop/catalog/testing';
 import { startGateway } from '@shop/gateway';
-import { corsSchema, demandControlSchema, gatewayMetricsSchema, operationLimitsSchema, parseConfig, subgraphFetchSchema } from '@shop/config';
+import { corsSchema, demandControlSchema, gatewayMetricsSchema, gatewaySchema, operationLimitsSchema, parseConfig, subgraphFetchSchema } from '@shop/config';
 import { createLogger } from '@shop/logging';
 import { orderBuilders } from '@shop/orders/testing';
 import { contractOperation, createTestRedis, partnerWithKey, signedInUser, startTestSupergraph } from '@shop/supergraph-tests';
@@ -100,6 +100,7 @@ try {
     gatewayKeys: supergraph.gatewayKeys,
     redis: createTestRedis().config,
     responseCache: { enabled, memoryBytes: 64 * 1024 * 1024, eventPollMs: 100 },
+    credentialCacheMs: parseConfig(gatewaySchema, {}).credentialCacheMs,
     operationLimits: parseConfig(operationLimitsSchema, {}),
     // Costs are estimated and spent as in production; the budgets are wide enough for one load generator.
     demandControl: parseConfig(demandControlSchema, Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000']))),

@@ -6,12 +6,6 @@ import type { KeyRing } from '@shop/config';
 import { credentialCheck } from '@shop/contracts';
 import { AppError, ErrorCode } from '@shop/errors';
 
-/**
- * How long a verdict on a credential is reused. This bounds how late a revocation, a
- * deactivation or a role change is noticed, and saves a call to the users subgraph on
- * nearly every request.
- */
-export const CREDENTIAL_CACHE_MS = 5_000;
 const CREDENTIAL_CACHE_ENTRIES = 50_000;
 /** Generous: under a burst, a slow answer beats refusing callers whose credentials are fine. */
 const CHECK_TIMEOUT_MS = 10_000;
@@ -40,11 +34,13 @@ export interface Authenticator {
 
 /**
  * Credentials are checked by the users subgraph, which owns accounts, sessions and keys;
- * the gateway only remembers the answer for a few seconds, keyed by the credential's hash.
+ * the gateway only remembers the answer for `cacheMs` (CREDENTIAL_CACHE_MS), keyed by the
+ * credential's hash. That bounds how late a revocation, a deactivation or a role change is
+ * noticed, and saves a call to the users subgraph on nearly every request.
  */
-export function createAuthenticator(usersUrl: string, gatewayKeys: KeyRing): Authenticator {
+export function createAuthenticator(usersUrl: string, gatewayKeys: KeyRing, cacheMs: number): Authenticator {
   const call = internalClient({ baseUrl: usersUrl, audience: 'users', keys: gatewayKeys, timeoutMs: CHECK_TIMEOUT_MS });
-  const verdicts = new LRUCache<string, Promise<Viewer | null>>({ max: CREDENTIAL_CACHE_ENTRIES, ttl: CREDENTIAL_CACHE_MS });
+  const verdicts = new LRUCache<string, Promise<Viewer | null>>({ max: CREDENTIAL_CACHE_ENTRIES, ttl: cacheMs });
 
   async function check(credential: Credential): Promise<Viewer | null> {
     const answer = await call(credentialCheck, credential).catch(() => {

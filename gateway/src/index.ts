@@ -68,6 +68,8 @@ export interface GatewayOptions {
   /** Response cache and persisted queries in Redis when it has a URL, in process otherwise. */
   redis: RedisConfig;
   responseCache: GatewayConfig['responseCache'];
+  /** How long a verdict on a credential is reused (CREDENTIAL_CACHE_MS). */
+  credentialCacheMs: number;
   /** Bounds on an operation's shape, checked before planning. */
   operationLimits: OperationLimits;
   /** Cost estimation, the maximum cost and per-caller budgets. */
@@ -102,7 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { logger, subgraphUrls, gatewayKeys, production, operationLimits, subgraphFetch } = options;
   const supergraph = loadSupergraph();
   const trustedDocuments = loadManifest(partnerManifestPath);
-  const authenticator = createAuthenticator(subgraphUrls.users, gatewayKeys);
+  const authenticator = createAuthenticator(subgraphUrls.users, gatewayKeys, options.credentialCacheMs);
   // The door, the cache and execution each ask who the caller is: one credential check per
   // request answers all three, and its access line learns the kind.
   const viewers = new WeakMap<IncomingMessage, Promise<Viewer>>();

@@ -15,6 +15,7 @@ import {
   type RegistrationRateLimitConfig,
   type OperationLimits,
   gatewayMetricsSchema,
+  gatewaySchema,
   type RedisConfig,
   type SubgraphLimits,
   type SubgraphName,
@@ -75,6 +76,8 @@ export interface TestSupergraphOptions {
   responseCache?: boolean;
   /** How long the gateway waits between reads of a drained event feed; a test that must see only a mutation's own purges makes it long. */
   cacheEventPollMs?: number;
+  /** How long the gateway reuses a verdict on a credential (production's default unless set). */
+  credentialCacheMs?: number;
   /** What each subgraph refuses or stops on its own, over the production defaults. */
   subgraphLimits?: Partial<SubgraphLimits>;
   /** The gateway takes the client address from X-Forwarded-For, as behind a load balancer. */
@@ -151,6 +154,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       gatewayKeys,
       redis: redis.config,
       responseCache: { enabled: options.responseCache ?? true, memoryBytes: 64 * 1024 * 1024, eventPollMs: options.cacheEventPollMs ?? 50 },
+      credentialCacheMs: options.credentialCacheMs ?? parseConfig(gatewaySchema, {}).credentialCacheMs,
       operationLimits: { ...parseConfig(operationLimitsSchema, {}), ...options.operationLimits },
       demandControl: {
         ...defaultDemandControl,

@@ -80,12 +80,16 @@ export const gatewaySchema = z
     RESPONSE_CACHE_MEMORY_MB: z.coerce.number().int().min(1).max(65_536).default(64),
     // How often a drained subgraph event feed is read again for cache invalidation.
     CACHE_EVENT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
+    // How long a verdict on a credential is reused: how late a revocation, deactivation or role
+    // change may be noticed, against one call to the users subgraph per credential per period.
+    CREDENTIAL_CACHE_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   })
   .transform((env) => ({
     port: env.PORT,
     host: env.HOST,
     trustProxy: env.TRUST_PROXY,
     responseCache: { enabled: env.RESPONSE_CACHE, memoryBytes: env.RESPONSE_CACHE_MEMORY_MB * 1024 * 1024, eventPollMs: env.CACHE_EVENT_POLL_MS },
+    credentialCacheMs: env.CREDENTIAL_CACHE_MS,
   }));
 
 export type GatewayConfig = z.output<typeof gatewaySchema>;
