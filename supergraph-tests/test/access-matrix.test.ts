@@ -12,7 +12,7 @@ import {
   signedInUser,
   signIn,
   startTestSupergraph,
-  testBackends,
+  oneTestBackend,
   type ContractFile,
   type GraphQLRequest,
   type SignedIn,
@@ -185,7 +185,7 @@ const refusalStatus = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 } a
 const persistedIds = new Map(manifest.operations.map((operation) => [operation.name, operation.id]));
 const cases = rows.flatMap((row) => callerNames.map((caller) => ({ ...row, caller, outcome: row.expect[caller] })));
 
-describe.each(testBackends())('who may do what, through the gateway (%s)', (backend) => {
+describe.each([oneTestBackend()])('who may do what, through the gateway (%s)', (backend) => {
   let fixtures: Fixtures;
 
   beforeAll(async () => {

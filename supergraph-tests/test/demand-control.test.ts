@@ -10,7 +10,7 @@ import {
   sharedRedis,
   signedInUser,
   startTestSupergraph,
-  testBackends,
+  oneTestBackend,
   type GraphQLRequest,
   type GraphQLResponse,
   type SignedIn,
@@ -34,7 +34,7 @@ const partnerOperations = new Map(
 let lastAddress = 0;
 const newClientAddress = () => ({ 'x-forwarded-for': `203.0.113.${++lastAddress}` });
 
-describe.each(testBackends().slice(-1))('demand control at the gateway (%s)', (backend) => {
+describe.each([oneTestBackend()])('demand control at the gateway (%s)', (backend) => {
   let supergraph: TestSupergraph;
   let admin: SignedIn;
 
@@ -160,7 +160,7 @@ describe.each(testBackends().slice(-1))('demand control at the gateway (%s)', (b
   });
 });
 
-describe.each(testBackends().slice(-1))('demand control across production-mode gateway processes (%s)', (backend) => {
+describe.each([oneTestBackend()])('demand control across production-mode gateway processes (%s)', (backend) => {
   let supergraph: TestSupergraph;
   let gateways: string[];
   const budget = 1_000;

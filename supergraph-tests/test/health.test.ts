@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { contractOperation, errorCodes, sharedRedis, signedInUser, startDatabaseOutage, startOwnRedis, startTestSupergraph, testBackends, type OwnRedis, type TestSupergraph } from '../src/index.js';
+import { contractOperation, errorCodes, sharedRedis, signedInUser, startDatabaseOutage, startOwnRedis, startTestSupergraph, oneTestBackend, testBackends, type OwnRedis, type TestSupergraph } from '../src/index.js';
 
 const backend = testBackends().includes('postgres') ? 'postgres' : 'pglite';
 
@@ -113,7 +113,7 @@ describe('a gateway whose Redis is away', () => {
   let redis: OwnRedis;
 
   beforeAll(async () => {
-    [supergraph, redis] = await Promise.all([startTestSupergraph('pglite', { sharedStores: false }), startOwnRedis()]);
+    [supergraph, redis] = await Promise.all([startTestSupergraph(oneTestBackend(), { sharedStores: false }), startOwnRedis()]);
   });
   afterAll(async () => {
     await supergraph?.stop();

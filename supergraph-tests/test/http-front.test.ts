@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestSupergraph, type TestSupergraph } from '../src/index.js';
+import { oneTestBackend, startTestSupergraph, type TestSupergraph } from '../src/index.js';
 
 /** What the gateway's HTTP front does before GraphQL sees a request. */
 describe('the gateway over HTTP', () => {
@@ -7,7 +7,7 @@ describe('the gateway over HTTP', () => {
   const post = (body: string | Buffer) => fetch(supergraph.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   beforeAll(async () => {
-    supergraph = await startTestSupergraph('pglite');
+    supergraph = await startTestSupergraph(oneTestBackend());
   });
   afterAll(() => supergraph?.stop());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TEST_PASSWORD, userBuilders, type UserBuilders } from '@shop/users/testing';
-import { contractOperation, errorCodes, sharedRedis, startTestSupergraph, testBackends, type GraphQLResponse, type TestSupergraph } from '../src/index.js';
+import { contractOperation, errorCodes, sharedRedis, startTestSupergraph, oneTestBackend, type GraphQLResponse, type TestSupergraph } from '../src/index.js';
 
 const Login = contractOperation('frontend', 'Login');
 const Register = contractOperation('frontend', 'Register');
@@ -11,7 +11,7 @@ const ACCOUNT_MAX_DELAY_SECONDS = 2;
 const REGISTRATIONS_PER_CLIENT = 3;
 
 // Real PostgreSQL when there is one; the counters run in Redis and in process alike.
-const backend = testBackends().at(-1)!;
+const backend = oneTestBackend();
 const stores = sharedRedis ? (['redis', 'in-process'] as const) : (['in-process'] as const);
 
 let lastAddress = 0;

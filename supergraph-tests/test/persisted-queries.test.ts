@@ -10,7 +10,7 @@ import {
   sharedRedis,
   signedInUser,
   startTestSupergraph,
-  testBackends,
+  oneTestBackend,
   type TestSupergraph,
 } from '../src/index.js';
 import { readFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ const apq = (hash: string, query?: string, headers?: Record<string, string>) => 
   extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
 });
 
-describe.each(testBackends())('persisted queries through the gateway (%s)', (backend) => {
+describe.each([oneTestBackend()])('persisted queries through the gateway (%s)', (backend) => {
   let supergraph: TestSupergraph;
   let productId: string;
 

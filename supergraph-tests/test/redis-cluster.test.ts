@@ -12,7 +12,7 @@ import {
   signedInUser,
   startOwnRedisCluster,
   startTestSupergraph,
-  testBackends,
+  oneTestBackend,
   type GatewayProcess,
   type OwnRedisCluster,
   type SignedIn,
@@ -34,7 +34,7 @@ const OUTAGE_MS = 2_500;
 const READERS = 4;
 const PRODUCTION = { NODE_ENV: 'production', TRUST_PROXY: 'true', COST_BUDGET_ANONYMOUS: '1000000000' };
 /** Real PostgreSQL when there is one. */
-const backend = testBackends().at(-1)!;
+const backend = oneTestBackend();
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

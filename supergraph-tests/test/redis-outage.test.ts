@@ -9,7 +9,7 @@ import {
   signedInUser,
   startOwnRedis,
   startTestSupergraph,
-  testBackends,
+  oneTestBackend,
   type GatewayProcess,
   type OwnRedis,
   type SignedIn,
@@ -34,7 +34,7 @@ const READERS = 4;
 /** Production, with a budget for the readers: counted in process while Redis is away, a budget still holds. */
 const PRODUCTION = { NODE_ENV: 'production', COST_BUDGET_ANONYMOUS: '1000000000' };
 /** Real PostgreSQL when there is one. */
-const backend = testBackends().at(-1)!;
+const backend = oneTestBackend();
 
 interface Read {
   ms: number;

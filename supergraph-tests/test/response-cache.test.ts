@@ -7,7 +7,7 @@ import {
   sharedRedis,
   signedInUser,
   startTestSupergraph,
-  testBackends,
+  oneTestBackend,
   type GraphQLRequest,
   type SignedIn,
   type TestSupergraph,
@@ -33,7 +33,7 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   return value;
 }
 
-describe.each(testBackends())('the response cache (%s)', (backend) => {
+describe.each([oneTestBackend()])('the response cache (%s)', (backend) => {
   let supergraph: TestSupergraph;
   let build: CatalogBuilders;
   let admin: SignedIn;

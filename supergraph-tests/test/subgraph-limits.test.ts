@@ -9,7 +9,7 @@ import {
   signedInUser,
   startTestSupergraph,
   stockOf,
-  testBackends,
+  oneTestBackend,
   type TestSupergraph,
 } from '../src/index.js';
 
@@ -37,7 +37,7 @@ const tooManyRecords = {
  * its depth or token bound are refused before they run, and a request that loads more rows
  * than one request may is stopped with one clear error, its transaction rolled back.
  */
-describe.each(testBackends())('what a subgraph refuses or stops on its own (%s)', (backend) => {
+describe.each([oneTestBackend()])('what a subgraph refuses or stops on its own (%s)', (backend) => {
   let supergraph: TestSupergraph;
 
   /** Straight to catalog, as the gateway would send it (a valid gateway signature). */

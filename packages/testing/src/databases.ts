@@ -10,13 +10,22 @@ import { testConfig } from './test-config.js';
 
 export type Backend = 'pglite' | 'postgres';
 
-
 /**
  * PGlite always (what a newcomer runs); real PostgreSQL too when TEST_POSTGRES_URL is set,
  * which CI requires.
  */
 export function testBackends(): Backend[] {
   return testConfig.postgresUrl ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+/**
+ * The one database for suites whose behaviour does not depend on the database engine (the
+ * gateway's credentials, limits, cache and access rules): real PostgreSQL when there is one,
+ * as production runs, PGlite otherwise. Suites of the data paths run on every backend
+ * (docs/adr/0029).
+ */
+export function oneTestBackend(): Backend {
+  return testBackends().at(-1)!;
 }
 
 export interface TestDatabases {

@@ -2,7 +2,7 @@ export { errorCodes, graphQLBody, postGraphQL, type GraphQLRequest, type GraphQL
 export { gatewayHeaders, postAsGateway, postToSubgraph } from './as-gateway.js';
 export { aloneSubgraph, asGatewayTo, entitiesQuery, personViewer } from './subgraph-alone.js';
 export { contractDir, contractFiles, contractOperation, readContract, type ContractFile } from './contract.js';
-export { createTestDatabases, createTestPglite, testBackends, type Backend, type TestDatabases, type TestPglite } from './databases.js';
+export { createTestDatabases, createTestPglite, oneTestBackend, testBackends, type Backend, type TestDatabases, type TestPglite } from './databases.js';
 export { startDatabaseOutage, type DatabaseOutage } from './outages.js';
 export { testKeyRing } from './keys.js';
 export { createTestRedis, sharedRedis, type TestRedis } from './redis.js';
