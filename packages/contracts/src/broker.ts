@@ -33,6 +33,12 @@ export interface BrokerNames {
 
 export const defaultBrokerNames: BrokerNames = { stream: 'SHOP_EVENTS', subjectPrefix: 'shop' };
 
+/** The names a deployment chose (NATS_STREAM, NATS_SUBJECT_PREFIX), the contract's where it chose none. */
+export const brokerNames = (chosen: { stream: string | null; subjectPrefix: string | null }): BrokerNames => ({
+  stream: chosen.stream ?? defaultBrokerNames.stream,
+  subjectPrefix: chosen.subjectPrefix ?? defaultBrokerNames.subjectPrefix,
+});
+
 /** One subject per topic, under its publisher: `shop.catalog.stock.changed`, `shop.orders.order.placed`. */
 export const eventSubject = (names: BrokerNames, topic: OutboxTopic): string => `${names.subjectPrefix}.${publisherByTopic[topic]}.${topic}`;
 

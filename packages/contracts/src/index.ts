@@ -26,6 +26,7 @@ export { isId } from './values.js';
 export {
   BROKER_CONTRACT_VERSION,
   brokerEventSchema,
+  brokerNames,
   brokerStreamSettings,
   decodeBrokerEvent,
   defaultBrokerNames,

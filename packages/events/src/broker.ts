@@ -1,13 +1,7 @@
 import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { NatsConfig } from '@shop/config';
-import { brokerStreamSettings, defaultBrokerNames, streamSubjects, type BrokerNames } from '@shop/contracts';
-
-/** The stream and subject prefix a deployment chose, or the contract's. */
-export const brokerNames = (nats: NatsConfig): BrokerNames => ({
-  stream: nats.stream ?? defaultBrokerNames.stream,
-  subjectPrefix: nats.subjectPrefix ?? defaultBrokerNames.subjectPrefix,
-});
+import { brokerNames, brokerStreamSettings, streamSubjects, type BrokerNames } from '@shop/contracts';
 
 /** The stream as the contract describes it (docs/adr/0028). */
 export function streamConfig(names: BrokerNames): StreamConfig & { name: string; subjects: string[] } {

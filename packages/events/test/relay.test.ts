@@ -1,12 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import type { NatsConfig } from '@shop/config';
-import { decodeBrokerEvent, MESSAGE_ID_HEADER, streamSubjects, type BrokerEvent } from '@shop/contracts';
+import { brokerNames, streamSubjects } from '@shop/contracts';
 import { openDatabase, publishPendingEvents, startOutboxRelay, type RawSqlClient, type SerialJob } from '@shop/db';
-import { brokerNames, startBrokerRelay } from '@shop/events';
+import { startBrokerRelay } from '@shop/events';
 import type { Logger } from '@shop/logging';
-import { createTestDatabases, natsAvailable, startOwnNats, testBackends, testNatsConfig, type OwnNats, type TestDatabases } from '@shop/testing';
+import {
+  createTestDatabases,
+  dropTestStream,
+  natsAvailable,
+  readTestStream,
+  startOwnNats,
+  testBackends,
+  testNatsConfig,
+  type OwnNats,
+  type TestDatabases,
+} from '@shop/testing';
 import pg from 'pg';
 
 const catalogMigrations = new URL('../../../prisma/catalog/migrations', import.meta.url).pathname;
@@ -34,7 +44,6 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
   let databases: TestDatabases;
   let pool: pg.Pool;
   let sql: RawSqlClient;
-  const connections: NatsConnection[] = [];
   const cleanups: Array<() => Promise<unknown>> = [];
 
   beforeAll(async () => {
@@ -52,7 +61,6 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
 
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    await Promise.all(connections.map((connection) => connection.close()));
     await pool?.end();
     await databases?.drop();
   });
@@ -81,27 +89,6 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
   const checkpointOf = async (stream: string) =>
     (await pool.query<{ seq: string }>('SELECT last_seq::text AS seq FROM broker_checkpoints WHERE stream = $1', [stream])).rows[0]?.seq ?? '0';
 
-  async function managerFor(url: string): Promise<JetStreamManager> {
-    const connection = await connect({ servers: url, timeout: 5_000 });
-    connections.push(connection);
-    return jetstreamManager(connection, { timeout: 5_000 });
-  }
-
-  /** The stream's messages from the first, read back and checked against the contract. */
-  async function storedEvents(manager: JetStreamManager, nats: NatsConfig): Promise<Array<BrokerEvent & { messageId: string | undefined }>> {
-    const names = brokerNames(nats);
-    const { state } = await manager.streams.info(names.stream);
-    const events = [];
-    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq += 1) {
-      const message = await manager.streams.getMessage(names.stream, { seq });
-      if (!message) throw new Error(`message ${seq} is missing`);
-      const read = decodeBrokerEvent(names, message.subject, message.string());
-      if (!read.ok) throw new Error(read.message);
-      events.push({ ...read.value, messageId: message.header.get(MESSAGE_ID_HEADER) });
-    }
-    return events;
-  }
-
   function relayTo(nats: NatsConfig, logger: Logger) {
     const relay = startBrokerRelay({ client: sql, source: 'catalog', nats, logger, intervalMs: 20 });
     cleanups.push(() => relay.stop());
@@ -109,15 +96,12 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
   }
 
   describe('on the shared NATS server, with a stream of its own', () => {
-    let nats: NatsConfig;
-    let manager: JetStreamManager;
+    const nats = testNatsConfig();
     let relay: SerialJob;
     const { logger, lines } = recordingLogger();
 
-    beforeAll(async () => {
-      nats = testNatsConfig();
-      manager = await managerFor(nats.servers[0]!);
-      cleanups.push(() => manager.streams.delete(brokerNames(nats).stream));
+    beforeAll(() => {
+      cleanups.push(() => dropTestStream(nats));
     });
 
     it('publishes each outbox event once, in commit order, on its topic\'s subject, with its event id as Nats-Msg-Id', async () => {
@@ -129,14 +113,16 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
       const last = await lastSeq();
       await until('the stream acknowledged every event', async () => (await checkpointOf(brokerNames(nats).stream)) === last);
 
-      const stored = await storedEvents(manager, nats);
+      const stored = await readTestStream(nats);
       expect(stored.map((event) => event.id)).toEqual(await feedIds());
       expect(stored.map((event) => event.messageId)).toEqual(stored.map((event) => event.id));
       expect(stored.map((event) => Number(event.seq))).toEqual(stored.map((_, index) => index + 1));
       expect(stored.every((event) => event.source === 'catalog' && event.version === 1)).toBe(true);
       expect(stored.slice(10, 13).map((event) => event.change.topic)).toEqual(['product.changed', 'product.changed', 'product.changed']);
 
-      const { config } = await manager.streams.info(brokerNames(nats).stream);
+      const connection = await connect({ servers: nats.servers, timeout: 5_000 });
+      const { config } = await (await jetstreamManager(connection)).streams.info(brokerNames(nats).stream);
+      await connection.close();
       expect(config.subjects).toEqual(streamSubjects(brokerNames(nats)));
       expect(config.subjects).toContain(`${nats.subjectPrefix}.catalog.stock.changed`);
       expect(config.subjects).toContain(`${nats.subjectPrefix}.orders.order.placed`);
@@ -144,7 +130,7 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
 
     it('stores an event once when it is published again: after a lost checkpoint, or by hand with its id', async () => {
       const stream = brokerNames(nats).stream;
-      const before = await storedEvents(manager, nats);
+      const before = await readTestStream(nats);
       // As if the relay crashed after the stream acknowledged, before its checkpoint was saved.
       await relay.stop();
       await pool.query('UPDATE broker_checkpoints SET last_seq = 0 WHERE stream = $1', [stream]);
@@ -154,11 +140,11 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
 
       const [first] = before;
       const connection = await connect({ servers: nats.servers, timeout: 5_000 });
-      connections.push(connection);
       const again = await jetstream(connection).publish(`${nats.subjectPrefix}.catalog.${first!.change.topic}`, JSON.stringify(first), { msgID: first!.id });
+      await connection.close();
       expect(again.duplicate).toBe(true);
 
-      expect(await storedEvents(manager, nats)).toEqual(before);
+      expect(await readTestStream(nats)).toEqual(before);
     });
 
     it('skips, and logs, an event the contract refuses, rather than hold up the events behind it', async () => {
@@ -169,7 +155,7 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
       const last = await lastSeq();
       await until('the relay passed both', async () => (await checkpointOf(stream)) === last);
 
-      const ids = (await storedEvents(manager, nats)).map((event) => event.id);
+      const ids = (await readTestStream(nats)).map((event) => event.id);
       expect(ids).not.toContain(refused);
       expect(ids.at(-1)).toBe(after);
       expect(lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual(['outbox event breaks the broker contract: not published']);
@@ -203,31 +189,32 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
         }
       })();
       await until('the stream took part of the burst', async () => Number(await checkpointOf(stream)) >= Number(before) + 40);
+      const warnings = () => lines.filter((line) => line.level === 'warn').map((line) => line.message);
+      const warnedBefore = warnings().length;
       await own.kill();
       await burst;
       await until('the burst was numbered', async () => Number(await lastSeq()) === Number(before) + 200);
-      const warnings = () => lines.filter((line) => line.level === 'warn').map((line) => line.message);
-      await until('the relay noticed the broker is away', async () => warnings().length > 0);
+      await until('the relay noticed the broker is away', async () => warnings().length > warnedBefore);
 
       // Nothing more is acknowledged, so nothing more is marked sent, however long the broker is away.
       const whileAway = await checkpointOf(stream);
       await sleep(1_500);
       expect(await checkpointOf(stream)).toBe(whileAway);
       expect(Number(whileAway)).toBeLessThan(Number(await lastSeq()));
-      expect(warnings()).toEqual([
+      expect(warnings().slice(warnedBefore)).toEqual([
         'cannot relay outbox events to NATS: they wait in the outbox; retrying every 1 s',
       ]);
 
       // The relay restarts too, while the broker is away: its successor starts from the checkpoint.
       await relay.stop();
       relay = relayTo(nats, logger);
-      await until('the new relay found the broker away', async () => warnings().length === 2);
+      await until('the new relay found the broker away', async () => warnings().length === warnedBefore + 2);
       await own.restart();
       const last = await lastSeq();
       await until('the relay caught up after the broker came back', async () => (await checkpointOf(stream)) === last, 20_000);
       expect(lines.filter((line) => line.level === 'info').map((line) => line.message)).toContain('relaying outbox events to NATS again');
 
-      const stored = await storedEvents(await managerFor(own.url), nats);
+      const stored = await readTestStream(nats);
       const ids = stored.map((event) => event.id);
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids).toEqual(await feedIds());

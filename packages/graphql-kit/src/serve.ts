@@ -2,9 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
 import { GATEWAY_TOKEN_HEADER, isAdmin, verifyGatewayToken, type RequestIdentity, type Viewer } from '@shop/auth';
 import type { DatabaseConfig, KeyRing, NatsConfig, SubgraphLimits, SubgraphName } from '@shop/config';
-import { checked, eventFeed, isOutboxPublisher, type AnswerToSend, type InternalEndpoint, type ParsedRequestOf } from '@shop/contracts';
+import { brokerNames, checked, eventFeed, isOutboxPublisher, type AnswerToSend, type InternalEndpoint, type ParsedRequestOf } from '@shop/contracts';
 import { AppError } from '@shop/errors';
-import { brokerNames, startBrokerRelay } from '@shop/events';
+import { startBrokerRelay } from '@shop/events';
 import {
   asRequest,
   databaseWasUnavailable,

@@ -4,7 +4,10 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager, JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { natsSchema, parseConfig, type NatsConfig } from '@shop/config';
+import { brokerNames, decodeBrokerEvent, MESSAGE_ID_HEADER, type BrokerEvent } from '@shop/contracts';
 import { freePort } from './service-process.js';
 import { testConfig } from './test-config.js';
 
@@ -13,8 +16,7 @@ export const natsAvailable = testConfig.natsUrl !== null;
 
 /**
  * NATS settings naming a stream and subject prefix of the run's own on `url` (the shared
- * server of TEST_NATS_URL by default): tests never see each other's events. Short timeouts,
- * so an outage shows within a test's time.
+ * server of TEST_NATS_URL by default): tests never see each other's events.
  */
 export function testNatsConfig(url = testConfig.natsUrl ?? 'nats://127.0.0.1:4222'): NatsConfig {
   const run = randomBytes(6).toString('hex');
@@ -22,10 +24,44 @@ export function testNatsConfig(url = testConfig.natsUrl ?? 'nats://127.0.0.1:422
     NATS_URL: url,
     NATS_STREAM: `TEST_${run}`,
     NATS_SUBJECT_PREFIX: `test_${run}`,
-    NATS_CONNECT_TIMEOUT_MS: '1000',
-    NATS_PUBLISH_TIMEOUT_MS: '1000',
   })!;
 }
+
+/** An event as the stream holds it: read by the contract, with the message id it was published under. */
+export type StoredEvent = BrokerEvent & { messageId: string | undefined };
+
+async function withManager<T>(nats: NatsConfig, use: (manager: JetStreamManager) => Promise<T>): Promise<T> {
+  const connection = await connect({ servers: nats.servers, timeout: 5_000 });
+  try {
+    return await use(await jetstreamManager(connection, { timeout: 5_000 }));
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Every message of the stream `nats` names, first to last, each read by the contract (a message it refuses fails the read). */
+export const readTestStream = (nats: NatsConfig): Promise<StoredEvent[]> =>
+  withManager(nats, async (manager) => {
+    const names = brokerNames(nats);
+    const { state } = await manager.streams.info(names.stream);
+    const events: StoredEvent[] = [];
+    for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq += 1) {
+      const message = await manager.streams.getMessage(names.stream, { seq });
+      if (!message) throw new Error(`message ${seq} of ${names.stream} is missing`);
+      const read = decodeBrokerEvent(names, message.subject, message.string());
+      if (!read.ok) throw new Error(`message ${seq} of ${names.stream}: ${read.message}`);
+      events.push({ ...read.value, messageId: message.header.get(MESSAGE_ID_HEADER) });
+    }
+    return events;
+  });
+
+/** Removes the test's stream, if it was made. */
+export const dropTestStream = (nats: NatsConfig): Promise<void> =>
+  withManager(nats, async (manager) => {
+    await manager.streams.delete(brokerNames(nats).stream).catch((error: unknown) => {
+      if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
+    });
+  });
 
 export interface OwnNats {
   readonly url: string;
