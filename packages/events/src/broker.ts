@@ -4,7 +4,7 @@ import type { NatsConfig } from '@shop/config';
 import { brokerNames, brokerStreamSettings, streamSubjects, type BrokerNames } from '@shop/contracts';
 
 /** The stream as the contract describes it (docs/adr/0028). */
-export function streamConfig(names: BrokerNames): StreamConfig & { name: string; subjects: string[] } {
+function streamConfig(names: BrokerNames): Partial<StreamConfig> & { name: string; subjects: string[] } {
   return {
     name: names.stream,
     subjects: streamSubjects(names),
@@ -14,14 +14,14 @@ export function streamConfig(names: BrokerNames): StreamConfig & { name: string;
     max_age: nanos(brokerStreamSettings.maxAgeMs),
     duplicate_window: nanos(brokerStreamSettings.duplicateWindowMs),
     num_replicas: 1,
-  } as StreamConfig & { name: string; subjects: string[] };
+  };
 }
 
 /**
  * Makes the stream, or adds the subjects this version publishes to one an older version made.
  * Two services making it at once is fine: the server accepts the same configuration twice.
  */
-export async function ensureStream(manager: JetStreamManager, names: BrokerNames): Promise<void> {
+async function ensureStream(manager: JetStreamManager, names: BrokerNames): Promise<void> {
   const wanted = streamConfig(names);
   let subjects: string[];
   try {
@@ -35,14 +35,14 @@ export async function ensureStream(manager: JetStreamManager, names: BrokerNames
   if (missing.length > 0) await manager.streams.update(names.stream, { subjects: [...subjects, ...missing] });
 }
 
-export interface BrokerSession {
+interface BrokerSession {
   readonly connection: NatsConnection;
   readonly client: JetStreamClient;
 }
 
 /**
  * One connection to NATS, made when first needed and again after it closed, with the stream
- * checked once per connection (and again after a failure, in case a broker lost it). Each
+ * checked before the first use and again after any failure (a broker may have lost it). Each
  * wait is bounded: connecting by the connect timeout, every API call by the publish timeout.
  * Once connected, the client reconnects by itself, forever.
  */
@@ -89,8 +89,8 @@ export function brokerConnection(nats: NatsConfig, name: string) {
     async close(): Promise<void> {
       const current = session;
       session = null;
-      const open = await current?.catch(() => null);
-      await open?.connection.close();
+      const opened = await current?.catch(() => null);
+      await opened?.connection.close();
     },
   };
 }

@@ -1,2 +1,2 @@
-export { brokerConnection, ensureStream, streamConfig, type BrokerConnection, type BrokerSession } from './broker.js';
+export { brokerConnection, type BrokerConnection } from './broker.js';
 export { startBrokerRelay, type BrokerRelayOptions } from './relay.js';

@@ -33,6 +33,8 @@ export function startBrokerRelay({ client, source, nats, logger, intervalMs = 20
   let checkpoint: string | null = null;
   let away = false;
   let retryAt = 0;
+  // A backlog (after an outage) can take a while: stopping ends the run after the publish in flight.
+  let stopping = false;
 
   const relayBatch = async (js: JetStreamClient): Promise<number> => {
     const after = (checkpoint ??= await readBrokerCheckpoint(client, stream));
@@ -40,6 +42,7 @@ export function startBrokerRelay({ client, source, nats, logger, intervalMs = 20
     let acknowledged = after;
     try {
       for (const event of events) {
+        if (stopping) break;
         const message = encodeBrokerEvent(connection.names, {
           version: BROKER_CONTRACT_VERSION,
           id: event.eventId,
@@ -78,7 +81,7 @@ export function startBrokerRelay({ client, source, nats, logger, intervalMs = 20
       if (Date.now() < retryAt) return;
       try {
         const { client: js } = await connection.ready();
-        while ((await relayBatch(js)) === BATCH);
+        while ((await relayBatch(js)) === BATCH && !stopping);
         if (away) {
           away = false;
           logger.info({ stream }, 'relaying outbox events to NATS again');
@@ -99,6 +102,7 @@ export function startBrokerRelay({ client, source, nats, logger, intervalMs = 20
   });
   return {
     stop: async () => {
+      stopping = true;
       await job.stop();
       await connection.close();
     },
