@@ -28,6 +28,7 @@ COPY packages/config/package.json packages/config/
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/db/package.json packages/db/
 COPY packages/errors/package.json packages/errors/
+COPY packages/events/package.json packages/events/
 COPY packages/graphql-kit/package.json packages/graphql-kit/
 COPY packages/logging/package.json packages/logging/
 COPY packages/metrics/package.json packages/metrics/

@@ -241,11 +241,54 @@ const redisUrl = z.string().superRefine((value, context) => {
   }
 });
 
-/** Test runs only: PostgreSQL and Redis servers on which each run creates (and removes) its own data. */
+/** nats://host:port (or tls://), several separated by commas: one cluster's seed servers. */
+const natsUrl = z.string().superRefine((value, context) => {
+  for (const server of value.split(',').map((part) => part.trim())) {
+    if (!/^(nats|tls):\/\/[^\s/]+$/.test(server) || !URL.canParse(server)) {
+      context.addIssue({ code: 'custom', message: `"${server}" is not a NATS server URL: nats://host:port or tls://host:port, several separated by commas` });
+    }
+  }
+});
+
+/**
+ * Events through NATS JetStream (docs/adr/0028) when NATS_URL is set: each subgraph with an
+ * outbox also relays it to the stream. Without it, nothing changes (the HTTP event feed). The
+ * stream and subject prefix default to the contract's (SHOP_EVENTS, shop.*); another lets
+ * deployments, or test runs, share one NATS without sharing a stream.
+ */
+export const natsSchema = z
+  .object({
+    NATS_URL: natsUrl.optional(),
+    NATS_STREAM: z.string().regex(/^[\w-]{1,64}$/, 'must be letters, digits, _ or - (a JetStream stream name)').optional(),
+    NATS_SUBJECT_PREFIX: z
+      .string()
+      .regex(/^[\w-]{1,32}(\.[\w-]{1,32}){0,3}$/, 'must be dot-separated tokens of letters, digits, _ or - (no wildcards)')
+      .optional(),
+    // The longest a relay waits for a connection, or for the stream's acknowledgement of one event.
+    NATS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2_000),
+    NATS_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2_000),
+  })
+  .transform((env) =>
+    env.NATS_URL
+      ? {
+          servers: env.NATS_URL.split(',').map((part) => part.trim()),
+          stream: env.NATS_STREAM ?? null,
+          subjectPrefix: env.NATS_SUBJECT_PREFIX ?? null,
+          connectTimeoutMs: env.NATS_CONNECT_TIMEOUT_MS,
+          publishTimeoutMs: env.NATS_PUBLISH_TIMEOUT_MS,
+        }
+      : null,
+  );
+
+/** Where and how a relay reaches NATS; null when NATS_URL is unset. */
+export type NatsConfig = NonNullable<z.output<typeof natsSchema>>;
+
+/** Test runs only: PostgreSQL, Redis and NATS servers on which each run creates (and removes) its own data. */
 export const testSchema = z
   .object({
     TEST_POSTGRES_URL: postgresUrl.optional(),
     TEST_REDIS_URL: redisUrl.optional(),
+    TEST_NATS_URL: natsUrl.optional(),
     CI: z.string().optional(),
   })
   .superRefine((env, context) => {
@@ -255,8 +298,11 @@ export const testSchema = z
     if (env.CI && !env.TEST_REDIS_URL) {
       context.addIssue({ code: 'custom', path: ['TEST_REDIS_URL'], message: 'is required in CI (real Redis tests)' });
     }
+    if (env.CI && !env.TEST_NATS_URL) {
+      context.addIssue({ code: 'custom', path: ['TEST_NATS_URL'], message: 'is required in CI (real NATS JetStream tests)' });
+    }
   })
-  .transform((env) => ({ postgresUrl: env.TEST_POSTGRES_URL ?? null, redisUrl: env.TEST_REDIS_URL ?? null }));
+  .transform((env) => ({ postgresUrl: env.TEST_POSTGRES_URL ?? null, redisUrl: env.TEST_REDIS_URL ?? null, natsUrl: env.TEST_NATS_URL ?? null }));
 
 /** Redis when REDIS_URL is set (shared by every instance), an in-process store otherwise. */
 export const redisSchema = z

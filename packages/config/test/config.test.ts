@@ -10,6 +10,7 @@ import {
   gatewayTokenSchema,
   loadConfig,
   loginRateLimitSchema,
+  natsSchema,
   operationLimitsSchema,
   publishedSecrets,
   redisSchema,
@@ -172,6 +173,24 @@ describe('configuration', () => {
     expect(loadConfig({ redis: redisSchema }, {}).redis).toEqual({ url: null, keyPrefix: 'shop:', commandTimeoutMs: 150, connectTimeoutMs: 500 });
     expect(loadConfig({ redis: redisSchema }, { REDIS_URL: 'redis://cache:6379' }).redis.url).toBe('redis://cache:6379');
     expect(() => loadConfig({ redis: redisSchema }, { REDIS_URL: 'http://cache' })).toThrow(/REDIS_URL/);
+  });
+
+  it('relays events to NATS only when NATS_URL is set, on the contract\'s stream unless told another', () => {
+    expect(loadConfig({ nats: natsSchema }, {}).nats).toBeNull();
+    expect(loadConfig({ nats: natsSchema }, { NATS_URL: 'nats://broker-1:4222, nats://broker-2:4222' }).nats).toEqual({
+      servers: ['nats://broker-1:4222', 'nats://broker-2:4222'],
+      stream: null,
+      subjectPrefix: null,
+      connectTimeoutMs: 2_000,
+      publishTimeoutMs: 2_000,
+    });
+    expect(loadConfig({ nats: natsSchema }, { NATS_URL: 'tls://broker:4222', NATS_STREAM: 'STAGING_EVENTS', NATS_SUBJECT_PREFIX: 'staging.shop' }).nats).toMatchObject({
+      stream: 'STAGING_EVENTS',
+      subjectPrefix: 'staging.shop',
+    });
+    expect(() => loadConfig({ nats: natsSchema }, { NATS_URL: 'http://broker:4222' })).toThrow(/NATS_URL.*not a NATS server URL/);
+    expect(() => loadConfig({ nats: natsSchema }, { NATS_URL: 'nats://broker:4222', NATS_STREAM: 'shop.events' })).toThrow(/NATS_STREAM/);
+    expect(() => loadConfig({ nats: natsSchema }, { NATS_URL: 'nats://broker:4222', NATS_SUBJECT_PREFIX: 'shop.>' })).toThrow(/NATS_SUBJECT_PREFIX/);
   });
 
   it('reads sign-in limits, and refuses the retired LOGIN_MAX_FAILURES_PER_ACCOUNT rather than ignore it', () => {

@@ -23,3 +23,22 @@ export { StockApi, type ProductSnapshot, type ReservationRefusal, type Reservati
 export { credentialCheck } from './credentials.js';
 export { eventFeed } from './event-feed.js';
 export { isId } from './values.js';
+export {
+  BROKER_CONTRACT_VERSION,
+  brokerEventSchema,
+  brokerNames,
+  brokerStreamSettings,
+  decodeBrokerEvent,
+  defaultBrokerNames,
+  encodeBrokerEvent,
+  eventSubject,
+  isOutboxPublisher,
+  MESSAGE_ID_HEADER,
+  outboxPublishers,
+  streamSubjects,
+  type BrokerEvent,
+  type BrokerEventDraft,
+  type BrokerMessage,
+  type BrokerNames,
+  type OutboxPublisher,
+} from './broker.js';

@@ -9,9 +9,14 @@ export { stableUuid } from './stable-id.js';
 export { seededRandom } from './random.js';
 export {
   publishPendingEvents,
+  readBrokerCheckpoint,
+  readEventsToRelay,
   readPublishedEvents,
+  saveBrokerCheckpoint,
   startOutboxRelay,
   writeEvent,
+  type EventToRelay,
+  type OutboxRelayOptions,
   type OutboxWriter,
   type RawSqlClient,
 } from './outbox.js';

@@ -46,18 +46,68 @@ export async function readPublishedEvents(client: RawSqlClient, afterSeq: string
   );
 }
 
+/** A published event as the broker relay sends it: with the id that names it everywhere. */
+export interface EventToRelay {
+  eventId: string;
+  seq: string;
+  topic: string;
+  aggregateId: string;
+  payload: unknown;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+}
+
+/** Published events after `afterSeq`, in order, for the relay to the broker. */
+export async function readEventsToRelay(client: RawSqlClient, afterSeq: string, limit: number): Promise<EventToRelay[]> {
+  return client.$queryRawUnsafe<EventToRelay[]>(
+    `SELECT event_id::text AS "eventId", published_seq::text AS seq, topic, aggregate_id AS "aggregateId", payload,
+            to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"
+     FROM outbox_events WHERE published_seq > $1::bigint ORDER BY published_seq LIMIT $2`,
+    afterSeq,
+    limit,
+  );
+}
+
+/** The last sequence `stream` acknowledged; "0" before the first. */
+export async function readBrokerCheckpoint(client: RawSqlClient, stream: string): Promise<string> {
+  const [row] = await client.$queryRawUnsafe<Array<{ seq: string }>>(`SELECT last_seq::text AS seq FROM broker_checkpoints WHERE stream = $1`, stream);
+  return row?.seq ?? '0';
+}
+
+/** Moves `stream`'s checkpoint forward, never back: two relays of one subgraph may save out of turn. */
+export async function saveBrokerCheckpoint(client: RawSqlClient, stream: string, seq: string): Promise<void> {
+  await client.$executeRawUnsafe(
+    `INSERT INTO broker_checkpoints (stream, last_seq) VALUES ($1, $2::bigint)
+     ON CONFLICT (stream) DO UPDATE SET last_seq = greatest(broker_checkpoints.last_seq, excluded.last_seq), updated_at = now()`,
+    stream,
+    seq,
+  );
+}
+
+export interface OutboxRelayOptions {
+  intervalMs?: number;
+  /** The stream a broker relay publishes to: an event it has not acknowledged is never pruned. */
+  brokerStream?: string;
+}
+
 /** Runs the relay in the background, and prunes events consumers had a week to read. */
-export function startOutboxRelay(client: RawSqlClient, logger: Logger, intervalMs = 200): SerialJob {
+export function startOutboxRelay(client: RawSqlClient, logger: Logger, { intervalMs = 200, brokerStream }: OutboxRelayOptions = {}): SerialJob {
   let runs = 0;
+  const prune = brokerStream
+    ? () =>
+        client.$executeRawUnsafe(
+          `DELETE FROM outbox_events WHERE published_at < now() - interval '${RETENTION_DAYS} days'
+           AND published_seq <= (SELECT last_seq FROM broker_checkpoints WHERE stream = $1)`,
+          brokerStream,
+        )
+    : () => client.$executeRawUnsafe(`DELETE FROM outbox_events WHERE published_at < now() - interval '${RETENTION_DAYS} days'`);
   return startSerialJob({
     name: 'outbox relay',
     intervalMs,
     logger,
     run: async () => {
       while ((await publishPendingEvents(client)) === BATCH);
-      if (++runs % 3000 === 0) {
-        await client.$executeRawUnsafe(`DELETE FROM outbox_events WHERE published_at < now() - interval '${RETENTION_DAYS} days'`);
-      }
+      if (++runs % 3000 === 0) await prune();
     },
   });
 }

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
 import { GATEWAY_TOKEN_HEADER, isAdmin, verifyGatewayToken, type RequestIdentity, type Viewer } from '@shop/auth';
-import type { DatabaseConfig, KeyRing, SubgraphLimits, SubgraphName } from '@shop/config';
-import { checked, eventFeed, type AnswerToSend, type InternalEndpoint, type ParsedRequestOf } from '@shop/contracts';
+import type { DatabaseConfig, KeyRing, NatsConfig, SubgraphLimits, SubgraphName } from '@shop/config';
+import { brokerNames, checked, eventFeed, isOutboxPublisher, type AnswerToSend, type InternalEndpoint, type ParsedRequestOf } from '@shop/contracts';
 import { AppError } from '@shop/errors';
+import { startBrokerRelay } from '@shop/events';
 import {
   asRequest,
   databaseWasUnavailable,
@@ -48,6 +49,8 @@ export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends
   createContext: (prisma: Prisma, identity: RequestIdentity, services: Services) => Promise<Context> | Context;
   /** Relay this subgraph's outbox and serve its event feed. */
   outbox?: boolean;
+  /** With an outbox, also relay it to NATS JetStream (docs/adr/0028); the event feed is served either way. */
+  broker?: NatsConfig | null;
   /** Service-to-service endpoints (see internalRoute); like GraphQL, only the gateway may call them. */
   internalRoutes?: (prisma: Prisma) => InternalRoute[];
   /** Runs after migrations, before the server listens (demo data). */
@@ -110,7 +113,7 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     const prisma = options.createPrisma(database);
     await options.prepare?.(prisma);
     const services = options.createServices?.(prisma) as Services;
-    if (options.outbox) jobs.push(startOutboxRelay(prisma, logger));
+    if (options.outbox) jobs.push(...outboxRelays(prisma, options.name, options.broker ?? null, logger));
     jobs.push(...(options.backgroundJobs?.(prisma, services) ?? []));
     const routes = [...(options.internalRoutes?.(prisma) ?? []), ...(options.outbox ? [eventFeedRoute(prisma)] : [])];
     const identityOf = (request: IncomingMessage, rawBody: string) => {
@@ -162,6 +165,16 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Numbers the outbox's events for the feed and, when NATS is configured, publishes them to its stream. */
+function outboxRelays(prisma: RawSqlClient, name: SubgraphName, broker: NatsConfig | null, logger: Logger): BackgroundJob[] {
+  if (!broker) return [startOutboxRelay(prisma, logger)];
+  if (!isOutboxPublisher(name)) throw new Error(`the broker contract names no topics the ${name} subgraph publishes`);
+  return [
+    startOutboxRelay(prisma, logger, { brokerStream: brokerNames(broker).stream }),
+    startBrokerRelay({ client: prisma, source: name, nats: broker, logger }),
+  ];
 }
 
 /** Ready while the database answers within a second and lacks none of the migrations this code expects. */

@@ -1,4 +1,4 @@
-import type { DatabaseConfig, KeyRing, SubgraphLimits } from '@shop/config';
+import type { DatabaseConfig, KeyRing, NatsConfig, SubgraphLimits } from '@shop/config';
 import { StockApi } from '@shop/contracts';
 import { internalRoute, serveSubgraph, type SubgraphMetricsOptions } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
@@ -21,6 +21,8 @@ export interface CatalogOptions {
   /** How long reserved stock waits for its order to confirm (tests shorten it). */
   reservationTtlMs?: number;
   limits: SubgraphLimits;
+  /** NATS JetStream to relay the outbox to as well (docs/adr/0028); none: the HTTP event feed only. */
+  broker?: NatsConfig | null;
   host: string;
   port: number;
   /** Where Prometheus scrapes it; none in tests that run it in process. */

@@ -3,6 +3,7 @@ import {
   databaseSchema,
   gatewayTokenSchema,
   loadConfig,
+  natsSchema,
   readEnvironment,
   runtimeSchema,
   shutdownSchema,
@@ -32,6 +33,7 @@ await runService(async () => {
       limits: subgraphLimitsSchema,
       shutdown: shutdownSchema,
       migrations: startupMigrationSchema,
+      broker: natsSchema,
     },
     readEnvironment(),
   );
@@ -44,6 +46,7 @@ await runService(async () => {
     gatewayKeys: config.gatewayKeys,
     seedDemoData: embedded && config.seed.demoData,
     limits: config.limits,
+    broker: config.broker,
     ...config.server,
     metrics: { endpoint: config.metrics, alsoOnMainPort: config.runtime.NODE_ENV !== 'production' },
     logger,

@@ -1,4 +1,4 @@
-import type { DatabaseConfig, KeyRing, SubgraphLimits } from '@shop/config';
+import type { DatabaseConfig, KeyRing, NatsConfig, SubgraphLimits } from '@shop/config';
 import { serveSubgraph, type SubgraphMetricsOptions } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
@@ -23,6 +23,8 @@ export interface OrdersOptions {
   /** Probes between the steps of placing an order (tests only). */
   hooks?: PlacementHooks;
   limits: SubgraphLimits;
+  /** NATS JetStream to relay the outbox to as well (docs/adr/0028); none: the HTTP event feed only. */
+  broker?: NatsConfig | null;
   host: string;
   port: number;
   /** Where Prometheus scrapes it; none in tests that run it in process. */
