@@ -30,6 +30,14 @@ describe('configuration', () => {
     expect(config.server).toEqual({ port: 4002, host: '127.0.0.1' });
     expect(config.gateway.port).toBe(4000);
     expect(config.urls.orders).toBe('http://127.0.0.1:4003/graphql');
+    expect(config.gateway.credentialCacheMs).toBe(5_000);
+  });
+
+  it('takes how long the gateway reuses a verdict on a credential, within bounds', () => {
+    expect(loadConfig({ gateway: gatewaySchema }, { CREDENTIAL_CACHE_MS: '1000' }).gateway.credentialCacheMs).toBe(1_000);
+    for (const outOfBounds of ['0', '99', '60001', 'soon']) {
+      expect(() => loadConfig({ gateway: gatewaySchema }, { CREDENTIAL_CACHE_MS: outOfBounds })).toThrow(/CREDENTIAL_CACHE_MS/);
+    }
   });
 
   it('selects real PostgreSQL by URL, per subgraph', () => {
