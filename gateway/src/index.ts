@@ -203,7 +203,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       accessRecordPlugin(),
     ],
   });
-  // Redis is waited for no longer than one connection attempt: without it the gateway serves all the same (docs/adr/0015).
+  // Redis is waited for no longer than its connect timeout: without it the gateway serves all the same (docs/adr/0015).
   await Promise.all([apollo.start(), redis && firstConnection(redis, options.redis)]);
   const subgraphProbe = startSubgraphProbe(subgraphUrls);
   const http = await startHttpServer<GatewayContext>({

@@ -11,6 +11,7 @@ import {
   signedInUser,
   startTestSupergraph,
   oneTestBackend,
+  untilGatewayUsesRedis,
   type TestSupergraph,
 } from '../src/index.js';
 import { readFileSync } from 'node:fs';
@@ -120,6 +121,7 @@ describe.each([oneTestBackend()])('persisted queries through the gateway (%s)', 
       const registered = await supergraph.request(apq(sha256(query), query));
       expect(registered.errors).toBeUndefined();
       const other = await supergraph.startAnotherGateway();
+      await untilGatewayUsesRedis(other.url);
       const byHash = await postGraphQL(other.url, apq(sha256(query)));
       expect(byHash.errors).toBeUndefined();
       expect(byHash.data).toEqual(registered.data);

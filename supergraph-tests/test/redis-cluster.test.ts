@@ -13,6 +13,7 @@ import {
   startOwnRedisCluster,
   startTestSupergraph,
   oneTestBackend,
+  untilGatewayUsesRedis,
   type GatewayProcess,
   type OwnRedisCluster,
   type SignedIn,
@@ -40,18 +41,6 @@ const backend = oneTestBackend();
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Resolves once the gateway says it is ready, which it is while its Redis takes commands: on a
- * loaded machine the cluster's connections can take longer than the gateway waits for at start.
- */
-async function untilReady(graphqlUrl: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fetch(new URL('/ready', graphqlUrl)).then((response) => response.ok, () => false))) {
-    if (Date.now() > deadline) throw new Error(`the gateway at ${graphqlUrl} was not ready within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
 
 let lastAddress = 0;
 /** A client address of its own (TEST-NET-3), sent as a load balancer would. */
@@ -85,7 +74,7 @@ describe(`the supergraph on a three-node Redis Cluster (${backend})`, () => {
       demandControl: { budgets: { ...parseConfig(demandControlSchema, {}).budgets, anonymous: ANONYMOUS_BUDGET, windowSeconds: 60 } },
     });
     build = catalogBuilders(supergraph.catalog.prisma);
-    await untilReady(supergraph.gatewayUrl);
+    await untilGatewayUsesRedis(supergraph.gatewayUrl);
     admin = await signedInUser(supergraph, 'ADMIN');
     inspector = connectRedis({ url: cluster.url, commandTimeoutMs: 5_000, connectTimeoutMs: 5_000 });
   }, 120_000);
@@ -149,7 +138,7 @@ describe(`the supergraph on a three-node Redis Cluster (${backend})`, () => {
     const query = `query ClusterApq($id: ID!) { product(id: $id) { id name } } # ${randomUUID()}`;
     const hashOnly = { variables: { id: product.id }, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } };
     const another = await supergraph.startAnotherGateway();
-    await untilReady(another.url);
+    await untilGatewayUsesRedis(another.url);
     expect(errorCodes(await supergraph.request(hashOnly))).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
     expect((await supergraph.request({ ...hashOnly, query })).errors).toBeUndefined();
     const elsewhere = await postGraphQL<{ product: { id: string } }>(another.url, hashOnly);
@@ -172,7 +161,7 @@ describe(`the supergraph on a three-node Redis Cluster (${backend})`, () => {
   it('spends one cost budget across gateways, and refuses once it is spent', async () => {
     const client = newClient();
     const another = await supergraph.startAnotherGateway();
-    await untilReady(another.url);
+    await untilGatewayUsesRedis(another.url);
     for (let spent = 100; spent <= ANONYMOUS_BUDGET; spent += 100) {
       const answer = await postGraphQL(spent % 200 === 0 ? supergraph.gatewayUrl : another.url, { query: categoryIds(), headers: client });
       expect(answer.errors).toBeUndefined();
@@ -225,7 +214,8 @@ describe(`the supergraph on a three-node Redis Cluster (${backend})`, () => {
         if ((await readProduct(id)).cache === 'MISS' && (await readProduct(id)).cache === 'HIT') return Date.now() - started;
         await sleep(50);
       }
-      throw new Error(`caching did not work within ${timeoutMs} ms`);
+      const last = await readProduct(randomUUID());
+      throw new Error(`caching did not work within ${timeoutMs} ms: ${JSON.stringify(last)} ${gateway.output().slice(-3000)}`);
     }
 
     beforeAll(async () => {

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Cluster, Redis, ReplyError } from 'ioredis';
 import { parseRedisUrl, type RedisConfig } from '@shop/config';
 import type { Logger } from '@shop/logging';
@@ -72,21 +71,29 @@ export function connectRedis(config: RedisConnectionConfig): RedisClient {
 }
 
 /**
- * Resolves when the connection is ready (on a cluster, to every master), or has failed once, or
- * after the connect timeout: a service that starts beside a reachable Redis uses it from its
- * first request, and one whose Redis is away starts all the same.
+ * Resolves when the connection is ready (on a cluster, to every master), or after the connect
+ * timeout: a service that starts beside a reachable Redis uses it from its first request, and
+ * one whose Redis is away starts all the same, at most the connect timeout later. A failed
+ * attempt does not end the wait: on a busy machine the first ready check can miss the command
+ * timeout, and the next attempt, a tenth of a second later, succeeds.
  */
 export async function firstConnection(redis: RedisClient, config: Pick<RedisConfig, 'connectTimeoutMs'>): Promise<void> {
   const signal = AbortSignal.timeout(config.connectTimeoutMs);
-  const ready = async (client: RedisClient) => {
-    if (client.status !== 'ready') await once(client, 'ready', { signal });
-  };
-  try {
-    await ready(redis);
-    if (redis instanceof Cluster) await Promise.all(redis.nodes('master').map(ready));
-  } catch {
-    // Failed or not in time: the service starts without it, and uses it once it is there.
-  }
+  // Not `events.once`, which gives up on the first 'error'.
+  const ready = (client: RedisClient) =>
+    new Promise<void>((resolve) => {
+      if (client.status === 'ready' || signal.aborted) return resolve();
+      const done = () => {
+        client.off('ready', done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      client.on('ready', done);
+      signal.addEventListener('abort', done);
+    });
+  await ready(redis);
+  // Not in time: the service starts without it, and uses it once it is there.
+  if (redis instanceof Cluster && !signal.aborted) await Promise.all(redis.nodes('master').map(ready));
 }
 
 export interface RedisAvailability {

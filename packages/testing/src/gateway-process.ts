@@ -35,3 +35,21 @@ export function startGatewayProcess(options: GatewayProcessOptions): Promise<Gat
     },
   });
 }
+
+/**
+ * Resolves once the gateway at `graphqlUrl` reports (on its /ready) that its Redis takes
+ * commands: a gateway starts without waiting past its connect timeout, and a test of what
+ * instances share through Redis needs it connected first.
+ */
+export async function untilGatewayUsesRedis(graphqlUrl: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const redisState = () =>
+    fetch(new URL('/ready', graphqlUrl)).then(
+      async (response) => ((await response.json()) as { checks?: { redis?: string } }).checks?.redis,
+      () => undefined,
+    );
+  while ((await redisState()) !== 'ready') {
+    if (Date.now() > deadline) throw new Error(`the gateway at ${graphqlUrl} did not use its Redis within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -6,7 +6,7 @@ export { createTestDatabases, createTestPglite, oneTestBackend, testBackends, ty
 export { startDatabaseOutage, type DatabaseOutage } from './outages.js';
 export { testKeyRing } from './keys.js';
 export { createTestRedis, sharedRedis, type TestRedis } from './redis.js';
-export { keyRingVariable, startGatewayProcess, type GatewayProcess } from './gateway-process.js';
+export { keyRingVariable, startGatewayProcess, untilGatewayUsesRedis, type GatewayProcess } from './gateway-process.js';
 export { ANY_FREE_METRICS_PORTS, freePort, startOwnRedis, startOwnRedisCluster, startServiceProcess, type OwnRedis, type OwnRedisCluster, type ServiceName, type ServiceProcess, type ServiceProcessOptions } from './service-process.js';
 export { startWiretap, type TappedRequest, type Wiretap } from './wiretap.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
