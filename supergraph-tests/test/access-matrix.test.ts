@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders } from '@shop/catalog/testing';
 import { orderBuilders } from '@shop/orders/testing';
-import { userBuilders } from '@shop/users/testing';
+import { TEST_PASSWORD, userBuilders } from '@shop/users/testing';
 import {
   contractFiles,
   contractOperation,
@@ -130,6 +130,13 @@ const rows: Row[] = [
   },
   { file: 'frontend', operation: 'Order', variables: async (f) => ({ id: (await fresh.order(f)).id }), expect: signedIn('data', 'null', 'data') },
   { file: 'frontend', operation: 'CancelOrder', variables: async (f) => ({ id: (await fresh.order(f)).id }), expect: signedIn('data', 'NOT_FOUND', 'data') },
+  // Last of the frontend rows: it changes the caller's password, which the rows above sign in with.
+  {
+    file: 'frontend',
+    operation: 'ChangePassword',
+    variables: async () => ({ currentPassword: TEST_PASSWORD, newPassword: `matrix ${fresh.handle()}` }),
+    expect: signedIn('data'),
+  },
   // admin.graphql
   { file: 'admin', operation: 'Users', expect: adminOnly() },
   // A user may read its own account; anyone else's reads as not found.

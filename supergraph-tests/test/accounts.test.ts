@@ -7,6 +7,7 @@ const Login = contractOperation('frontend', 'Login');
 const RefreshToken = contractOperation('frontend', 'RefreshToken');
 const Logout = contractOperation('frontend', 'Logout');
 const UpdateProfile = contractOperation('frontend', 'UpdateProfile');
+const ChangePassword = contractOperation('frontend', 'ChangePassword');
 const MeProfile = 'query MeProfile { me { id email username firstName lastName role isActive } }';
 
 interface AuthPayload {
@@ -153,6 +154,51 @@ describe.each(testBackends())('accounts through the gateway (%s)', (backend) => 
       const response = await supergraph.request({ query: Logout, variables: { refreshToken: ownerSession.refreshToken }, headers: otherSession.headers });
       expect(response).toMatchObject({ data: { logout: false } });
       expect((await refresh(ownerSession.refreshToken)).errors).toBeUndefined();
+    });
+  });
+
+  describe('changePassword', () => {
+    const changePassword = (caller: { headers: Record<string, string> }, currentPassword: string, newPassword: string) =>
+      supergraph.request<{ changePassword: boolean }>({ query: ChangePassword, variables: { currentPassword, newPassword }, headers: caller.headers });
+
+    it("sets the new password and signs out every other session, keeping the caller's", async () => {
+      const user = await build.user();
+      const laptop = await signIn(supergraph, user.email);
+      const phone = await signIn(supergraph, user.email);
+      const response = await changePassword(laptop, TEST_PASSWORD, 'a brand new passphrase');
+      expect(response).toMatchObject({ data: { changePassword: true } });
+
+      expect(errorCodes(await refresh(phone.refreshToken))).toEqual(['UNAUTHENTICATED']);
+      expect((await me(laptop.accessToken)).data!.me.id).toBe(user.id);
+      expect((await refresh(laptop.refreshToken)).errors).toBeUndefined();
+      expect(errorCodes(await login(user.email, TEST_PASSWORD))).toEqual(['UNAUTHENTICATED']);
+      expect((await login(user.email, 'a brand new passphrase')).errors).toBeUndefined();
+    });
+
+    it('refuses a wrong current password with WRONG_CURRENT_PASSWORD, changing nothing, and counts it as a failed sign-in', async () => {
+      const user = await build.user();
+      const laptop = await signIn(supergraph, user.email);
+      const phone = await signIn(supergraph, user.email);
+      const wrong = await changePassword(laptop, 'not the password', 'a brand new passphrase');
+      expect(errorCodes(wrong)).toEqual(['WRONG_CURRENT_PASSWORD']);
+      expect(wrong.status).toBe(403);
+      expect((await refresh(phone.refreshToken)).errors).toBeUndefined();
+      expect((await login(user.email, TEST_PASSWORD)).errors).toBeUndefined();
+
+      // The sign-in throttle's five failures per account and client: four more, then even the right password waits.
+      for (let attempt = 0; attempt < 4; attempt += 1) {
+        expect(errorCodes(await changePassword(laptop, 'not the password', 'a brand new passphrase'))).toEqual(['WRONG_CURRENT_PASSWORD']);
+      }
+      expect(errorCodes(await changePassword(laptop, TEST_PASSWORD, 'a brand new passphrase'))).toEqual(['RATE_LIMITED']);
+      expect(errorCodes(await login(user.email, TEST_PASSWORD))).toEqual(['RATE_LIMITED']);
+    });
+
+    it('holds the new password to the rules of registration', async () => {
+      const session = await signIn(supergraph, (await build.user()).email);
+      const tooShort = await changePassword(session, TEST_PASSWORD, 'short');
+      expect(errorCodes(tooShort)).toEqual(['BAD_USER_INPUT']);
+      expect(tooShort.errors![0]!.extensions!.field).toBe('newPassword');
+      expect(errorCodes(await changePassword(session, TEST_PASSWORD, TEST_PASSWORD))).toEqual(['BAD_USER_INPUT']);
     });
   });
 

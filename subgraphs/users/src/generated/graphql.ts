@@ -73,6 +73,13 @@ export type LoginInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Sets a new password (the same rules as register's) once the current one is given; true when
+   * changed. Every other session of the account is signed out (their access tokens stop within the
+   * gateway's credential cache time); the caller's stays. A wrong current password is
+   * WRONG_CURRENT_PASSWORD and counts as a failed sign-in (RATE_LIMITED after too many).
+   */
+  changePassword: Scalars['Boolean']['output'];
   /** The key is returned once; the owner must be an active PARTNER account. */
   createApiKey: CreatedApiKey;
   /** Blocks sign-in and ends every session and API key of the account at once. */
@@ -90,6 +97,12 @@ export type Mutation = {
   setApiKeyCostBudget: ApiKey;
   setUserRole: User;
   updateProfile: User;
+};
+
+
+export type MutationChangePasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
 };
 
 
@@ -399,6 +412,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 }
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   deactivateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDeactivateUserArgs, 'id'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
