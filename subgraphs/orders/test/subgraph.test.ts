@@ -6,8 +6,8 @@ import { orderBuilders, type OrderBuilders } from './builders.js';
 
 /**
  * The orders subgraph alone, as the gateway sees it: operations and `_entities` over HTTP,
- * signed for a viewer, on a PGlite database of its own. Nothing listens at its catalog URL: no
- * case here asks catalog anything (service tests cover the saga with a fake catalog), so input
+ * signed for a viewer, on a PGlite database of its own. Nothing listens at its catalog and users
+ * URLs: no case here asks either anything (service tests cover the saga with a fake catalog), so input
  * refused here was refused before catalog was asked.
  */
 describe('orders subgraph', () => {
@@ -18,7 +18,7 @@ describe('orders subgraph', () => {
 
   beforeAll(async () => {
     alone = await aloneSubgraph('orders');
-    orders = await startOrders({ ...alone.options, catalogUrl: 'http://127.0.0.1:1/graphql' });
+    orders = await startOrders({ ...alone.options, catalogUrl: 'http://127.0.0.1:1/graphql', usersUrl: 'http://127.0.0.1:1/graphql' });
     build = orderBuilders(orders.prisma);
     send = asGatewayTo('orders', { url: orders.url, keys: alone.options.gatewayKeys });
   });

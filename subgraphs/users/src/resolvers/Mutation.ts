@@ -1,4 +1,5 @@
 import type { MutationResolvers } from '../generated/graphql.js';
+import { addAddress, removeAddress, setDefaultAddress, updateAddress } from '../services/addresses.js';
 import { issueApiKey, revokeKey, setKeyCostBudget } from '../services/api-keys.js';
 import { changePassword, login, logout, refresh, register } from '../services/sessions.js';
 import { deactivateUser, setUserRole, updateProfile } from '../services/users.js';
@@ -10,6 +11,10 @@ export const Mutation: MutationResolvers = {
   logout: (_parent, { refreshToken }, ctx) => logout(ctx, refreshToken),
   updateProfile: (_parent, { input }, ctx) => updateProfile(ctx, input),
   changePassword: (_parent, args, ctx) => changePassword(ctx, args),
+  addAddress: (_parent, { input, isDefault }, ctx) => addAddress(ctx, input, isDefault),
+  updateAddress: (_parent, { id, input }, ctx) => updateAddress(ctx, id, input),
+  removeAddress: (_parent, { id }, ctx) => removeAddress(ctx, id),
+  setDefaultAddress: (_parent, { id }, ctx) => setDefaultAddress(ctx, id),
   setUserRole: (_parent, { id, role }, ctx) => setUserRole(ctx, id, role),
   deactivateUser: (_parent, { id }, ctx) => deactivateUser(ctx, id),
   createApiKey: (_parent, { input }, ctx) => issueApiKey(ctx, input),
