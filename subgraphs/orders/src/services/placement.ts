@@ -81,12 +81,6 @@ export const parseOrderLines = (items: ReadonlyArray<{ productId: string; quanti
  */
 export type ShippingRequest = { addressId: string } | { address: PostalAddress };
 
-/**
- * The request as asked, the shipping choice with it (a saved address by its id: a retry after
- * the address was edited is the same request). A request without one hashes as before
- * addresses existed, so keys used then replay the same. A checkout is one request whatever the
- * cart held: replaying its key returns its order.
- */
 const shippingInput = z
   .object({ addressId: idInput.nullish(), address: postalAddressSchema.nullish() })
   .refine((choice) => (choice.addressId == null) !== (choice.address == null), 'needs exactly one of addressId and address')
@@ -95,6 +89,12 @@ const shippingInput = z
 /** A shipping choice checked before anything is written or asked of users; none given is none. */
 export const parseShipping = (value: unknown, field: string): ShippingRequest | null => (value == null ? null : parseInput(shippingInput, value, field));
 
+/**
+ * The request as asked, the shipping choice with it (a saved address by its id: a retry after
+ * the address was edited is the same request). A request without one hashes as before
+ * addresses existed, so keys used then replay the same. A checkout is one request whatever the
+ * cart held: replaying its key returns its order.
+ */
 const hashRequest = (kind: string, lines: readonly OrderLine[], shipping: ShippingRequest | null) =>
   createHash('sha256')
     .update(`${kind}:${JSON.stringify([...lines].sort((a, b) => a.productId.localeCompare(b.productId)))}`)
