@@ -40,6 +40,7 @@ const config: CodegenConfig = {
     ...subgraph('users', {
       User: '../generated/prisma/client.js#User',
       ApiKey: '../generated/prisma/client.js#ApiKey',
+      Address: '../generated/prisma/client.js#Address',
     }),
     ...subgraph('catalog', {
       Product: '../generated/prisma/client.js#Product',

@@ -205,8 +205,8 @@ describe.each(['staging', 'production'])('the Kubernetes manifests, overlay %s (
     }
   });
 
-  it('let only the gateway reach the subgraphs (and orders reach catalog), and only Prometheus their metrics ports', () => {
-    const callers: Record<SubgraphName, string[]> = { users: ['gateway'], catalog: ['gateway', 'orders'], orders: ['gateway'] };
+  it('let only the gateway reach the subgraphs (and orders reach catalog and users), and only Prometheus their metrics ports', () => {
+    const callers: Record<SubgraphName, string[]> = { users: ['gateway', 'orders'], catalog: ['gateway', 'orders'], orders: ['gateway'] };
     const policies = ofKind('NetworkPolicy').map((policy) => policy.spec as {
       podSelector: { matchLabels?: Record<string, string> };
       policyTypes: string[];

@@ -123,8 +123,8 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       reservationTtlMs: options.reservationTtlMs,
       logger: logger('catalog'),
     });
-  const startOrdersOn = (port: number, catalogUrl: string, recovery = options.recovery) =>
-    startOrders({ ...common, port, database: databases.configs.orders, catalogUrl, recovery, hooks: options.hooks, logger: logger('orders') });
+  const startOrdersOn = (port: number, catalogUrl: string, usersUrl: string, recovery = options.recovery) =>
+    startOrders({ ...common, port, database: databases.configs.orders, catalogUrl, usersUrl, recovery, hooks: options.hooks, logger: logger('orders') });
   const [users, catalog] = await Promise.all([
     startUsers({
       ...common,
@@ -139,7 +139,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
     }),
     startCatalogOn(0),
   ]);
-  const orders = await startOrdersOn(0, catalog.url);
+  const orders = await startOrdersOn(0, catalog.url, users.url);
   // Restarted subgraphs come back on their ports: these stay right.
   const subgraphUrls = { users: users.url, catalog: catalog.url, orders: orders.url };
   const startGatewayInstance = (urls = subgraphUrls) =>
@@ -179,7 +179,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
     restart: async (name, restartOptions) => {
       if (backend !== 'postgres') throw new Error('Restarting a subgraph needs a database that outlives it: use real PostgreSQL');
       if (name === 'catalog') supergraph.catalog = await startCatalogOn(supergraph.catalog.port);
-      else supergraph.orders = await startOrdersOn(supergraph.orders.port, supergraph.catalog.url, restartOptions?.recovery ?? options.recovery);
+      else supergraph.orders = await startOrdersOn(supergraph.orders.port, supergraph.catalog.url, supergraph.users.url, restartOptions?.recovery ?? options.recovery);
     },
     startAnotherGateway: async (anotherOptions) => {
       const another = await startGatewayInstance({ ...subgraphUrls, ...anotherOptions?.subgraphUrls });

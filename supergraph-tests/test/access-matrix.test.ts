@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders } from '@shop/catalog/testing';
 import { orderBuilders } from '@shop/orders/testing';
-import { userBuilders } from '@shop/users/testing';
+import { TEST_PASSWORD, userBuilders } from '@shop/users/testing';
 import {
   contractFiles,
   contractOperation,
@@ -68,9 +68,13 @@ const fresh = {
   user: (f: Fixtures) => userBuilders(f.supergraph.users.prisma).user(),
   product: (f: Fixtures) => catalogBuilders(f.supergraph.catalog.prisma).product(),
   category: (f: Fixtures) => catalogBuilders(f.supergraph.catalog.prisma).category(),
+  /** A saved address of the fixture user's: its owner may change it; to anyone else it is not there. */
+  address: (f: Fixtures) => userBuilders(f.supergraph.users.prisma).address(f.user.userId),
   order: async (f: Fixtures) =>
     orderBuilders(f.supergraph.orders.prisma).order(f.user.userId, [{ productId: (await fresh.product(f)).id, quantity: 1, unitPrice: '9.99' }]),
 };
+
+const shippingAddress = { fullName: 'Matrix Shopper', line1: '1 Main Street', city: 'Boston', postalCode: '02110', country: 'US' };
 
 const rows: Row[] = [
   // frontend.graphql
@@ -130,6 +134,36 @@ const rows: Row[] = [
   },
   { file: 'frontend', operation: 'Order', variables: async (f) => ({ id: (await fresh.order(f)).id }), expect: signedIn('data', 'null', 'data') },
   { file: 'frontend', operation: 'CancelOrder', variables: async (f) => ({ id: (await fresh.order(f)).id }), expect: signedIn('data', 'NOT_FOUND', 'data') },
+  { file: 'frontend', operation: 'MyAddresses', expect: signedIn('data') },
+  { file: 'frontend', operation: 'AddAddress', variables: async () => ({ input: shippingAddress }), expect: signedIn('data') },
+  { file: 'frontend', operation: 'UpdateAddress', variables: async (f) => ({ id: (await fresh.address(f)).id, input: shippingAddress }), expect: signedIn('data', 'NOT_FOUND', 'NOT_FOUND') },
+  { file: 'frontend', operation: 'RemoveAddress', variables: async (f) => ({ id: (await fresh.address(f)).id }), expect: signedIn('data', 'NOT_FOUND', 'NOT_FOUND') },
+  { file: 'frontend', operation: 'SetDefaultAddress', variables: async (f) => ({ id: (await fresh.address(f)).id }), expect: signedIn('data', 'NOT_FOUND', 'NOT_FOUND') },
+  {
+    file: 'frontend',
+    operation: 'CheckoutWithAddress',
+    variables: async (f, callerUserId) => {
+      if (callerUserId) await orderBuilders(f.supergraph.orders.prisma).cartLine(callerUserId, (await fresh.product(f)).id);
+      return { idempotencyKey: fresh.handle(), shippingAddress: { address: shippingAddress } };
+    },
+    expect: signedIn('data'),
+  },
+  {
+    file: 'frontend',
+    operation: 'PlaceOrderWithAddress',
+    variables: async (f) => ({
+      input: { items: [{ productId: (await fresh.product(f)).id, quantity: 1 }], idempotencyKey: fresh.handle(), shippingAddress: { address: shippingAddress } },
+    }),
+    expect: signedIn('data'),
+  },
+  { file: 'frontend', operation: 'MyOrders', variables: async () => ({ filter: { status: 'PENDING' }, limit: 5 }), expect: signedIn('data') },
+  // Last of the frontend rows: it changes the caller's password, which the rows above sign in with.
+  {
+    file: 'frontend',
+    operation: 'ChangePassword',
+    variables: async () => ({ currentPassword: TEST_PASSWORD, newPassword: `matrix ${fresh.handle()}` }),
+    expect: signedIn('data'),
+  },
   // admin.graphql
   { file: 'admin', operation: 'Users', expect: adminOnly() },
   // A user may read its own account; anyone else's reads as not found.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders, type CatalogBuilders } from '@shop/catalog/testing';
+import { userBuilders } from '@shop/users/testing';
 import {
   contractOperation,
   errorCodes,
@@ -22,6 +23,10 @@ const CancelOrder = contractOperation('frontend', 'CancelOrder');
 const Me = contractOperation('frontend', 'Me');
 const AllOrders = contractOperation('admin', 'AllOrders');
 const UpdateOrderStatus = contractOperation('admin', 'UpdateOrderStatus');
+const PlaceOrderWithAddress = contractOperation('frontend', 'PlaceOrderWithAddress');
+const CheckoutWithAddress = contractOperation('frontend', 'CheckoutWithAddress');
+const UpdateAddress = contractOperation('frontend', 'UpdateAddress');
+const MyOrders = contractOperation('frontend', 'MyOrders');
 const CartFlags = `query CartFlags { me { cart { items { quantity available product { id } lineTotal { amount currency } } subtotal { amount currency } } } }`;
 
 type Money = { amount: string; currency: string };
@@ -214,6 +219,82 @@ describe.each(testBackends())('cart and orders through the gateway (%s)', (backe
       const order = await placed(shopper, [{ productId: (await build.product()).id, quantity: 1 }]);
       expect((await setStatus(order.id, 'PAID')).data!.updateOrderStatus.status).toBe('PAID');
       expect(errorCodes(await cancel(shopper, order.id))).toEqual(['INVALID_STATUS_TRANSITION']);
+    });
+  });
+
+  describe('shipping addresses', () => {
+    const lyon = { fullName: 'Grace Hopper', line1: '3 Quai Saint-Antoine', city: 'Lyon', postalCode: '69002', country: 'fr', phone: '+33 4 00 00 00 00' };
+    const shippedLyon = { ...lyon, country: 'FR', line2: null, region: null };
+    type Shipping = Record<string, unknown> | null;
+    const placeShipped = (caller: SignedIn, productId: string, shippingAddress: unknown, idempotencyKey: string = randomUUID()) =>
+      supergraph.request<{ placeOrder: { id: string; shippingAddress: Shipping } }>({
+        query: PlaceOrderWithAddress,
+        variables: { input: { items: [{ productId, quantity: 1 }], idempotencyKey, shippingAddress } },
+        headers: caller.headers,
+      });
+    const myOrders = async (caller: SignedIn, filter?: { status: string }) =>
+      (await supergraph.request<{ me: { orders: { items: Array<{ id: string; status: string; shippingAddress: Shipping }> } } }>({
+        query: MyOrders,
+        variables: { filter },
+        headers: caller.headers,
+      })).data!.me.orders.items;
+
+    it("ships to a saved address and keeps a copy: changing the saved address later leaves the order's as it was", async () => {
+      const shopper = await signedInUser(supergraph);
+      const saved = await userBuilders(supergraph.users.prisma).address(shopper.userId);
+      const response = await placeShipped(shopper, (await build.product()).id, { addressId: saved.id });
+      expect(response.errors).toBeUndefined();
+      const paris = { fullName: 'Ada Lovelace', line1: '12 Rue de la Paix', line2: null, city: 'Paris', region: null, postalCode: '75002', country: 'FR', phone: null };
+      expect(response.data!.placeOrder.shippingAddress).toEqual(paris);
+
+      const edited = await supergraph.request({ query: UpdateAddress, variables: { id: saved.id, input: lyon }, headers: shopper.headers });
+      expect(edited.errors).toBeUndefined();
+      expect(await myOrders(shopper)).toEqual([expect.objectContaining({ id: response.data!.placeOrder.id, shippingAddress: paris })]);
+    });
+
+    it('checks out to an address given with the order', async () => {
+      const shopper = await signedInUser(supergraph);
+      await addToCart(shopper, (await build.product()).id, 1);
+      const response = await supergraph.request<{ checkout: { shippingAddress: Shipping } }>({
+        query: CheckoutWithAddress,
+        variables: { idempotencyKey: randomUUID(), shippingAddress: { address: lyon } },
+        headers: shopper.headers,
+      });
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.checkout.shippingAddress).toEqual(shippedLyon);
+      expect(await cartOf(shopper)).toEqual({ items: [], subtotal: null });
+    });
+
+    it("refuses another user's saved address as not found, and an invalid address or choice, placing nothing and taking no stock", async () => {
+      const [shopper, other] = await Promise.all([signedInUser(supergraph), signedInUser(supergraph)]);
+      const othersAddress = await userBuilders(supergraph.users.prisma).address(other.userId);
+      const product = await build.product({ stockQuantity: 5 });
+      const notFound = await placeShipped(shopper, product.id, { addressId: othersAddress.id });
+      expect([notFound.status, errorCodes(notFound)]).toEqual([404, ['NOT_FOUND']]);
+      expect(errorCodes(await placeShipped(shopper, product.id, { addressId: randomUUID() }))).toEqual(['NOT_FOUND']);
+      for (const [shippingAddress, field] of [
+        [{ address: { ...lyon, country: 'ZZ' } }, 'input.shippingAddress.address.country'],
+        [{ address: { ...lyon, city: '' } }, 'input.shippingAddress.address.city'],
+        [{ address: lyon, addressId: othersAddress.id }, 'input.shippingAddress'],
+        [{}, 'input.shippingAddress'],
+      ] as const) {
+        const refused = await placeShipped(shopper, product.id, shippingAddress);
+        expect(errorCodes(refused)).toEqual(['BAD_USER_INPUT']);
+        expect(refused.errors![0]!.extensions!.field).toBe(field);
+      }
+      expect(await supergraph.orders.prisma.order.count({ where: { userId: shopper.userId } })).toBe(0);
+      expect(await stockOf(supergraph, product.id)).toBe(5);
+    });
+
+    it('lets a shopper filter its orders by status', async () => {
+      const shopper = await signedInUser(supergraph);
+      const [paid, pending] = [await placed(shopper, [{ productId: (await build.product()).id, quantity: 1 }]), await placed(shopper, [{ productId: (await build.product()).id, quantity: 1 }])];
+      await setStatus(paid.id, 'PAID');
+      expect((await myOrders(shopper, { status: 'PAID' })).map((order) => order.id)).toEqual([paid.id]);
+      expect((await myOrders(shopper, { status: 'PENDING' })).map((order) => order.id)).toEqual([pending.id]);
+      expect((await myOrders(shopper, { status: 'SHIPPED' }))).toEqual([]);
+      expect((await myOrders(shopper)).map((order) => order.id).sort()).toEqual([paid.id, pending.id].sort());
+      expect((await myOrders(shopper)).find((order) => order.id === paid.id)!.shippingAddress).toBeNull();
     });
   });
 

@@ -132,6 +132,19 @@ describe.each([oneTestBackend()])('credential attacks at the gateway (%s)', (bac
     await eventually(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: signedIn.headers })));
   });
 
+  it("stops the access tokens of a user's other sessions within seconds of a password change, not the caller's", async () => {
+    const user = await build.user();
+    const [kept, other] = [await signIn(supergraph, user.email), await signIn(supergraph, user.email)];
+    const changed = await supergraph.request({
+      query: contractOperation('frontend', 'ChangePassword'),
+      variables: { currentPassword: user.password, newPassword: 'another long passphrase' },
+      headers: kept.headers,
+    });
+    expect(changed.data).toEqual({ changePassword: true });
+    await eventually(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: other.headers })));
+    expect((await supergraph.request({ query: ME, headers: kept.headers })).data).toEqual({ me: { id: user.id, role: 'USER' } });
+  });
+
   it('applies a role change to existing tokens within seconds', async () => {
     const promoted = await signedInUser(supergraph);
     const admin = await signedInUser(supergraph, 'ADMIN');

@@ -123,6 +123,11 @@ export const errorRegistry = {
     description:
       'A subgraph cannot be reached, answered that it cannot serve (502/503/504), or fails so often that the gateway stopped asking it for a moment (circuit breaker open). Its fields are null, the others answered. Retry later.',
   },
+  WRONG_CURRENT_PASSWORD: {
+    status: 403,
+    description:
+      'A change that needs the account\'s current password (changePassword) was given another one; nothing changed. Ask the person for it again: repeated failures count as failed sign-ins and end in RATE_LIMITED.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -62,7 +62,7 @@ export async function startSupergraphProcesses(options: SupergraphProcessesOptio
   };
   try {
     const [users, catalog] = await Promise.all([start('users', envs.users), start('catalog', envs.catalog)]);
-    envs.orders.CATALOG_URL = catalog.url;
+    Object.assign(envs.orders, { CATALOG_URL: catalog.url, USERS_URL: users.url });
     const orders = await start('orders', envs.orders);
     Object.assign(envs.gateway, { USERS_URL: users.url, CATALOG_URL: catalog.url, ORDERS_URL: orders.url });
     const gateway = await start('gateway', envs.gateway);

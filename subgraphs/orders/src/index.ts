@@ -5,6 +5,7 @@ import type { Context } from './context.js';
 import { catalogClient } from './data/catalog-client.js';
 import { createPrisma, migrationsDir, type OrdersPrisma } from './data/client.js';
 import { createLoaders } from './data/loaders.js';
+import { usersClient } from './data/users-client.js';
 import { resolvers } from './resolvers/index.js';
 import { createPlacement, type Placement, type PlacementHooks } from './services/placement.js';
 import { defaultRecovery, startOrderRecovery, type RecoveryOptions } from './services/recovery.js';
@@ -19,6 +20,8 @@ export interface OrdersOptions {
   gatewayKeys: KeyRing;
   /** The catalog subgraph's GraphQL URL; its stock API lives beside it. */
   catalogUrl: string;
+  /** The users subgraph's GraphQL URL; its address lookup lives beside it. */
+  usersUrl: string;
   recovery?: Partial<RecoveryOptions>;
   /** Probes between the steps of placing an order (tests only). */
   hooks?: PlacementHooks;
@@ -37,13 +40,14 @@ export interface OrdersOptions {
 export function startOrders(options: OrdersOptions) {
   const { logger, hooks } = options;
   const catalog = catalogClient(options.catalogUrl, options.gatewayKeys);
+  const users = usersClient(options.usersUrl, options.gatewayKeys);
   return serveSubgraph<OrdersPrisma, Context, Placement>({
     ...options,
     name: 'orders',
     migrationsDir,
     createPrisma,
     // One saga per process, shared by requests and the recovery job.
-    createServices: (prisma) => createPlacement({ prisma, catalog, logger, hooks }),
+    createServices: (prisma) => createPlacement({ prisma, catalog, users, logger, hooks }),
     createContext: (prisma, { viewer }, placement) => ({ viewer, prisma, loaders: createLoaders(prisma, catalog), placement }),
     backgroundJobs: (prisma, placement) => [startOrderRecovery({ prisma, placement, logger }, { ...defaultRecovery, ...options.recovery })],
     outbox: true,

@@ -44,6 +44,7 @@ await runService(async () => {
     migrate: config.database.kind === 'pglite' || config.migrations.migrateOnStart,
     gatewayKeys: config.gatewayKeys,
     catalogUrl: config.subgraphUrls.catalog,
+    usersUrl: config.subgraphUrls.users,
     limits: config.limits,
     broker: config.broker,
     ...config.server,

@@ -3,6 +3,7 @@ import { ErrorCode } from '@shop/errors';
 import { personViewer } from '@shop/testing/subgraph';
 import { cancelOrder, placeOrder } from '../src/services/orders.js';
 import { startOrderRecovery } from '../src/services/recovery.js';
+import type { ShippingAddressInput } from '../src/generated/graphql.js';
 import type { PlacementHooks } from '../src/services/placement.js';
 import { startOrdersService, type OrdersService } from './service-kit.js';
 
@@ -21,12 +22,17 @@ describe('placing an order (service)', () => {
   afterEach(() => {
     probes.afterReserve = undefined;
     service.catalog.state.down = false;
+    service.users.state.down = false;
     service.catalog.calls.length = 0;
   });
   afterAll(() => service?.stop());
 
-  const place = async (viewer: ReturnType<typeof personViewer>, items: Array<{ productId: string; quantity: number }>, idempotencyKey = randomUUID()) =>
-    placeOrder(service.contextFor(viewer), { items, idempotencyKey });
+  const place = async (
+    viewer: ReturnType<typeof personViewer>,
+    items: Array<{ productId: string; quantity: number }>,
+    idempotencyKey = randomUUID(),
+    shippingAddress?: ShippingAddressInput,
+  ) => placeOrder(service.contextFor(viewer), { items, idempotencyKey, shippingAddress });
   const ordersOf = (userId: string) => service.prisma.order.findMany({ where: { userId }, include: { items: true } });
 
   /** Runs the recovery job as production does, quickly, until `done` holds (at most 5 s). */
@@ -92,6 +98,7 @@ describe('placing an order (service)', () => {
 
     probes.afterReserve = undefined;
     service.catalog.state.down = false;
+    service.users.state.down = false;
     await recoverUntil(async () => (await ordersOf(buyer.userId))[0]?.stockState === 'RESERVED');
 
     const [recovered] = await ordersOf(buyer.userId);
@@ -115,6 +122,7 @@ describe('placing an order (service)', () => {
     // Catalog's sweeper gave the units back before the order could confirm.
     probes.afterReserve = undefined;
     service.catalog.state.down = false;
+    service.users.state.down = false;
     await service.catalog.client.release(left!.id);
     await recoverUntil(async () => (await ordersOf(buyer.userId)).length === 0);
 
@@ -132,8 +140,60 @@ describe('placing an order (service)', () => {
     expect([cancelled.status, cancelled.stockState]).toEqual(['CANCELLED', 'RELEASING']);
 
     service.catalog.state.down = false;
+    service.users.state.down = false;
     await recoverUntil(async () => (await ordersOf(buyer.userId))[0]?.stockState === 'RELEASED');
     expect(service.catalog.stockOf(product.id)).toBe(5);
+  });
+
+  describe('shipping address', () => {
+    const paris = { fullName: 'Ada Lovelace', line1: '12 Rue de la Paix', line2: null, city: 'Paris', region: null, postalCode: '75002', country: 'FR', phone: null };
+
+    it('keeps a copy of a saved address: a later edit does not reach the order, and a retry with the same key returns it', async () => {
+      const buyer = personViewer();
+      const addressId = service.users.save(buyer.userId, paris);
+      const lamp = service.catalog.product({ stockQuantity: 5 });
+      const key = randomUUID();
+      const order = await place(buyer, [{ productId: lamp.id, quantity: 1 }], key, { addressId });
+      expect(order.shippingAddress).toEqual(paris);
+
+      service.users.edit(addressId, { city: 'Lyon' });
+      const replay = await place(buyer, [{ productId: lamp.id, quantity: 1 }], key, { addressId });
+      expect(replay.id).toBe(order.id);
+      expect((await service.prisma.order.findUniqueOrThrow({ where: { id: order.id } })).shippingAddress).toEqual(paris);
+    });
+
+    it("refuses an address that is not the buyer's, and a users subgraph that does not answer, before anything is written or reserved", async () => {
+      const [buyer, other] = [personViewer(), personViewer()];
+      const othersAddress = service.users.save(other.userId, paris);
+      const lamp = service.catalog.product({ stockQuantity: 5 });
+      await expect(place(buyer, [{ productId: lamp.id, quantity: 1 }], randomUUID(), { addressId: othersAddress })).rejects.toMatchObject({
+        extensions: { code: ErrorCode.NOT_FOUND },
+      });
+      service.users.state.down = true;
+      const ownAddress = service.users.save(buyer.userId, paris);
+      await expect(place(buyer, [{ productId: lamp.id, quantity: 1 }], randomUUID(), { addressId: ownAddress })).rejects.toMatchObject({
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+      });
+      expect(await ordersOf(buyer.userId)).toEqual([]);
+      expect(service.catalog.calls).toEqual([]);
+      expect(service.catalog.stockOf(lamp.id)).toBe(5);
+    });
+
+    it('refuses a key used again with another address (IDEMPOTENCY_KEY_REUSED), and takes one used without an address as before', async () => {
+      const buyer = personViewer();
+      const lamp = service.catalog.product({ stockQuantity: 5 });
+      const lines = [{ productId: lamp.id, quantity: 1 }];
+      const key = randomUUID();
+      const order = await place(buyer, lines, key, { address: { ...paris, country: 'fr' } });
+      await expect(place(buyer, lines, key, { address: { ...paris, city: 'Lyon' } })).rejects.toMatchObject({
+        extensions: { code: ErrorCode.IDEMPOTENCY_KEY_REUSED },
+      });
+      await expect(place(buyer, lines, key)).rejects.toMatchObject({ extensions: { code: ErrorCode.IDEMPOTENCY_KEY_REUSED } });
+      expect((await place(buyer, lines, key, { address: paris })).id).toBe(order.id);
+      const plain = randomUUID();
+      const withoutAddress = await place(buyer, lines, plain);
+      expect([withoutAddress.shippingAddress, (await place(buyer, lines, plain)).id]).toEqual([null, withoutAddress.id]);
+    });
   });
 
   describe('idempotency', () => {

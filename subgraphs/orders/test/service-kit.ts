@@ -7,10 +7,11 @@ import { createLoaders } from '../src/data/loaders.js';
 import { createPrisma, migrationsDir } from '../src/index.js';
 import { createPlacement, type PlacementHooks } from '../src/services/placement.js';
 import { fakeCatalog } from './fake-catalog.js';
+import { fakeUsers } from './fake-users.js';
 
 /**
  * The orders service on its own: a migrated PGlite database of its own, an in-memory catalog
- * in place of the catalog subgraph, and the saga built once as index.ts builds it.
+ * and users in place of those subgraphs, and the saga built once as index.ts builds it.
  */
 export async function startOrdersService(hooks?: PlacementHooks) {
   const files = await createTestPglite();
@@ -18,11 +19,13 @@ export async function startOrdersService(hooks?: PlacementHooks) {
   await database.migrate(migrationsDir);
   const prisma = createPrisma(database);
   const catalog = fakeCatalog();
+  const users = fakeUsers();
   const logger = createLogger('test-orders', 'silent');
-  const placement = createPlacement({ prisma, catalog: catalog.client, logger, hooks });
+  const placement = createPlacement({ prisma, catalog: catalog.client, users: users.client, logger, hooks });
   return {
     prisma,
     catalog,
+    users,
     placement,
     logger,
     /** A request's context for `viewer`, with fresh loaders as each request gets. */

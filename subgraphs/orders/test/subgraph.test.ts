@@ -6,8 +6,8 @@ import { orderBuilders, type OrderBuilders } from './builders.js';
 
 /**
  * The orders subgraph alone, as the gateway sees it: operations and `_entities` over HTTP,
- * signed for a viewer, on a PGlite database of its own. Nothing listens at its catalog URL: no
- * case here asks catalog anything (service tests cover the saga with a fake catalog), so input
+ * signed for a viewer, on a PGlite database of its own. Nothing listens at its catalog and users
+ * URLs: no case here asks either anything (service tests cover the saga with a fake catalog), so input
  * refused here was refused before catalog was asked.
  */
 describe('orders subgraph', () => {
@@ -18,7 +18,7 @@ describe('orders subgraph', () => {
 
   beforeAll(async () => {
     alone = await aloneSubgraph('orders');
-    orders = await startOrders({ ...alone.options, catalogUrl: 'http://127.0.0.1:1/graphql' });
+    orders = await startOrders({ ...alone.options, catalogUrl: 'http://127.0.0.1:1/graphql', usersUrl: 'http://127.0.0.1:1/graphql' });
     build = orderBuilders(orders.prisma);
     send = asGatewayTo('orders', { url: orders.url, keys: alone.options.gatewayKeys });
   });
@@ -94,7 +94,7 @@ describe('orders subgraph', () => {
     });
   });
 
-  describe('validation: BAD_USER_INPUT naming the field, nothing written, catalog not asked', () => {
+  describe('validation: BAD_USER_INPUT naming the field, nothing written, catalog and users not asked', () => {
     const PLACE_ORDER = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }';
     const placeOrder = (items: Array<{ productId: string; quantity: number }>, idempotencyKey: string = randomUUID()) =>
       send({ query: PLACE_ORDER, variables: { input: { idempotencyKey, items } } }, personViewer());
@@ -147,6 +147,16 @@ describe('orders subgraph', () => {
       await expectNothingWritten(async () => {
         for (const key of ['', '   ', 'k'.repeat(201)]) await expectRefused(placeOrder([line()], key));
       });
+    });
+
+    it.each([
+      ['an unknown country', { address: { fullName: 'A', line1: 'B', city: 'C', postalCode: '1', country: 'XY' } }, 'input.shippingAddress.address.country'],
+      ['a blank name', { address: { fullName: ' ', line1: 'B', city: 'C', postalCode: '1', country: 'US' } }, 'input.shippingAddress.address.fullName'],
+      ['a malformed saved address id', { addressId: 'home' }, 'input.shippingAddress.addressId'],
+      ['both a saved address and one given', { addressId: randomUUID(), address: { fullName: 'A', line1: 'B', city: 'C', postalCode: '1', country: 'US' } }, 'input.shippingAddress'],
+    ])('refuses a shipping address with %s before users is asked', async (_name, shippingAddress, field) => {
+      const input = { idempotencyKey: randomUUID(), items: [line()], shippingAddress };
+      await expectNothingWritten(() => expectRefused(send({ query: PLACE_ORDER, variables: { input } }, personViewer()), field));
     });
 
     it.each([

@@ -7,7 +7,7 @@ import type {
   RegistrationRateLimitConfig,
   SubgraphLimits,
 } from '@shop/config';
-import { credentialCheck } from '@shop/contracts';
+import { addressLookup, credentialCheck } from '@shop/contracts';
 import { internalRoute, serveSubgraph, type StopOptions, type SubgraphMetricsOptions } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { createRateLimiters } from '@shop/redis';
@@ -16,6 +16,7 @@ import { createPrisma, migrationsDir, type UsersPrisma } from './data/client.js'
 import { createLoaders } from './data/loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { seedUsers } from './seed.js';
+import { shippingAddressOf } from './services/addresses.js';
 import { viewerForCredential } from './services/authenticate.js';
 import { createThrottles, throttleWindows } from './services/throttles.js';
 
@@ -53,6 +54,7 @@ export async function startUsers(options: UsersOptions) {
     createContext: (prisma, { viewer, clientIp }) => ({ viewer, clientIp, prisma, loaders: createLoaders(prisma), accounts }),
     internalRoutes: (prisma) => [
       internalRoute(credentialCheck, async (credential) => ({ viewer: await viewerForCredential(prisma, tokens, credential) })),
+      internalRoute(addressLookup, async ({ userId, addressId }) => ({ address: await shippingAddressOf(prisma, userId, addressId) })),
     ],
     prepare: options.seedDemoData ? (prisma) => seedUsers(prisma, options.logger) : undefined,
     schemaUrl: new URL('./schema.graphql', import.meta.url),

@@ -19,6 +19,14 @@ export function userBuilders(prisma: UsersPrisma) {
       });
       return { ...user, password };
     },
+    /** A saved address of the user's (a Paris one unless told otherwise), made the default when asked. */
+    address: async (userId: string, data: Partial<Omit<Prisma.AddressUncheckedCreateInput, 'userId'>> = {}, { isDefault = false } = {}) => {
+      const address = await prisma.address.create({
+        data: { userId, fullName: 'Ada Lovelace', line1: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR', ...data },
+      });
+      if (isDefault) await prisma.user.update({ where: { id: userId }, data: { defaultAddressId: address.id } });
+      return address;
+    },
     /** An API key as createApiKey would make it; returns the secret with the record. */
     apiKey: async (ownerId: string, data: Partial<Prisma.ApiKeyUncheckedCreateInput> = {}) => {
       const key = newSecret(API_KEY_PREFIX);

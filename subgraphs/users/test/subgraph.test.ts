@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { GATEWAY_TOKEN_HEADER } from '@shop/auth';
+import { GATEWAY_TOKEN_HEADER, internalClient } from '@shop/auth';
 import { loginRateLimitSchema, parseConfig, redisSchema, registrationRateLimitSchema } from '@shop/config';
-import { credentialCheck } from '@shop/contracts';
+import { addressLookup, credentialCheck } from '@shop/contracts';
 import type { RunningSubgraph } from '@shop/graphql-kit';
 import { aloneSubgraph, asGatewayTo, doorAnswer, entitiesQuery, gatewayHeaders, graphQLBody, personViewer, postGraphQL, refusalOf, testKeyRing, TURNED_AWAY } from '@shop/testing/subgraph';
 import { startUsers, type UsersPrisma } from '../src/index.js';
+import { MAX_ADDRESSES } from '../src/services/addresses.js';
 import { userBuilders, type UserBuilders } from './builders.js';
 
 /**
@@ -108,6 +109,35 @@ describe('users subgraph', () => {
         body: JSON.stringify({ apiKey: 'sk_guess' }),
       });
       expect(response.status).toBe(401);
+    });
+  });
+
+  describe('addresses', () => {
+    it("answers the orders subgraph's address lookup with the user's own address, and none for another user's or an unsigned caller", async () => {
+      const [owner, other] = await Promise.all([build.user(), build.user()]);
+      const saved = await build.address(owner.id, { line2: 'Bâtiment B' });
+      const lookup = internalClient({ baseUrl: users.url, audience: 'users', keys: alone.options.gatewayKeys, timeoutMs: 5_000 });
+      expect(await lookup(addressLookup, { userId: owner.id, addressId: saved.id })).toEqual({
+        address: { fullName: 'Ada Lovelace', line1: '12 Rue de la Paix', line2: 'Bâtiment B', city: 'Paris', region: null, postalCode: '75002', country: 'FR', phone: null },
+      });
+      expect(await lookup(addressLookup, { userId: other.id, addressId: saved.id })).toEqual({ address: null });
+      const unsigned = await fetch(new URL(addressLookup.path, users.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: owner.id, addressId: saved.id }),
+      });
+      expect(unsigned.status).toBe(401);
+    });
+
+    it(`keeps an account to ${MAX_ADDRESSES} addresses (CONFLICT), saving no more`, async () => {
+      const user = await build.user();
+      for (let made = 0; made < MAX_ADDRESSES; made += 1) await build.address(user.id);
+      const response = await send(
+        { query: 'mutation($input: AddressInput!) { addAddress(input: $input) { id } }', variables: { input: { fullName: 'A', line1: 'B', city: 'C', postalCode: '1', country: 'US' } } },
+        personViewer('USER', user.id),
+      );
+      expect(refusalOf(response)).toEqual({ data: null, codes: ['CONFLICT'] });
+      expect(await users.prisma.address.count({ where: { userId: user.id } })).toBe(MAX_ADDRESSES);
     });
   });
 

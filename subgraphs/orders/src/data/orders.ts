@@ -1,7 +1,8 @@
 import { EventTopic } from '@shop/contracts';
 import { writeEvent } from '@shop/db';
 import type { PageWindow } from '@shop/graphql-kit';
-import type { Order, OrderItem, OrderStatus, Prisma } from '../generated/prisma/client.js';
+import { Prisma, type Order, type OrderItem, type OrderStatus } from '../generated/prisma/client.js';
+import type { PostalAddress } from './users-client.js';
 import type { OrdersPrisma } from './client.js';
 
 export type OrderRecord = Order;
@@ -41,6 +42,8 @@ export interface RequestedOrder {
   userId: string;
   idempotencyKey: string;
   requestHash: string;
+  /** Kept as it is now: the order's own copy. */
+  shippingAddress: PostalAddress | null;
   lines: ReadonlyArray<{ productId: string; quantity: number }>;
 }
 
@@ -48,6 +51,7 @@ const reservingOrder = (order: Omit<RequestedOrder, 'lines'>) => ({
   userId: order.userId,
   idempotencyKey: order.idempotencyKey,
   requestHash: order.requestHash,
+  shippingAddress: order.shippingAddress ?? Prisma.DbNull,
   stockState: 'RESERVING' as const,
   total: '0',
   // ISO 4217's "no currency" until catalog tells the real one.
@@ -107,11 +111,13 @@ export interface Confirmation {
   total: string;
   currency: string;
   lines: ReadonlyArray<{ productId: string; unitPrice: string; name: string }>;
-  /** Checkout empties these lines of the buyer's cart, and frees the cart, in the same transaction. */
-  clearCartProductIds: readonly string[];
 }
 
-/** RESERVING → RESERVED with the reserved prices, once; false when another call got there first. */
+/**
+ * RESERVING → RESERVED with the reserved prices, once; false when another call got there first.
+ * A checkout's order holds its cart's claim until now: the cart is freed and the ordered lines
+ * leave it in the same transaction (an order placed from lines claims no cart).
+ */
 export const confirmOrder = (prisma: OrdersPrisma, order: Order, confirmation: Confirmation) =>
   prisma.$transaction(async (tx) => {
     const confirmed = await tx.order.updateMany({
@@ -125,9 +131,9 @@ export const confirmOrder = (prisma: OrdersPrisma, order: Order, confirmation: C
         data: { unitPrice: line.unitPrice, productName: line.name },
       });
     }
-    if (confirmation.clearCartProductIds.length > 0) {
-      await tx.cartItem.deleteMany({ where: { cart: { userId: order.userId }, productId: { in: [...confirmation.clearCartProductIds] } } });
-      await tx.cart.updateMany({ where: { checkoutOrderId: order.id }, data: { checkoutOrderId: null } });
+    const freed = await tx.cart.updateMany({ where: { checkoutOrderId: order.id }, data: { checkoutOrderId: null } });
+    if (freed.count > 0) {
+      await tx.cartItem.deleteMany({ where: { cart: { userId: order.userId }, productId: { in: confirmation.lines.map((line) => line.productId) } } });
     }
     await writeEvent(tx, EventTopic.ORDER_PLACED, order.id, {
       orderId: order.id,

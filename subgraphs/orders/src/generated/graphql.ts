@@ -23,6 +23,24 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** A postal address (the users subgraph's AddressInput: the same fields and rules). */
+export type AddressInput = {
+  /** 1 to 100 characters. */
+  city: Scalars['String']['input'];
+  /** ISO 3166-1 alpha-2, any case ("fr" is "FR"). */
+  country: Scalars['String']['input'];
+  /** 1 to 100 characters. */
+  fullName: Scalars['String']['input'];
+  /** 1 to 200 characters. */
+  line1: Scalars['String']['input'];
+  line2?: InputMaybe<Scalars['String']['input']>;
+  /** Digits, spaces and + ( ) . -, at most 30. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 20 letters, digits, spaces or hyphens. */
+  postalCode: Scalars['String']['input'];
+  region?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type CacheControlScope =
   | 'PRIVATE'
   | 'PUBLIC';
@@ -57,6 +75,7 @@ export type Mutation = {
   addToCart: Cart;
   /** The owner, while the order is PENDING; admins too. */
   cancelOrder: Order;
+  /** Orders the whole cart; `shippingAddress` as placeOrder takes it. */
   checkout: Order;
   placeOrder: Order;
   removeFromCart: Cart;
@@ -79,6 +98,7 @@ export type MutationCancelOrderArgs = {
 
 export type MutationCheckoutArgs = {
   idempotencyKey: Scalars['String']['input'];
+  shippingAddress?: InputMaybe<ShippingAddressInput>;
 };
 
 
@@ -108,6 +128,8 @@ export type Order = {
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   items: Array<OrderItem>;
+  /** Where the order ships, as it was when the order was placed; null for an order placed without one. */
+  shippingAddress: Maybe<ShippingAddress>;
   status: OrderStatus;
   total: Money;
   updatedAt: Scalars['DateTime']['output'];
@@ -162,6 +184,8 @@ export type PlaceOrderInput = {
   /** Any string unique to this order attempt: retries with the same key return the same order. */
   idempotencyKey: Scalars['String']['input'];
   items: Array<OrderLineInput>;
+  /** Where the order ships; optional (an order placed without one has none). */
+  shippingAddress?: InputMaybe<ShippingAddressInput>;
 };
 
 export type Product = {
@@ -189,19 +213,45 @@ export type QueryOrdersArgs = {
   page?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A copy of the address an order ships to, taken when it was placed: later changes to a saved address do not reach it. */
+export type ShippingAddress = {
+  __typename?: 'ShippingAddress';
+  city: Scalars['String']['output'];
+  /** ISO 3166-1 alpha-2, upper case. */
+  country: Scalars['String']['output'];
+  fullName: Scalars['String']['output'];
+  line1: Scalars['String']['output'];
+  line2: Maybe<Scalars['String']['output']>;
+  phone: Maybe<Scalars['String']['output']>;
+  postalCode: Scalars['String']['output'];
+  region: Maybe<Scalars['String']['output']>;
+};
+
+/** Where an order ships: exactly one of `addressId` (one of the caller's saved addresses) and `address` (given for this order). */
+export type ShippingAddressInput = {
+  address?: InputMaybe<AddressInput>;
+  addressId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 export type User = {
   __typename?: 'User';
   /** The user's cart (the user itself). */
   cart: Cart;
   id: Scalars['ID']['output'];
-  /** The user's orders, newest first (the user itself and admins). */
+  /** The user's orders, newest first (the user itself and admins); `filter` narrows them, by status for one. */
   orders: OrderPage;
 };
 
 
 export type UserOrdersArgs = {
+  filter?: InputMaybe<UserOrderFilter>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   page?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A shopper's own orders, narrowed. */
+export type UserOrderFilter = {
+  status?: InputMaybe<OrderStatus>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -303,13 +353,14 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AddressInput: AddressInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   CacheControlScope: CacheControlScope;
   Cart: ResolverTypeWrapper<CartRecordModel>;
   CartItem: ResolverTypeWrapper<CartItemModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   Money: ResolverTypeWrapper<Money>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Order: ResolverTypeWrapper<OrderRecordModel>;
@@ -322,19 +373,23 @@ export type ResolversTypes = ResolversObject<{
   PlaceOrderInput: PlaceOrderInput;
   Product: ResolverTypeWrapper<ProductReferenceModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ShippingAddress: ResolverTypeWrapper<ShippingAddress>;
+  ShippingAddressInput: ShippingAddressInput;
   User: ResolverTypeWrapper<UserReferenceModel>;
+  UserOrderFilter: UserOrderFilter;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  AddressInput: AddressInput;
+  String: Scalars['String']['output'];
   Cart: CartRecordModel;
   CartItem: CartItemModel;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   Money: Money;
-  String: Scalars['String']['output'];
   Mutation: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
   Order: OrderRecordModel;
@@ -346,7 +401,10 @@ export type ResolversParentTypes = ResolversObject<{
   PlaceOrderInput: PlaceOrderInput;
   Product: ProductReferenceModel;
   Query: Record<PropertyKey, never>;
+  ShippingAddress: ShippingAddress;
+  ShippingAddressInput: ShippingAddressInput;
   User: UserReferenceModel;
+  UserOrderFilter: UserOrderFilter;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
 }>;
@@ -399,6 +457,7 @@ export type OrderResolvers<ContextType = Context, ParentType extends ResolversPa
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['OrderItem']>, ParentType, ContextType>;
+  shippingAddress?: Resolver<Maybe<ResolversTypes['ShippingAddress']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -434,6 +493,17 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   orders?: Resolver<ResolversTypes['OrderPage'], ParentType, ContextType, RequireFields<QueryOrdersArgs, 'limit' | 'page'>>;
 }>;
 
+export type ShippingAddressResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ShippingAddress'] = ResolversParentTypes['ShippingAddress']> = ResolversObject<{
+  city?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  country?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fullName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  line1?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  line2?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  postalCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  region?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   cart?: Resolver<ResolversTypes['Cart'], ParentType, ContextType>;
@@ -454,6 +524,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   PageMeta?: PageMetaResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ShippingAddress?: ShippingAddressResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

@@ -1,5 +1,5 @@
 import type { OrderResolvers } from '../generated/graphql.js';
-import { getOrderReference, itemsOf } from '../services/orders.js';
+import { getOrderReference, itemsOf, shippingAddressOf } from '../services/orders.js';
 import { money } from '@shop/graphql-kit';
 
 export const Order: OrderResolvers = {
@@ -7,4 +7,5 @@ export const Order: OrderResolvers = {
   user: (order) => ({ id: order.userId }),
   items: (order, _args, ctx) => itemsOf(ctx, order),
   total: (order) => money(order.total, order.currency),
+  shippingAddress: (order) => shippingAddressOf(order),
 };

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { CartItem } from '../generated/prisma/client.js';
 import { addToCartLine, deleteCartLines, findCart, upsertCartLine, type CartRecord } from '../data/carts.js';
 import type { Context } from '../context.js';
-import { MAX_LINE_QUANTITY, parseIdempotencyKey } from './placement.js';
+import { MAX_LINE_QUANTITY, parseIdempotencyKey, parseShipping } from './placement.js';
 
 /** A cart is its owner's (and, for support, an admin's) to read. */
 export function cartOf(ctx: Context, userId: string): Promise<CartRecord> {
@@ -56,10 +56,11 @@ export async function removeFromCart(ctx: Context, productId: string): Promise<C
 }
 
 /** Orders the whole cart, once: the lines leave the cart in the transaction that confirms the order. */
-export async function checkout(ctx: Context, idempotencyKey: string) {
+export async function checkout(ctx: Context, idempotencyKey: string, shippingAddress: unknown) {
   const userId = requireUser(ctx.viewer).userId;
   const key = parseIdempotencyKey(idempotencyKey, 'idempotencyKey');
-  return ctx.placement.placeOnce({ userId, idempotencyKey: key, kind: 'checkout' });
+  const shipping = parseShipping(shippingAddress, 'shippingAddress');
+  return ctx.placement.placeOnce({ userId, idempotencyKey: key, kind: 'checkout', shipping });
 }
 
 /** Quantity times the product's current price; null when the product is gone. */

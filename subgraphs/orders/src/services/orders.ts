@@ -2,10 +2,11 @@ import { isAdmin, isSelf, requireUser, type Viewer } from '@shop/auth';
 import { AppError, ErrorCode, notFound } from '@shop/errors';
 import { emptyPage, isId, parseId, readPage, type Page, type PageArgs } from '@shop/graphql-kit';
 import type { Order, OrderStatus } from '../generated/prisma/client.js';
-import type { OrderFilter, PlaceOrderInput } from '../generated/graphql.js';
+import type { OrderFilter, PlaceOrderInput, UserOrderFilter } from '../generated/graphql.js';
 import type { Context } from '../context.js';
+import type { PostalAddress } from '../data/users-client.js';
 import { findOrderPage, transitionOrder, type OrderItemRecord, type OrderWhere } from '../data/orders.js';
-import { parseIdempotencyKey, parseOrderLines } from './placement.js';
+import { parseIdempotencyKey, parseOrderLines, parseShipping } from './placement.js';
 
 const canSeeOrdersOf = (viewer: Viewer, userId: string) => isAdmin(viewer) || isSelf(viewer, userId);
 
@@ -28,11 +29,12 @@ async function orderPage(ctx: Context, where: OrderWhere, args: PageArgs): Promi
   return page;
 }
 
-/** A user's own orders (or any user's, for an admin). */
-export function listOrdersOfUser(ctx: Context, userId: string, args: PageArgs): Promise<Page<Order>> {
+/** A user's own orders (or any user's, for an admin), by status if asked. */
+export function listOrdersOfUser(ctx: Context, userId: string, args: PageArgs & { filter?: UserOrderFilter | null }): Promise<Page<Order>> {
   requireUser(ctx.viewer);
   if (!canSeeOrdersOf(ctx.viewer, userId)) return Promise.resolve(emptyPage(args));
-  return orderPage(ctx, { userId }, args);
+  const status = args.filter?.status;
+  return orderPage(ctx, { userId, ...(status ? { status } : {}) }, args);
 }
 
 /** Every order; `@requiresScopes` in the SDL keeps this to admins. */
@@ -49,6 +51,9 @@ export function listAllOrders(ctx: Context, args: PageArgs & { filter?: OrderFil
   return orderPage(ctx, where, args);
 }
 
+/** The copy taken when the order was placed (written through postalAddressSchema, so read as it). */
+export const shippingAddressOf = (order: Order) => order.shippingAddress as PostalAddress | null;
+
 export async function itemsOf(ctx: Context, order: Order): Promise<OrderItemRecord[]> {
   const items = await ctx.loaders.itemsByOrderId.load(order.id);
   return items.map((item) => ({ ...item, currency: order.currency }));
@@ -57,7 +62,9 @@ export async function itemsOf(ctx: Context, order: Order): Promise<OrderItemReco
 export function placeOrder(ctx: Context, input: PlaceOrderInput): Promise<Order> {
   const userId = requireUser(ctx.viewer).userId;
   const idempotencyKey = parseIdempotencyKey(input.idempotencyKey, 'input.idempotencyKey');
-  return ctx.placement.placeOnce({ userId, idempotencyKey, kind: 'placeOrder', lines: parseOrderLines(input.items) });
+  const lines = parseOrderLines(input.items);
+  const shipping = parseShipping(input.shippingAddress, 'input.shippingAddress');
+  return ctx.placement.placeOnce({ userId, idempotencyKey, kind: 'placeOrder', lines, shipping });
 }
 
 /** The order life cycle: anything else is refused with INVALID_STATUS_TRANSITION. */

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
 import { idInput, multiplyMoney, parseInput, sumMoney, textInput } from '@shop/graphql-kit';
 import { z } from 'zod';
+import { postalAddressSchema } from '@shop/contracts';
 import type { Logger } from '@shop/logging';
 import type { Order } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from '../data/client.js';
 import { CatalogUnavailable, type CatalogClient, type ReservedLine } from '../data/catalog-client.js';
+import { UsersUnavailable, type PostalAddress, type UsersClient } from '../data/users-client.js';
 import {
   confirmOrder,
   createCheckoutOrder,
@@ -34,10 +36,11 @@ export interface OrderLine {
   quantity: number;
 }
 
-/** What the saga needs: its database, the catalog, and (tests only) probes between steps. */
+/** What the saga needs: its database, the catalog, users (for saved addresses), and (tests only) probes between steps. */
 export interface PlacementDeps {
   prisma: OrdersPrisma;
   catalog: CatalogClient;
+  users: UsersClient;
   logger: Logger;
   hooks?: PlacementHooks;
 }
@@ -72,13 +75,31 @@ const orderLinesInput = z
 /** Every line checked before anything is written: bounds, ids, one line per product. */
 export const parseOrderLines = (items: ReadonlyArray<{ productId: string; quantity: number }>): OrderLine[] => parseInput(orderLinesInput, items, 'input.items');
 
-const hashRequest = (kind: string, lines: readonly OrderLine[]) =>
+/**
+ * Where an order ships, as asked: one of the buyer's saved addresses (copied from users when
+ * the order is recorded) or an address given with the order.
+ */
+export type ShippingRequest = { addressId: string } | { address: PostalAddress };
+
+const shippingInput = z
+  .object({ addressId: idInput.nullish(), address: postalAddressSchema.nullish() })
+  .refine((choice) => (choice.addressId == null) !== (choice.address == null), 'needs exactly one of addressId and address')
+  .transform((choice): ShippingRequest => (choice.address ? { address: choice.address } : { addressId: choice.addressId! }));
+
+/** A shipping choice checked before anything is written or asked of users; none given is none. */
+export const parseShipping = (value: unknown, field: string): ShippingRequest | null => (value == null ? null : parseInput(shippingInput, value, field));
+
+/**
+ * The request as asked, the shipping choice with it (a saved address by its id: a retry after
+ * the address was edited is the same request). A request without one hashes as before
+ * addresses existed, so keys used then replay the same. A checkout is one request whatever the
+ * cart held: replaying its key returns its order.
+ */
+const hashRequest = (kind: string, lines: readonly OrderLine[], shipping: ShippingRequest | null) =>
   createHash('sha256')
     .update(`${kind}:${JSON.stringify([...lines].sort((a, b) => a.productId.localeCompare(b.productId)))}`)
+    .update(shipping ? `:${JSON.stringify(shipping)}` : '')
     .digest('hex');
-
-/** A checkout is one request whatever the cart held: replaying its key returns its order. */
-const CHECKOUT_HASH = hashRequest('checkout', []);
 
 const unavailable = () =>
   new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The order could not be confirmed yet; retry with the same idempotency key');
@@ -92,13 +113,12 @@ const refusalErrors = {
   MIXED_CURRENCIES: () => new AppError(ErrorCode.MIXED_CURRENCIES, 'An order cannot mix currencies; order them separately'),
 };
 
-function confirmationOf(reserved: readonly ReservedLine[], clearCart: boolean) {
+function confirmationOf(reserved: readonly ReservedLine[]) {
   const currency = reserved[0]!.currency;
   return {
     currency,
     total: sumMoney(reserved.map((line) => multiplyMoney(line.unitPrice, line.quantity))),
     lines: reserved.map((line) => ({ productId: line.productId, unitPrice: line.unitPrice, name: line.name })),
-    clearCartProductIds: clearCart ? reserved.map((line) => line.productId) : [],
   };
 }
 
@@ -110,7 +130,6 @@ function confirmationOf(reserved: readonly ReservedLine[], clearCart: boolean) {
  */
 async function settleOrder(deps: PlacementDeps, order: OrderWithItems): Promise<Order> {
   if (order.stockState !== 'RESERVING') return order;
-  const clearCart = order.requestHash === CHECKOUT_HASH;
   const { catalog, prisma } = deps;
   const reservation = await catalog.reserve({
     reservationId: order.id,
@@ -128,7 +147,7 @@ async function settleOrder(deps: PlacementDeps, order: OrderWithItems): Promise<
     throw unavailable();
   }
   await deps.hooks?.afterCommit?.(order.id);
-  const confirmed = await confirmOrder(prisma, order, confirmationOf(reservation.lines, clearCart));
+  const confirmed = await confirmOrder(prisma, order, confirmationOf(reservation.lines));
   const current = await findOrderWithItems(prisma, order.id);
   if (!confirmed && !current) {
     // Undone meanwhile (a refusal seen by a concurrent call): give the stock back.
@@ -167,11 +186,30 @@ const keyReused = () =>
   new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key was used for a different order; use a new key');
 
 /** An order of the given lines, or of whatever the buyer's cart holds. */
-export type PlacementRequest = { userId: string; idempotencyKey: string } & ({ kind: 'placeOrder'; lines: OrderLine[] } | { kind: 'checkout' });
+export type PlacementRequest = { userId: string; idempotencyKey: string; shipping: ShippingRequest | null } & (
+  | { kind: 'placeOrder'; lines: OrderLine[] }
+  | { kind: 'checkout' }
+);
+
+/** The address the order keeps: a saved one is read from users now, and must be the buyer's. */
+async function shippingAddressFor(users: UsersClient, userId: string, shipping: ShippingRequest | null): Promise<PostalAddress | null> {
+  if (!shipping) return null;
+  if ('address' in shipping) return shipping.address;
+  try {
+    const saved = await users.savedAddress(userId, shipping.addressId);
+    if (!saved) throw notFound('Address');
+    return saved;
+  } catch (error) {
+    if (error instanceof UsersUnavailable) throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The saved address could not be read; retry with the same idempotency key');
+    throw error;
+  }
+}
 
 /** The saga's first step for a request; a checkout's also claims the cart, or is refused. */
-async function recordIntent(prisma: OrdersPrisma, request: PlacementRequest, requestHash: string): Promise<OrderWithItems> {
-  const order = { userId: request.userId, idempotencyKey: request.idempotencyKey, requestHash };
+async function recordIntent(deps: PlacementDeps, request: PlacementRequest, requestHash: string): Promise<OrderWithItems> {
+  const { prisma } = deps;
+  const shippingAddress = await shippingAddressFor(deps.users, request.userId, request.shipping);
+  const order = { userId: request.userId, idempotencyKey: request.idempotencyKey, requestHash, shippingAddress };
   if (request.kind === 'placeOrder') return createReservingOrder(prisma, { ...order, lines: request.lines });
   const created = await createCheckoutOrder(prisma, order);
   if (created === 'CART_EMPTY') throw badUserInput('Your cart is empty', 'cart');
@@ -188,7 +226,7 @@ async function recordIntent(prisma: OrdersPrisma, request: PlacementRequest, req
  */
 async function placeOnce(deps: PlacementDeps, request: PlacementRequest): Promise<Order> {
   const { prisma } = deps;
-  const requestHash = request.kind === 'checkout' ? CHECKOUT_HASH : hashRequest(request.kind, request.lines);
+  const requestHash = hashRequest(request.kind, request.kind === 'checkout' ? [] : request.lines, request.shipping);
   for (;;) {
     const existing = await findOrderByKey(prisma, request.userId, request.idempotencyKey);
     if (existing) {
@@ -196,7 +234,7 @@ async function placeOnce(deps: PlacementDeps, request: PlacementRequest): Promis
       return settleForRequest(deps, existing);
     }
     try {
-      const order = await recordIntent(prisma, request, requestHash);
+      const order = await recordIntent(deps, request, requestHash);
       return await settleForRequest(deps, order);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;

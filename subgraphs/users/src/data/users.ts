@@ -56,5 +56,16 @@ export const resetAdminEverywhere = (prisma: UsersPrisma, id: string, passwordHa
     return tx.user.update({ where: { id }, data: { passwordHash, role: 'ADMIN', isActive: true } });
   });
 
+/**
+ * A new password, and the end of every session of the account but `keptFamilyId`, together:
+ * a session that knew only the old password cannot outlive the change.
+ */
+export const changePasswordElsewhereSignedOut = (prisma: UsersPrisma, id: string, passwordHash: string, keptFamilyId: string, now: Date) =>
+  prisma.$transaction(async (tx) => {
+    userChanged(id);
+    await tx.user.update({ where: { id }, data: { passwordHash } });
+    await tx.userSession.updateMany({ where: { userId: id, familyId: { not: keptFamilyId }, revokedAt: null }, data: { revokedAt: now } });
+  });
+
 export const isUsernameTaken = async (prisma: UsersPrisma, username: string) =>
   (await prisma.user.count({ where: { username: { equals: username, mode: 'insensitive' } } })) > 0;

@@ -1,6 +1,7 @@
 import type { MutationResolvers } from '../generated/graphql.js';
+import { addAddress, removeAddress, setDefaultAddress, updateAddress } from '../services/addresses.js';
 import { issueApiKey, revokeKey, setKeyCostBudget } from '../services/api-keys.js';
-import { login, logout, refresh, register } from '../services/sessions.js';
+import { changePassword, login, logout, refresh, register } from '../services/sessions.js';
 import { deactivateUser, setUserRole, updateProfile } from '../services/users.js';
 
 export const Mutation: MutationResolvers = {
@@ -9,6 +10,11 @@ export const Mutation: MutationResolvers = {
   refreshToken: (_parent, { refreshToken }, ctx) => refresh(ctx, refreshToken),
   logout: (_parent, { refreshToken }, ctx) => logout(ctx, refreshToken),
   updateProfile: (_parent, { input }, ctx) => updateProfile(ctx, input),
+  changePassword: (_parent, args, ctx) => changePassword(ctx, args),
+  addAddress: (_parent, { input, isDefault }, ctx) => addAddress(ctx, input, isDefault),
+  updateAddress: (_parent, { id, input }, ctx) => updateAddress(ctx, id, input),
+  removeAddress: (_parent, { id }, ctx) => removeAddress(ctx, id),
+  setDefaultAddress: (_parent, { id }, ctx) => setDefaultAddress(ctx, id),
   setUserRole: (_parent, { id, role }, ctx) => setUserRole(ctx, id, role),
   deactivateUser: (_parent, { id }, ctx) => deactivateUser(ctx, id),
   createApiKey: (_parent, { input }, ctx) => issueApiKey(ctx, input),

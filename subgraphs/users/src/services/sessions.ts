@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { requireUser } from '@shop/auth';
-import { AppError, ErrorCode } from '@shop/errors';
+import { AppError, badUserInput, ErrorCode } from '@shop/errors';
 import { z } from 'zod';
 import { parseInput } from '@shop/graphql-kit';
 import type { User } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { createSession, findSessionByTokenHash, revokeFamily, rotateSession } from '../data/sessions.js';
-import { createUser, findUserByEmail } from '../data/users.js';
+import { changePasswordElsewhereSignedOut, createUser, findUserByEmail } from '../data/users.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { hashSecret, issueAccessToken, newSecret, REFRESH_TOKEN_PREFIX } from './tokens.js';
 import { emailInput, nameInput, passwordInput, usernameInput } from './validation.js';
@@ -20,6 +20,7 @@ export interface AuthPayload {
 }
 
 const invalidCredentials = () => new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid email or password');
+const wrongCurrentPassword = () => new AppError(ErrorCode.WRONG_CURRENT_PASSWORD, 'The current password is not right; the password is unchanged');
 const invalidRefreshToken = () => new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired refresh token');
 
 const secondsFromNow = (seconds: number) => new Date(Date.now() + seconds * 1000);
@@ -72,7 +73,10 @@ export async function register(ctx: Context, input: unknown): Promise<AuthPayloa
   return startSession(ctx, user);
 }
 
-const credentials = z.object({ email: emailInput, password: z.string().max(1024) });
+/** A password to check, not to set: only bounded, so a huge one cannot make argon2 the denial of service. */
+const currentPasswordInput = z.string().max(1024);
+
+const credentials = z.object({ email: emailInput, password: currentPasswordInput });
 
 /**
  * One answer for an unknown email, a wrong password and a deactivated account, after the
@@ -131,4 +135,24 @@ export async function logout(ctx: Context, refreshToken: string): Promise<boolea
   if (!session || session.userId !== userId) return false;
   const revoked = await revokeFamily(ctx.prisma, session.familyId, new Date());
   return revoked.count > 0;
+}
+
+/**
+ * The current password is checked as a sign-in checks it, under the same throttle (the
+ * attempt counts as a failure until it proves right), so a stolen access token cannot be used
+ * to guess the password faster than the login form allows. The caller's session survives;
+ * every other one ends with the old password.
+ */
+export async function changePassword(ctx: Context, input: { currentPassword: string; newPassword: string }): Promise<boolean> {
+  const viewer = requireUser(ctx.viewer);
+  const currentPassword = parseInput(currentPasswordInput, input.currentPassword, 'currentPassword');
+  const newPassword = parseInput(passwordInput, input.newPassword, 'newPassword');
+  if (newPassword === currentPassword) throw badUserInput('newPassword must differ from the current password', 'newPassword');
+  const user = await ctx.loaders.userById.load(viewer.userId);
+  if (!user) throw wrongCurrentPassword();
+  const attempt = await ctx.accounts.loginLimiter.admit(user.email, ctx.clientIp);
+  if (!(await verifyPassword(user.passwordHash, currentPassword))) throw wrongCurrentPassword();
+  await attempt.succeeded();
+  await changePasswordElsewhereSignedOut(ctx.prisma, user.id, await hashPassword(newPassword), viewer.sessionId, new Date());
+  return true;
 }
