@@ -123,6 +123,11 @@ export const errorRegistry = {
     description:
       'A subgraph cannot be reached, answered that it cannot serve (502/503/504), or fails so often that the gateway stopped asking it for a moment (circuit breaker open). Its fields are null, the others answered. Retry later.',
   },
+  STOCK_BELOW_ZERO: {
+    status: 409,
+    description:
+      'A stock adjustment would take the product\'s stock below zero; nothing was changed. `extensions.stockQuantity` is the stock it met. Read the stock again and adjust by a delta it can take.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 export type ErrorCode = keyof typeof errorRegistry;
