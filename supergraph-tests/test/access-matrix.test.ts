@@ -186,6 +186,12 @@ const rows: Row[] = [
     expect: { anonymous: 'UNAUTHENTICATED', user: 'FORBIDDEN', otherUser: 'FORBIDDEN', admin: 'data', partner: 'data' },
   },
   { file: 'partner', operation: 'PartnerCategories', expect: { ...anyone, partner: 'data' } },
+  {
+    file: 'partner',
+    operation: 'PartnerProductChanges',
+    variables: async () => ({ updatedAfter: '2026-01-01T00:00:00Z', limit: 5 }),
+    expect: { anonymous: 'UNAUTHENTICATED', user: 'FORBIDDEN', otherUser: 'FORBIDDEN', admin: 'data', partner: 'data' },
+  },
 ];
 
 const refusalStatus = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 } as const;

@@ -16,7 +16,7 @@ describe('catalog subgraph', () => {
 
   beforeAll(async () => {
     alone = await aloneSubgraph('catalog');
-    catalog = await startCatalog({ ...alone.options, seedDemoData: false });
+    catalog = await startCatalog({ ...alone.options, seedDemoData: false, syncSettleMs: 0 });
     build = catalogBuilders(catalog.prisma);
     send = asGatewayTo('catalog', { url: catalog.url, keys: alone.options.gatewayKeys });
   });
@@ -289,6 +289,35 @@ describe('catalog subgraph', () => {
         [one.id, 1],
       ]);
       expect(low.data!.lowStockProducts.items.every((item) => item.stockQuantity < 2)).toBe(true);
+    });
+  });
+
+  describe('sync mode of products', () => {
+    const Sync = `query($since: DateTime!) { products(filter: { updatedAfter: $since }, limit: 100) { items { id } nextCursor } }`;
+    const SyncRemovals = `query($since: DateTime!) { products(filter: { updatedAfter: $since }, limit: 100) { items { id } unavailable { id } } }`;
+
+    it('lists changes since an instant; inactive and deleted ones are items to admins or removals to stock:read keys, and hidden from others', async () => {
+      const since = new Date(Date.now() - 1);
+      const [active, inactive, deleted] = [await build.product(), await build.product({ isActive: false }), await build.product({ deletedAt: new Date() })];
+      const partner = { kind: 'partner' as const, apiKeyId: randomUUID(), ownerId: randomUUID(), scopes: ['stock:read'], costBudget: null };
+      const variables = { since: since.toISOString() };
+      // Sorted: two of them may share a millisecond, and then their ids order them.
+      const ours = (ids: Array<{ id: string }>) => ids.map(({ id }) => id).filter((id) => [active.id, inactive.id, deleted.id].includes(id)).sort();
+
+      const asAdmin = await send<{ products: { items: Array<{ id: string }>; unavailable: Array<{ id: string }> } }>({ query: SyncRemovals, variables }, personViewer('ADMIN'));
+      expect([ours(asAdmin.data!.products.items), ours(asAdmin.data!.products.unavailable)]).toEqual([[active.id, inactive.id].sort(), [deleted.id]]);
+      const asPartner = await send<{ products: { items: Array<{ id: string }>; unavailable: Array<{ id: string }> } }>({ query: SyncRemovals, variables }, partner);
+      expect([ours(asPartner.data!.products.items), ours(asPartner.data!.products.unavailable)]).toEqual([[active.id], [inactive.id, deleted.id].sort()]);
+      const asShopper = await send<{ products: { items: Array<{ id: string }>; nextCursor: string } }>({ query: Sync, variables }, personViewer());
+      expect(ours(asShopper.data!.products.items)).toEqual([active.id]);
+      expect(errorCodes(await send({ query: SyncRemovals, variables }, personViewer()))).toEqual(['FORBIDDEN']);
+
+      // Resuming from the last cursor finds nothing new.
+      const resumed = await send<{ products: { items: Array<{ id: string }> } }>(
+        { query: 'query($after: String) { products(after: $after) { items { id } } }', variables: { after: asShopper.data!.products.nextCursor } },
+        personViewer(),
+      );
+      expect(ours(resumed.data!.products.items)).toEqual([]);
     });
   });
 });

@@ -62,3 +62,6 @@ export const softDeleteProduct = (prisma: CatalogPrisma, id: string, at: Date) =
   });
 
 export const productExists = async (prisma: CatalogPrisma, id: string) => (await prisma.product.count({ where: { id } })) > 0;
+
+/** The database's clock at its transaction's start: what the products' `updated_at` is stamped with. */
+export const databaseNow = async (prisma: CatalogPrisma) => (await prisma.$queryRaw<Array<{ now: Date }>>`SELECT now() AS now`)[0]!.now;

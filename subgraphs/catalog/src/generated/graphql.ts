@@ -160,12 +160,18 @@ export type ProductFilter = {
   minPrice?: InputMaybe<Scalars['Decimal']['input']>;
   /** Words in the name or description, case-insensitively. */
   search?: InputMaybe<Scalars['String']['input']>;
+  /** Sync mode: products changed after this instant, in (updatedAt, id) order whatever `sort` says; page with `after`, not `page`. Changes of the last few seconds appear once they settled (docs/partners.md). */
+  updatedAfter?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 export type ProductPage = {
   __typename?: 'ProductPage';
   items: Array<Product>;
   meta: PageMeta;
+  /** Sync mode only: pass it as `after` for the next page; keep the last one to resume the next sync. Null outside sync mode. Never cached: a sync reads what has settled now. */
+  nextCursor: Maybe<Scalars['String']['output']>;
+  /** Sync mode only (filter.updatedAfter or after): products changed in this page that the caller may no longer see (deactivated, deleted), by id and updatedAt only; drop them from your copy. Empty otherwise. */
+  unavailable: Array<UnavailableProduct>;
 };
 
 export type ProductSort =
@@ -208,6 +214,7 @@ export type QueryProductArgs = {
 
 
 export type QueryProductsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ProductFilter>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   page?: InputMaybe<Scalars['Int']['input']>;
@@ -275,6 +282,13 @@ export type StockMovementReason =
   | 'RESTOCK'
   /** An order confirmed its reserved units; the stock already fell at reservation (delta 0). */
   | 'SALE';
+
+/** A product that changed and can no longer be sold: only that it changed, and when. */
+export type UnavailableProduct = {
+  __typename?: 'UnavailableProduct';
+  id: Scalars['ID']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
 
 export type UpdateCategoryInput = {
   description?: InputMaybe<Scalars['String']['input']>;
@@ -417,6 +431,7 @@ export type ResolversTypes = ResolversObject<{
   StockMovement: ResolverTypeWrapper<StockMovementModel>;
   StockMovementPage: ResolverTypeWrapper<Omit<StockMovementPage, 'items'> & { items: Array<ResolversTypes['StockMovement']> }>;
   StockMovementReason: StockMovementReason;
+  UnavailableProduct: ResolverTypeWrapper<UnavailableProduct>;
   UpdateCategoryInput: UpdateCategoryInput;
   UpdateProductInput: UpdateProductInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -443,6 +458,7 @@ export type ResolversParentTypes = ResolversObject<{
   StockAdjustment: Omit<StockAdjustment, 'movement' | 'product'> & { movement: ResolversParentTypes['StockMovement'], product: ResolversParentTypes['Product'] };
   StockMovement: StockMovementModel;
   StockMovementPage: Omit<StockMovementPage, 'items'> & { items: Array<ResolversParentTypes['StockMovement']> };
+  UnavailableProduct: UnavailableProduct;
   UpdateCategoryInput: UpdateCategoryInput;
   UpdateProductInput: UpdateProductInput;
   Boolean: Scalars['Boolean']['output'];
@@ -515,6 +531,8 @@ export type ProductResolvers<ContextType = Context, ParentType extends Resolvers
 export type ProductPageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductPage'] = ResolversParentTypes['ProductPage']> = ResolversObject<{
   items?: Resolver<Array<ResolversTypes['Product']>, ParentType, ContextType>;
   meta?: Resolver<ResolversTypes['PageMeta'], ParentType, ContextType>;
+  nextCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  unavailable?: Resolver<Array<ResolversTypes['UnavailableProduct']>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
@@ -549,6 +567,11 @@ export type StockMovementPageResolvers<ContextType = Context, ParentType extends
   meta?: Resolver<ResolversTypes['PageMeta'], ParentType, ContextType>;
 }>;
 
+export type UnavailableProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnavailableProduct'] = ResolversParentTypes['UnavailableProduct']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = Context> = ResolversObject<{
   Category?: CategoryResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -562,6 +585,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   StockAdjustment?: StockAdjustmentResolvers<ContextType>;
   StockMovement?: StockMovementResolvers<ContextType>;
   StockMovementPage?: StockMovementPageResolvers<ContextType>;
+  UnavailableProduct?: UnavailableProductResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = Context> = ResolversObject<{

@@ -83,6 +83,7 @@ export const productFilterInput = z
       .nullish(),
     inStock: z.boolean().nullish(),
     isActive: z.boolean().nullish(),
+    updatedAfter: z.date().nullish(),
   })
   .refine(({ minPrice, maxPrice }) => minPrice == null || maxPrice == null || compareDecimals(minPrice, maxPrice) <= 0, {
     path: ['minPrice'],

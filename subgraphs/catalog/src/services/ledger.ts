@@ -7,6 +7,7 @@ import type { Context } from '../context.js';
 import { AdjustmentRefused, adjustStock as writeAdjustment, findLowStockPage, findMovementPage, type StockActor } from '../data/ledger.js';
 import { productExists } from '../data/products.js';
 import { adjustStockInput, lowStockThresholdInput } from './input.js';
+import { listingPage, type SyncPage } from './sync.js';
 
 /** Admin writes reach here only for a signed-in admin (`@requiresScopes`); anyone else is the system. */
 export const actorOf = (viewer: Viewer): StockActor => (viewer.kind === 'user' ? { kind: 'USER', userId: viewer.userId } : { kind: 'SYSTEM' });
@@ -33,9 +34,9 @@ export async function stockMovements(ctx: Context, id: string, args: PageArgs): 
   return readPage(args, (window) => findMovementPage(ctx.prisma, productId, window));
 }
 
-export async function lowStockProducts(ctx: Context, below: number, args: PageArgs): Promise<Page<Product>> {
+export async function lowStockProducts(ctx: Context, below: number, args: PageArgs): Promise<SyncPage> {
   const threshold = parseInput(lowStockThresholdInput, below, 'below');
   const page = await readPage(args, (window) => findLowStockPage(ctx.prisma, threshold, window));
   page.items.forEach((product) => ctx.loaders.productById.prime(product.id, product));
-  return page;
+  return listingPage(page);
 }
