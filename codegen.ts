@@ -45,6 +45,7 @@ const config: CodegenConfig = {
     ...subgraph('catalog', {
       Product: '../generated/prisma/client.js#Product',
       Category: '../generated/prisma/client.js#Category',
+      StockMovement: '../generated/prisma/client.js#StockMovement',
     }),
     ...subgraph('orders', {
       Order: '../data/orders.js#OrderRecord',

@@ -16,7 +16,7 @@ describe('the composed schema', () => {
   it('has an up-to-date partner manifest with every partner operation (run `npm run compose`)', () => {
     const manifest = composePartnerManifest();
     expect(JSON.parse(repoFile('schema/partner-manifest.json'))).toEqual(manifest);
-    expect(manifest.operations.map((operation) => operation.name)).toEqual(['PartnerCatalog', 'PartnerProduct', 'PartnerCategories']);
+    expect(manifest.operations.map((operation) => operation.name)).toEqual(['PartnerCatalog', 'PartnerProduct', 'PartnerCategories', 'PartnerProductChanges']);
   });
 
   const apiSchema = buildSchema(repoFile('schema/api.graphql'));

@@ -121,6 +121,8 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       seedDemoData: false,
       sweepIntervalMs: 200,
       reservationTtlMs: options.reservationTtlMs,
+      // A test's transactions last milliseconds: its partners' sync need not wait production's 10 s.
+      syncSettleMs: 1_000,
       logger: logger('catalog'),
     });
   const startOrdersOn = (port: number, catalogUrl: string, usersUrl: string, recovery = options.recovery) =>

@@ -181,6 +181,14 @@ const rows: Row[] = [
   { file: 'admin', operation: 'UpdateProduct', variables: async (f) => ({ id: (await fresh.product(f)).id, input: { price: '2.00' } }), expect: adminOnly() },
   { file: 'admin', operation: 'DeleteProduct', variables: async (f) => ({ id: (await fresh.product(f)).id }), expect: adminOnly() },
   { file: 'admin', operation: 'AdminProducts', variables: async () => ({ limit: 5 }), expect: adminOnly() },
+  {
+    file: 'admin',
+    operation: 'AdjustStock',
+    variables: async (f) => ({ input: { productId: (await fresh.product(f)).id, delta: 1, reason: 'RESTOCK' } }),
+    expect: adminOnly(),
+  },
+  { file: 'admin', operation: 'StockMovements', variables: async (f) => ({ productId: (await fresh.product(f)).id }), expect: adminOnly() },
+  { file: 'admin', operation: 'LowStockProducts', variables: async () => ({ below: 5, limit: 5 }), expect: adminOnly() },
   { file: 'admin', operation: 'AllOrders', variables: async () => ({ limit: 5 }), expect: adminOnly() },
   { file: 'admin', operation: 'UpdateOrderStatus', variables: async (f) => ({ id: (await fresh.order(f)).id, status: 'PAID' }), expect: adminOnly() },
   { file: 'admin', operation: 'CreateApiKey', variables: async (f) => ({ input: { name: 'matrix', ownerId: f.partnerOwnerId } }), expect: adminOnly() },
@@ -212,6 +220,12 @@ const rows: Row[] = [
     expect: { anonymous: 'UNAUTHENTICATED', user: 'FORBIDDEN', otherUser: 'FORBIDDEN', admin: 'data', partner: 'data' },
   },
   { file: 'partner', operation: 'PartnerCategories', expect: { ...anyone, partner: 'data' } },
+  {
+    file: 'partner',
+    operation: 'PartnerProductChanges',
+    variables: async () => ({ updatedAfter: '2026-01-01T00:00:00Z', limit: 5 }),
+    expect: { anonymous: 'UNAUTHENTICATED', user: 'FORBIDDEN', otherUser: 'FORBIDDEN', admin: 'data', partner: 'data' },
+  },
 ];
 
 const refusalStatus = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 } as const;

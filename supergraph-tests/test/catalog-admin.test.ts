@@ -9,6 +9,9 @@ const CreateProduct = contractOperation('admin', 'CreateProduct');
 const UpdateProduct = contractOperation('admin', 'UpdateProduct');
 const DeleteProduct = contractOperation('admin', 'DeleteProduct');
 const AdminProducts = contractOperation('admin', 'AdminProducts');
+const AdjustStock = contractOperation('admin', 'AdjustStock');
+const StockMovements = contractOperation('admin', 'StockMovements');
+const LowStockProducts = contractOperation('admin', 'LowStockProducts');
 const ProductQuery = contractOperation('frontend', 'Product');
 
 interface ProductView {
@@ -77,7 +80,13 @@ describe.each(testBackends())('catalog administration through the gateway (%s)',
       const response = await updateProduct(product.id, { price: '6.5', stockQuantity: 40 });
       expect(response.data!.updateProduct).toMatchObject({ name: product.name, stockQuantity: 40, price: { amount: '6.50', currency: 'USD' } });
       const stockEvents = await supergraph.catalog.prisma.outboxEvent.findMany({ where: { aggregateId: product.id, topic: 'stock.changed' } });
-      expect(stockEvents.map((event) => event.payload)).toEqual([{ productId: product.id, stockQuantity: 40, previousStockQuantity: null }]);
+      expect(stockEvents.map((event) => event.payload)).toEqual([{ productId: product.id, stockQuantity: 40, previousStockQuantity: 2 }]);
+      // Setting the stock is a correction by the difference, made by the admin.
+      const movements = await supergraph.catalog.prisma.stockMovement.findMany({ where: { productId: product.id }, orderBy: { id: 'asc' } });
+      expect(movements.map((movement) => [movement.reason, movement.delta, movement.stockAfter, movement.actorId])).toEqual([
+        ['OPENING', 2, 2, null],
+        ['CORRECTION', 38, 40, admin.userId],
+      ]);
     });
 
     it('refuses to update an unknown or deleted product with NOT_FOUND', async () => {
@@ -162,6 +171,41 @@ describe.each(testBackends())('catalog administration through the gateway (%s)',
       expect(errorCodes(await updateCategory(randomUUID(), { name: 'x' }))).toEqual(['NOT_FOUND']);
       await expectNothingWritten(async () => {
         expect(errorCodes(await updateCategory(category.id, { name: null }))).toEqual(['BAD_USER_INPUT']);
+      });
+    });
+  });
+
+  describe('the stock ledger', () => {
+    const adjust = (input: Record<string, unknown>) =>
+      asAdmin<{ adjustStock: { product: { stockQuantity: number }; movement: { delta: number; stockAfter: number; reason: string; actorId: string } } }>(AdjustStock, { input });
+
+    it('adjusts stock by a delta with a reason, shows the movement history and the products running low', async () => {
+      const product = await build.product({ stockQuantity: 1, brand: `Ledger ${randomUUID()}` });
+      const restocked = await adjust({ productId: product.id, delta: 4, reason: 'RESTOCK', note: 'delivery' });
+      expect(restocked.errors).toBeUndefined();
+      expect(restocked.data!.adjustStock).toMatchObject({
+        product: { stockQuantity: 5 },
+        movement: { delta: 4, stockAfter: 5, reason: 'RESTOCK', actorId: admin.userId },
+      });
+      await adjust({ productId: product.id, delta: -3, reason: 'CORRECTION' });
+
+      const history = await asAdmin<{ stockMovements: { items: Array<{ reason: string; delta: number }>; meta: { totalItems: number } } }>(StockMovements, {
+        productId: product.id,
+      });
+      expect(history.data!.stockMovements.items.map((movement) => [movement.reason, movement.delta])).toEqual([
+        ['CORRECTION', -3],
+        ['RESTOCK', 4],
+        ['OPENING', 1],
+      ]);
+      const low = await asAdmin<{ lowStockProducts: { items: Array<{ id: string; stockQuantity: number }> } }>(LowStockProducts, { below: 3, limit: 100 });
+      expect(low.data!.lowStockProducts.items).toContainEqual(expect.objectContaining({ id: product.id, stockQuantity: 2 }));
+    });
+
+    it('refuses a delta that would take the stock below zero with STOCK_BELOW_ZERO (409), and writes nothing', async () => {
+      const product = await build.product({ stockQuantity: 2 });
+      await expectNothingWritten(async () => {
+        const response = await adjust({ productId: product.id, delta: -3, reason: 'CORRECTION' });
+        expect([response.status, errorCodes(response), response.data]).toEqual([409, ['STOCK_BELOW_ZERO'], null]);
       });
     });
   });

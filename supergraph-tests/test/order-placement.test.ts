@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { catalogBuilders, type CatalogBuilders } from '@shop/catalog/testing';
+import { catalogBuilders, ledgerMismatches, type CatalogBuilders } from '@shop/catalog/testing';
 import {
+  contractOperation,
   errorCodes,
   placeOrder,
   placementLedger,
@@ -17,15 +18,18 @@ import {
  * Placing orders through the gateway: stock owned by catalog, orders by orders, and the
  * saga between them (docs/adr/0006). Concurrency, idempotency and bad input.
  */
+const AdjustStock = contractOperation('admin', 'AdjustStock');
+
 describe.each(testBackends())('placing orders (%s)', (backend) => {
   let supergraph: TestSupergraph;
   let build: CatalogBuilders;
   let shopper: SignedIn;
+  let admin: SignedIn;
 
   beforeAll(async () => {
     supergraph = await startTestSupergraph(backend);
     build = catalogBuilders(supergraph.catalog.prisma);
-    shopper = await signedInUser(supergraph);
+    [shopper, admin] = await Promise.all([signedInUser(supergraph), signedInUser(supergraph, 'ADMIN')]);
   });
   afterAll(() => supergraph?.stop());
 
@@ -166,7 +170,7 @@ describe.each(testBackends())('placing orders (%s)', (backend) => {
       const key = randomUUID();
       const lines = [{ productId: product.id, quantity: 1 }];
       expect(errorCodes(await placeOrder(supergraph, buyer, lines, key))).toEqual(['OUT_OF_STOCK']);
-      await supergraph.catalog.prisma.product.update({ where: { id: product.id }, data: { stockQuantity: 1 } });
+      await build.stock(product.id, 1);
       expect((await placeOrder(supergraph, buyer, lines, key)).data!.placeOrder.status).toBe('PENDING');
     });
   });
@@ -180,6 +184,7 @@ describe.each(testBackends())('placing orders (%s)', (backend) => {
         items: await supergraph.orders.prisma.orderItem.count(),
         reservations: await supergraph.catalog.prisma.stockReservation.count(),
         stock: (await supergraph.catalog.prisma.product.aggregate({ _sum: { stockQuantity: true } }))._sum.stockQuantity,
+        movements: await supergraph.catalog.prisma.stockMovement.count(),
         outbox: [await supergraph.orders.prisma.outboxEvent.count(), await supergraph.catalog.prisma.outboxEvent.count()],
       });
       const before = await snapshot();
@@ -258,6 +263,45 @@ describe.each(testBackends())('placing orders (%s)', (backend) => {
       await expectNothingWritten(async () => {
         expect(errorCodes(await placeOrder(supergraph, { headers: {} }, [{ productId: product.id, quantity: 1 }]))).toEqual(['UNAUTHENTICATED']);
       });
+    });
+  });
+
+  // The stock ledger (docs/adr/0033): these run last, after every concurrent order above.
+  describe('the stock ledger', () => {
+    it('keeps the ledger equal to the stock while admins adjust it and shoppers order at once, never going below zero', async () => {
+      const product = await build.product({ stockQuantity: 20 });
+      const shoppers = await Promise.all(Array.from({ length: 24 }, () => signedInUser(supergraph)));
+      const adjust = (delta: number, reason: 'RESTOCK' | 'CORRECTION') =>
+        supergraph.request<{ adjustStock: { product: { stockQuantity: number } } }>({
+          query: AdjustStock,
+          variables: { input: { productId: product.id, delta, reason } },
+          headers: admin.headers,
+        });
+      const [orders, adjustments] = await Promise.all([
+        Promise.all(shoppers.map((caller) => placeOrder(supergraph, caller, [{ productId: product.id, quantity: 1 }]))),
+        Promise.all(Array.from({ length: 16 }, (_, index) => (index % 2 === 0 ? adjust(1, 'RESTOCK') : adjust(-4, 'CORRECTION')))),
+      ]);
+
+      expect(orders.filter((response) => !response.data?.placeOrder).map(errorCodes).every(([code]) => code === 'OUT_OF_STOCK')).toBe(true);
+      const refused = adjustments.filter((response) => !response.data?.adjustStock);
+      expect(refused.map((response) => [response.status, errorCodes(response)]).every(([status, codes]) => status === 409 && `${codes}` === 'STOCK_BELOW_ZERO')).toBe(true);
+      const sold = orders.filter((response) => response.data?.placeOrder).length;
+      const corrected = adjustments.filter((response, index) => index % 2 === 1 && response.data?.adjustStock).length;
+      expect(await stockOf(supergraph, product.id)).toBe(20 - sold + 8 - 4 * corrected);
+
+      // In commit order, each movement starts from the stock the one before left.
+      const movements = await supergraph.catalog.prisma.stockMovement.findMany({ where: { productId: product.id }, orderBy: { id: 'asc' } });
+      movements.reduce((stock, movement) => {
+        expect([movement.stockAfter, movement.stockAfter >= 0]).toEqual([stock + movement.delta, true]);
+        return movement.stockAfter;
+      }, 0);
+      expect(movements.filter((movement) => movement.reason === 'ORDER_RESERVATION')).toHaveLength(sold);
+      expect(movements.filter((movement) => movement.actorKind === 'USER').every((movement) => movement.actorId === admin.userId)).toBe(true);
+    });
+
+    it('holds every product\'s stock equal to the sum of its movements after all the orders of this file', async () => {
+      expect(await ledgerMismatches(supergraph.catalog.prisma)).toEqual([]);
+      expect(await supergraph.catalog.prisma.stockMovement.count()).toBeGreaterThan(0);
     });
   });
 });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { catalogBuilders } from '@shop/catalog/testing';
+import { catalogBuilders, type CatalogBuilders } from '@shop/catalog/testing';
 import { partnerManifestPath } from '@shop/gateway';
 import {
+  contractOperation,
   errorCodes,
   partnerWithKey,
   persistedRequest,
@@ -28,10 +29,12 @@ const apq = (hash: string, query?: string, headers?: Record<string, string>) => 
 describe.each([oneTestBackend()])('persisted queries through the gateway (%s)', (backend) => {
   let supergraph: TestSupergraph;
   let productId: string;
+  let build: CatalogBuilders;
 
   beforeAll(async () => {
     supergraph = await startTestSupergraph(backend);
-    productId = (await catalogBuilders(supergraph.catalog.prisma).product({ stockQuantity: 7 })).id;
+    build = catalogBuilders(supergraph.catalog.prisma);
+    productId = (await build.product({ stockQuantity: 7 })).id;
   });
   afterAll(() => supergraph?.stop());
 
@@ -85,6 +88,105 @@ describe.each([oneTestBackend()])('persisted queries through the gateway (%s)', 
         persistedRequest(trusted('PartnerProduct').id, { id: productId }, partner.headers),
       );
       expect(stillTrusted.data!.product.stockQuantity).toBe(7);
+    });
+  });
+
+  // docs/partners.md, docs/adr/0033: the test supergraph waits out a settle window of 1 s.
+  describe('incremental sync for partners', () => {
+    interface SyncPage {
+      items: Array<{ id: string; updatedAt: string; stockQuantity: number; price: { amount: string } }>;
+      unavailable: Array<{ id: string; updatedAt: string }>;
+      nextCursor: string;
+    }
+    const SETTLED_MS = 1_200;
+    const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLED_MS));
+    const databaseNow = async () => (await supergraph.catalog.prisma.$queryRaw<Array<{ now: Date }>>`SELECT now() AS now`)[0]!.now;
+
+    it('delivers every change since a point across pages, once each, while products change between pages, deactivated and deleted ones by id only', async () => {
+      const partner = await partnerWithKey(supergraph);
+      const sync = async (variables: Record<string, unknown>) => {
+        const response = await supergraph.request<{ products: SyncPage }>(persistedRequest(trusted('PartnerProductChanges').id, { limit: 2, ...variables }, partner.headers));
+        expect(response.errors).toBeUndefined();
+        return response.data!.products;
+      };
+      const since = await databaseNow();
+      const products = [];
+      for (let n = 0; n < 6; n += 1) products.push(await build.product({ stockQuantity: n + 1 }));
+      const ours = new Set(products.map((product) => product.id));
+      await settle();
+
+      const delivered: Array<{ id: string; updatedAt: string; gone: boolean }> = [];
+      const take = (page: SyncPage) => {
+        delivered.push(...page.items.map(({ id, updatedAt }) => ({ id, updatedAt, gone: false })));
+        delivered.push(...page.unavailable.map(({ id, updatedAt }) => ({ id, updatedAt, gone: true })));
+        return page.items.length + page.unavailable.length;
+      };
+      const first = await sync({ updatedAfter: since.toISOString() });
+      expect(take(first)).toBe(2);
+
+      // Between pages: one already delivered changes, one not yet delivered is deactivated,
+      // another deleted, and a new product appears.
+      const [seen, , , deactivated, deleted] = products.map((product) => product.id);
+      await supergraph.catalog.prisma.product.update({ where: { id: seen! }, data: { price: '11.00' } });
+      await supergraph.catalog.prisma.product.update({ where: { id: deactivated! }, data: { isActive: false } });
+      await supergraph.catalog.prisma.product.update({ where: { id: deleted! }, data: { deletedAt: new Date() } });
+      const added = await build.product();
+      ours.add(added.id);
+      await settle();
+
+      let cursor = first.nextCursor;
+      for (let pages = 0; pages < 20; pages += 1) {
+        const page = await sync({ after: cursor });
+        cursor = page.nextCursor;
+        if (take(page) < 2) break;
+      }
+      const mine = delivered.filter((change) => ours.has(change.id));
+      // Nothing twice: a product comes again only with a newer change.
+      expect(new Set(mine.map((change) => `${change.id}@${change.updatedAt}`)).size).toBe(mine.length);
+      // Nothing missed: each product's last delivery is its state now.
+      const now = await supergraph.catalog.prisma.product.findMany({ where: { id: { in: [...ours] } } });
+      const lastOf = new Map(mine.map((change) => [change.id, change]));
+      expect(
+        now.map((product) => [product.id, lastOf.get(product.id)?.updatedAt, lastOf.get(product.id)?.gone]).sort(),
+      ).toEqual(now.map((product) => [product.id, product.updatedAt.toISOString(), product.id === deactivated || product.id === deleted]).sort());
+      // The changed product twice, every other one once.
+      expect(mine.filter((change) => change.id === seen)).toHaveLength(2);
+      expect(mine.filter((change) => change.id !== seen)).toHaveLength(ours.size - 1);
+      // A later sync from the last cursor has nothing new; it resumes where this one stopped.
+      expect(take(await sync({ after: cursor }))).toBe(0);
+    });
+
+    it('holds back a change until it settled, and refuses a cursor it did not give and a page number', async () => {
+      const partner = await partnerWithKey(supergraph);
+      const since = await databaseNow();
+      const product = await build.product();
+      const run = (variables: Record<string, unknown>) =>
+        supergraph.request<{ products: SyncPage }>(persistedRequest(trusted('PartnerProductChanges').id, variables, partner.headers));
+      expect((await run({ updatedAfter: since.toISOString() })).data!.products.items.map((item) => item.id)).not.toContain(product.id);
+      await settle();
+      expect((await run({ updatedAfter: since.toISOString() })).data!.products.items.map((item) => item.id)).toContain(product.id);
+
+      const forged = await run({ after: Buffer.from('["yesterday","x"]').toString('base64url') });
+      expect([forged.status, errorCodes(forged), forged.errors![0]!.extensions!.field]).toEqual([400, ['BAD_USER_INPUT'], 'after']);
+      const paged = await supergraph.request({
+        query: 'query($after: String) { products(after: $after, page: 2) { items { id } } }',
+        variables: { after: (await run({ updatedAfter: since.toISOString() })).data!.products.nextCursor },
+      });
+      expect(errorCodes(paged)).toEqual(['BAD_USER_INPUT']);
+    });
+
+    it('keeps admin fields from partners: the ledger refused as text, and no trusted operation reads it', async () => {
+      const partner = await partnerWithKey(supergraph);
+      for (const name of ['StockMovements', 'AdjustStock', 'LowStockProducts']) {
+        const response = await supergraph.request({ query: contractOperation('admin', name), variables: {}, headers: partner.headers });
+        expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+      }
+      expect(manifest.operations.filter((operation) => /stockMovements|adjustStock|lowStockProducts|isActive|apiKeys|users|orders/.test(operation.body))).toEqual([]);
+      // Without stock:read, a key learns of no removed product either.
+      const reader = await partnerWithKey(supergraph, []);
+      const response = await supergraph.request(persistedRequest(trusted('PartnerProductChanges').id, { updatedAfter: '2026-01-01T00:00:00Z' }, reader.headers));
+      expect(errorCodes(response)).toContain('FORBIDDEN');
+      expect(JSON.stringify(response.data ?? null)).not.toMatch(/unavailable":\[\{/);
     });
   });
 

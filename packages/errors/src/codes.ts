@@ -128,6 +128,11 @@ export const errorRegistry = {
     description:
       'A change that needs the account\'s current password (changePassword) was given another one; nothing changed. Ask the person for it again: repeated failures count as failed sign-ins and end in RATE_LIMITED.',
   },
+  STOCK_BELOW_ZERO: {
+    status: 409,
+    description:
+      'A stock adjustment would take the product\'s stock below zero; nothing was changed. `extensions.stockQuantity` is the stock it met. Read the stock again and adjust by a delta it can take.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 export type ErrorCode = keyof typeof errorRegistry;

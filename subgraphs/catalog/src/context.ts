@@ -6,4 +6,6 @@ export interface Context {
   viewer: Viewer;
   prisma: CatalogPrisma;
   loaders: CatalogLoaders;
+  /** How old a change must be before partners' sync returns it (services/sync.ts). */
+  syncSettleMs: number;
 }

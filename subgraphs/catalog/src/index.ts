@@ -8,6 +8,7 @@ import { createLoaders } from './data/loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { seedCatalog } from './seed.js';
 import { startReservationSweeper, stockService } from './services/stock.js';
+import { SYNC_SETTLE_MS } from './services/sync.js';
 
 export type { CatalogPrisma } from './data/client.js';
 
@@ -20,6 +21,8 @@ export interface CatalogOptions {
   sweepIntervalMs?: number;
   /** How long reserved stock waits for its order to confirm (tests shorten it). */
   reservationTtlMs?: number;
+  /** How old a change must be before partners' sync returns it (tests shorten it). */
+  syncSettleMs?: number;
   limits: SubgraphLimits;
   /** NATS JetStream to relay the outbox to as well (docs/adr/0028); none: the HTTP event feed only. */
   broker?: NatsConfig | null;
@@ -38,7 +41,7 @@ export function startCatalog(options: CatalogOptions) {
     name: 'catalog',
     migrationsDir,
     createPrisma,
-    createContext: (prisma, { viewer }) => ({ viewer, prisma, loaders: createLoaders(prisma) }),
+    createContext: (prisma, { viewer }) => ({ viewer, prisma, loaders: createLoaders(prisma), syncSettleMs: options.syncSettleMs ?? SYNC_SETTLE_MS }),
     prepare: async (prisma) => {
       if (options.seedDemoData) await seedCatalog(prisma, options.logger);
     },

@@ -3,6 +3,7 @@ import { formatMoney } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import type { Prisma } from './generated/prisma/client.js';
 import type { CatalogPrisma } from './data/client.js';
+import { recordOpeningBalances } from './data/ledger.js';
 
 /*
  * Demo data that looks like a shop: a three-level category tree and a few hundred
@@ -131,7 +132,11 @@ export async function seedCatalog(prisma: CatalogPrisma, logger: Logger): Promis
   const products = buildProducts(leaves);
   // Parents before children: createMany inserts in order within one statement.
   const createdCategories = await prisma.category.createMany({ data: categories, skipDuplicates: true });
-  const createdProducts = await prisma.product.createMany({ data: products, skipDuplicates: true });
+  const createdProducts = await prisma.$transaction(async (tx) => {
+    const created = await tx.product.createMany({ data: products, skipDuplicates: true });
+    await recordOpeningBalances(tx);
+    return created;
+  });
   logger.info(
     { categories: createdCategories.count, products: createdProducts.count, total: products.length },
     'demo catalog seeded',

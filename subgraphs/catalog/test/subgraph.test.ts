@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { StockApi } from '@shop/contracts';
 import type { RunningSubgraph } from '@shop/graphql-kit';
 import { aloneSubgraph, asGatewayTo, entitiesQuery, errorCodes, gatewayHeaders, personViewer, refusalOf } from '@shop/testing/subgraph';
+import { createLogger } from '@shop/logging';
 import { startCatalog, type CatalogPrisma } from '../src/index.js';
-import { catalogBuilders, catalogState, type CatalogBuilders } from './builders.js';
+import { startReservationSweeper, stockService } from '../src/services/stock.js';
+import { catalogBuilders, catalogState, ledgerMismatches, type CatalogBuilders } from './builders.js';
 
 /** The catalog subgraph alone, as the gateway sees it: operations and `_entities` over HTTP, signed for a viewer, on a PGlite database of its own. */
 describe('catalog subgraph', () => {
@@ -14,7 +16,7 @@ describe('catalog subgraph', () => {
 
   beforeAll(async () => {
     alone = await aloneSubgraph('catalog');
-    catalog = await startCatalog({ ...alone.options, seedDemoData: false });
+    catalog = await startCatalog({ ...alone.options, seedDemoData: false, syncSettleMs: 0 });
     build = catalogBuilders(catalog.prisma);
     send = asGatewayTo('catalog', { url: catalog.url, keys: alone.options.gatewayKeys });
   });
@@ -142,6 +144,180 @@ describe('catalog subgraph', () => {
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: string }).error).toMatch(/^lines\.0\.quantity: Too small/);
       expect(await catalog.prisma.stockReservation.count({ where: { id: reservationId } })).toBe(0);
+    });
+  });
+
+  describe('the stock ledger', () => {
+    const admin = personViewer('ADMIN');
+    const AdjustStock = `mutation($input: AdjustStockInput!) {
+      adjustStock(input: $input) { product { id stockQuantity } movement { delta stockAfter reason actorKind actorId note } }
+    }`;
+    const adjust = (input: Record<string, unknown>, viewer: ReturnType<typeof personViewer> | undefined = admin) =>
+      send<{ adjustStock: { product: { stockQuantity: number }; movement: Record<string, unknown> } }>({ query: AdjustStock, variables: { input } }, viewer);
+    const history = async (productId: string) =>
+      (await catalog.prisma.stockMovement.findMany({ where: { productId }, orderBy: { id: 'asc' } })).map((movement) => [
+        movement.reason,
+        movement.delta,
+        movement.stockAfter,
+        movement.actorKind,
+      ]);
+
+    it('records each step of the order saga with the order as its actor, and an expired reservation released by the system', async () => {
+      const stock = stockService(catalog.prisma);
+      const product = await build.product({ stockQuantity: 10 });
+      const [sold, cancelled, expired] = [randomUUID(), randomUUID(), randomUUID()];
+      await stock.reserve({ reservationId: sold, lines: [{ productId: product.id, quantity: 2 }] });
+      await stock.commit({ reservationId: sold });
+      await stock.reserve({ reservationId: cancelled, lines: [{ productId: product.id, quantity: 3 }] });
+      await stock.release({ reservationId: cancelled });
+      // Repeats change nothing: each step happens once, and so does its movement.
+      await stock.commit({ reservationId: sold });
+      await stock.release({ reservationId: cancelled });
+
+      const expiring = stockService(catalog.prisma, -1);
+      await expiring.reserve({ reservationId: expired, lines: [{ productId: product.id, quantity: 4 }] });
+      const sweeper = startReservationSweeper(catalog.prisma, createLogger('catalog', 'silent'), 20);
+      try {
+        const deadline = Date.now() + 5_000;
+        while ((await catalog.prisma.stockMovement.count({ where: { productId: product.id, actorKind: 'SYSTEM', reason: 'RELEASE' } })) === 0 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      } finally {
+        await sweeper.stop();
+      }
+
+      expect(await history(product.id)).toEqual([
+        ['OPENING', 10, 10, 'SYSTEM'],
+        ['ORDER_RESERVATION', -2, 8, 'ORDER'],
+        ['SALE', 0, 8, 'ORDER'],
+        ['ORDER_RESERVATION', -3, 5, 'ORDER'],
+        ['RELEASE', 3, 8, 'ORDER'],
+        ['ORDER_RESERVATION', -4, 4, 'ORDER'],
+        ['RELEASE', 4, 8, 'SYSTEM'],
+      ]);
+      const movements = await catalog.prisma.stockMovement.findMany({ where: { productId: product.id }, orderBy: { id: 'asc' } });
+      expect(movements.map((movement) => [movement.actorId, movement.orderId])).toEqual([
+        [null, null],
+        [sold, sold],
+        [sold, sold],
+        [cancelled, cancelled],
+        [cancelled, cancelled],
+        [expired, expired],
+        [null, expired],
+      ]);
+      expect(await ledgerMismatches(catalog.prisma)).toEqual([]);
+    });
+
+    it('adjusts by a delta as the signed-in admin, and records an admin setting the stock as a correction by the difference', async () => {
+      const product = await build.product({ stockQuantity: 3 });
+      const restocked = await adjust({ productId: product.id, delta: 7, reason: 'RESTOCK', note: ' delivery 42 ' });
+      expect(restocked.errors).toBeUndefined();
+      expect(restocked.data!.adjustStock).toEqual({
+        product: { id: product.id, stockQuantity: 10 },
+        movement: { delta: 7, stockAfter: 10, reason: 'RESTOCK', actorKind: 'USER', actorId: admin.userId, note: 'delivery 42' },
+      });
+      const updated = await send({ query: 'mutation($id: ID!) { updateProduct(id: $id, input: { stockQuantity: 4 }) { stockQuantity } }', variables: { id: product.id } }, admin);
+      expect(updated.errors).toBeUndefined();
+      expect(await history(product.id)).toEqual([
+        ['OPENING', 3, 3, 'SYSTEM'],
+        ['RESTOCK', 7, 10, 'USER'],
+        ['CORRECTION', -6, 4, 'USER'],
+      ]);
+    });
+
+    it('refuses an adjustment below zero with STOCK_BELOW_ZERO, writing nothing', async () => {
+      const product = await build.product({ stockQuantity: 2 });
+      const before = [await catalogState(catalog.prisma), await catalog.prisma.stockMovement.count()];
+      const response = await adjust({ productId: product.id, delta: -3, reason: 'CORRECTION' });
+      expect(refusalOf(response)).toEqual({ data: null, codes: ['STOCK_BELOW_ZERO'] });
+      expect(response.errors![0]!.extensions).toMatchObject({ productId: product.id, stockQuantity: 2 });
+      expect([await catalogState(catalog.prisma), await catalog.prisma.stockMovement.count()]).toEqual(before);
+      expect((await adjust({ productId: product.id, delta: -2, reason: 'CORRECTION' })).data!.adjustStock.product.stockQuantity).toBe(0);
+    });
+
+    it.each([
+      ['a restock that takes units away', { delta: -1, reason: 'RESTOCK' }, 'input.delta'],
+      ['a zero delta', { delta: 0, reason: 'CORRECTION' }, 'input.delta'],
+      ['a delta beyond a million', { delta: 1_000_001, reason: 'RESTOCK' }, 'input.delta'],
+      ['a 501-character note', { delta: 1, reason: 'RESTOCK', note: 'n'.repeat(501) }, 'input.note'],
+    ])('refuses %s with BAD_USER_INPUT', async (_name, input, field) => {
+      const product = await build.product();
+      const response = await adjust({ productId: product.id, ...input });
+      expect(refusalOf(response)).toEqual({ data: null, codes: ['BAD_USER_INPUT'] });
+      expect(response.errors![0]!.extensions!.field).toBe(field);
+      expect(await history(product.id)).toEqual([['OPENING', 5, 5, 'SYSTEM']]);
+    });
+
+    it('refuses adjustments, movements and low stock to a shopper, and answers NOT_FOUND for an unknown or deleted product', async () => {
+      const product = await build.product();
+      expect(refusalOf(await adjust({ productId: product.id, delta: 1, reason: 'RESTOCK' }, personViewer()))).toEqual({ data: null, codes: ['FORBIDDEN'] });
+      const movements = await send({ query: '{ lowStockProducts(below: 5) { meta { totalItems } } }' }, personViewer());
+      expect(refusalOf(movements)).toEqual({ data: null, codes: ['FORBIDDEN'] });
+      const deleted = await build.product({ deletedAt: new Date() });
+      for (const productId of [randomUUID(), deleted.id]) {
+        expect(refusalOf(await adjust({ productId, delta: 1, reason: 'RESTOCK' }))).toEqual({ data: null, codes: ['NOT_FOUND'] });
+      }
+      expect(await history(product.id)).toEqual([['OPENING', 5, 5, 'SYSTEM']]);
+    });
+
+    it('pages a product\'s movements newest first, and lists active products below a threshold, the scarcest first', async () => {
+      const product = await build.product({ stockQuantity: 1 });
+      for (const delta of [1, 2, 3]) await adjust({ productId: product.id, delta, reason: 'RESTOCK' });
+      const page = await send<{ stockMovements: { items: Array<{ delta: number; stockAfter: number }>; meta: { totalItems: number; totalPages: number } } }>(
+        { query: 'query($id: ID!) { stockMovements(productId: $id, page: 1, limit: 3) { items { delta stockAfter } meta { totalItems totalPages } } }', variables: { id: product.id } },
+        admin,
+      );
+      expect(page.data!.stockMovements).toEqual({
+        items: [
+          { delta: 3, stockAfter: 7 },
+          { delta: 2, stockAfter: 4 },
+          { delta: 1, stockAfter: 2 },
+        ],
+        meta: { totalItems: 4, totalPages: 2 },
+      });
+
+      const brand = `Scarce ${randomUUID()}`;
+      const [none, one] = [await build.product({ brand, stockQuantity: 0 }), await build.product({ brand, stockQuantity: 1 })];
+      await build.product({ brand, stockQuantity: 0, isActive: false });
+      const low = await send<{ lowStockProducts: { items: Array<{ id: string; brand: string; stockQuantity: number }> } }>(
+        { query: '{ lowStockProducts(below: 2, limit: 100) { items { id brand stockQuantity } } }' },
+        admin,
+      );
+      const ours = low.data!.lowStockProducts.items.filter((item) => item.brand === brand);
+      expect(ours.map((item) => [item.id, item.stockQuantity])).toEqual([
+        [none.id, 0],
+        [one.id, 1],
+      ]);
+      expect(low.data!.lowStockProducts.items.every((item) => item.stockQuantity < 2)).toBe(true);
+    });
+  });
+
+  describe('sync mode of products', () => {
+    const Sync = `query($since: DateTime!) { products(filter: { updatedAfter: $since }, limit: 100) { items { id } nextCursor } }`;
+    const SyncRemovals = `query($since: DateTime!) { products(filter: { updatedAfter: $since }, limit: 100) { items { id } unavailable { id } } }`;
+
+    it('lists changes since an instant; inactive and deleted ones are items to admins or removals to stock:read keys, and hidden from others', async () => {
+      const since = new Date(Date.now() - 1);
+      const [active, inactive, deleted] = [await build.product(), await build.product({ isActive: false }), await build.product({ deletedAt: new Date() })];
+      const partner = { kind: 'partner' as const, apiKeyId: randomUUID(), ownerId: randomUUID(), scopes: ['stock:read'], costBudget: null };
+      const variables = { since: since.toISOString() };
+      // Sorted: two of them may share a millisecond, and then their ids order them.
+      const ours = (ids: Array<{ id: string }>) => ids.map(({ id }) => id).filter((id) => [active.id, inactive.id, deleted.id].includes(id)).sort();
+
+      const asAdmin = await send<{ products: { items: Array<{ id: string }>; unavailable: Array<{ id: string }> } }>({ query: SyncRemovals, variables }, personViewer('ADMIN'));
+      expect([ours(asAdmin.data!.products.items), ours(asAdmin.data!.products.unavailable)]).toEqual([[active.id, inactive.id].sort(), [deleted.id]]);
+      const asPartner = await send<{ products: { items: Array<{ id: string }>; unavailable: Array<{ id: string }> } }>({ query: SyncRemovals, variables }, partner);
+      expect([ours(asPartner.data!.products.items), ours(asPartner.data!.products.unavailable)]).toEqual([[active.id], [inactive.id, deleted.id].sort()]);
+      const asShopper = await send<{ products: { items: Array<{ id: string }>; nextCursor: string } }>({ query: Sync, variables }, personViewer());
+      expect(ours(asShopper.data!.products.items)).toEqual([active.id]);
+      expect(errorCodes(await send({ query: SyncRemovals, variables }, personViewer()))).toEqual(['FORBIDDEN']);
+
+      // Resuming from the last cursor finds nothing new.
+      const resumed = await send<{ products: { items: Array<{ id: string }> } }>(
+        { query: 'query($after: String) { products(after: $after) { items { id } } }', variables: { after: asShopper.data!.products.nextCursor } },
+        personViewer(),
+      );
+      expect(ours(resumed.data!.products.items)).toEqual([]);
     });
   });
 });

@@ -2,6 +2,7 @@ import type { ReservationRefusal, ReservedLine } from '@shop/contracts';
 import type { Prisma, StockReservation } from '../generated/prisma/client.js';
 import type { CatalogPrisma } from './client.js';
 import { stockChanged } from './events.js';
+import { recordMovement, type StockActor } from './ledger.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -44,6 +45,14 @@ export function reserveStock(
         RETURNING name, price::text AS price, currency, stock_quantity AS "stockQuantity"`;
       if (!row) throw await refusalFor(tx, line.productId);
       reserved.push({ productId: line.productId, quantity: line.quantity, name: row.name, unitPrice: row.price, currency: row.currency });
+      await recordMovement(tx, {
+        productId: line.productId,
+        delta: -line.quantity,
+        stockAfter: row.stockQuantity,
+        reason: 'ORDER_RESERVATION',
+        actor: { kind: 'ORDER', orderId: id },
+        orderId: id,
+      });
       await stockChanged(tx, line.productId, row.stockQuantity, row.stockQuantity + line.quantity);
     }
     if (new Set(reserved.map((line) => line.currency)).size > 1) throw new ReservationRefused('MIXED_CURRENCIES', null);
@@ -51,24 +60,49 @@ export function reserveStock(
   });
 }
 
-/** RESERVED → COMMITTED, once, and only while the reservation has not expired. */
+const linesOf = (reservation: StockReservation) =>
+  (reservation.lines as unknown as ReservedLine[]).sort((a, b) => a.productId.localeCompare(b.productId));
+
+/**
+ * RESERVED → COMMITTED, once, and only while the reservation has not expired. The units left
+ * the stock when they were reserved: the ledger records the sale with no change of stock,
+ * read under the product's lock so that its `stockAfter` is the stock at that point.
+ */
 export const commitReservation = (prisma: CatalogPrisma, id: string, now: Date) =>
-  prisma.stockReservation.updateMany({ where: { id, status: 'RESERVED', expiresAt: { gt: now } }, data: { status: 'COMMITTED' } });
+  prisma.$transaction(async (tx) => {
+    const committed = await tx.stockReservation.updateMany({ where: { id, status: 'RESERVED', expiresAt: { gt: now } }, data: { status: 'COMMITTED' } });
+    if (committed.count === 0) return false;
+    for (const line of linesOf(await tx.stockReservation.findUniqueOrThrow({ where: { id } }))) {
+      const [row] = await tx.$queryRaw<Array<{ stockQuantity: number }>>`
+        SELECT stock_quantity AS "stockQuantity" FROM products WHERE id = ${line.productId}::uuid FOR UPDATE`;
+      if (row) {
+        await recordMovement(tx, { productId: line.productId, delta: 0, stockAfter: row.stockQuantity, reason: 'SALE', actor: { kind: 'ORDER', orderId: id }, orderId: id });
+      }
+    }
+    return true;
+  });
 
 /** Gives the units back exactly once: only the transaction that moves the reservation to RELEASED restocks. */
-export function releaseReservation(prisma: CatalogPrisma, id: string, from: ReadonlyArray<'RESERVED' | 'COMMITTED'>, now?: Date) {
+export function releaseReservation(
+  prisma: CatalogPrisma,
+  id: string,
+  from: ReadonlyArray<'RESERVED' | 'COMMITTED'>,
+  actor: StockActor,
+  now?: Date,
+) {
   return prisma.$transaction(async (tx) => {
     const released = await tx.stockReservation.updateMany({
       where: { id, status: { in: [...from] }, ...(now ? { expiresAt: { lte: now } } : {}) },
       data: { status: 'RELEASED' },
     });
     if (released.count === 0) return false;
-    const reservation = await tx.stockReservation.findUniqueOrThrow({ where: { id } });
-    for (const line of (reservation.lines as unknown as ReservedLine[]).sort((a, b) => a.productId.localeCompare(b.productId))) {
+    for (const line of linesOf(await tx.stockReservation.findUniqueOrThrow({ where: { id } }))) {
       const [row] = await tx.$queryRaw<Array<{ stockQuantity: number }>>`
         UPDATE products SET stock_quantity = stock_quantity + ${line.quantity}, updated_at = now()
         WHERE id = ${line.productId}::uuid RETURNING stock_quantity AS "stockQuantity"`;
-      if (row) await stockChanged(tx, line.productId, row.stockQuantity, row.stockQuantity - line.quantity);
+      if (!row) continue;
+      await recordMovement(tx, { productId: line.productId, delta: line.quantity, stockAfter: row.stockQuantity, reason: 'RELEASE', actor, orderId: id });
+      await stockChanged(tx, line.productId, row.stockQuantity, row.stockQuantity - line.quantity);
     }
     return true;
   });

@@ -1,5 +1,6 @@
 import type { QueryResolvers } from '../generated/graphql.js';
 import { getCategory, listCategories } from '../services/categories.js';
+import { lowStockProducts, stockMovements } from '../services/ledger.js';
 import { getProduct, listProducts } from '../services/products.js';
 
 export const Query: QueryResolvers = {
@@ -7,4 +8,6 @@ export const Query: QueryResolvers = {
   product: (_parent, { id }, ctx) => getProduct(ctx, id),
   categories: (_parent, _args, ctx) => listCategories(ctx),
   category: (_parent, { id }, ctx) => getCategory(ctx, id),
+  stockMovements: (_parent, { productId, ...page }, ctx) => stockMovements(ctx, productId, page),
+  lowStockProducts: (_parent, { below, ...page }, ctx) => lowStockProducts(ctx, below, page),
 };

@@ -83,8 +83,29 @@ export const productFilterInput = z
       .nullish(),
     inStock: z.boolean().nullish(),
     isActive: z.boolean().nullish(),
+    updatedAfter: z.date().nullish(),
   })
   .refine(({ minPrice, maxPrice }) => minPrice == null || maxPrice == null || compareDecimals(minPrice, maxPrice) <= 0, {
     path: ['minPrice'],
     message: 'is above filter.maxPrice',
   });
+
+/** Large enough for any delivery, small enough that no adjustment overflows the stock column. */
+export const MAX_STOCK_DELTA = 1_000_000;
+
+export const adjustStockInput = z
+  .object({
+    productId: idInput,
+    delta: z
+      .number()
+      .int()
+      .refine((delta) => delta !== 0, 'cannot be zero')
+      .refine((delta) => Math.abs(delta) <= MAX_STOCK_DELTA, `is beyond ±${MAX_STOCK_DELTA}`),
+    reason: z.enum(['RESTOCK', 'CORRECTION']),
+    note: textInput(500)
+      .nullish()
+      .transform((note) => note || null),
+  })
+  .refine(({ reason, delta }) => reason !== 'RESTOCK' || delta > 0, { path: ['delta'], message: 'must be positive for a restock' });
+
+export const lowStockThresholdInput = z.number().int().min(1, 'must be at least 1').max(MAX_STOCK_DELTA, `is above ${MAX_STOCK_DELTA}`);

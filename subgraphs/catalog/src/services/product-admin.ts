@@ -6,6 +6,7 @@ import type { Context } from '../context.js';
 import { categoryExists } from '../data/categories.js';
 import { createProduct as insertProduct, productExists, softDeleteProduct, updateProduct as writeProduct } from '../data/products.js';
 import * as input from './input.js';
+import { actorOf } from './ledger.js';
 
 /** Categories are never deleted, so one that exists now still exists when the write commits. */
 async function refuseUnknownCategory(ctx: Context, categoryId: string | null | undefined): Promise<void> {
@@ -15,7 +16,7 @@ async function refuseUnknownCategory(ctx: Context, categoryId: string | null | u
 export async function createProduct(ctx: Context, fields: CreateProductInput): Promise<Product> {
   const data = parseInput(input.createProductInput, fields);
   await refuseUnknownCategory(ctx, data.categoryId);
-  return insertProduct(ctx.prisma, data);
+  return insertProduct(ctx.prisma, data, actorOf(ctx.viewer));
 }
 
 /** Fields left out stay as they are; `description`, `imageUrl` and `categoryId` may be cleared with null. */
@@ -23,7 +24,7 @@ export async function updateProduct(ctx: Context, id: string, fields: UpdateProd
   const productId = parseId(id);
   const data = parseInput(input.updateProductInput, fields);
   await refuseUnknownCategory(ctx, data.categoryId);
-  const product = await writeProduct(ctx.prisma, productId, data);
+  const product = await writeProduct(ctx.prisma, productId, data, actorOf(ctx.viewer));
   if (!product) throw notFound('Product');
   return product;
 }

@@ -1,11 +1,12 @@
 import { isAdmin, type Viewer } from '@shop/auth';
-import { isId, literalPattern, parseId, parseInput, readPage, type Page, type PageArgs } from '@shop/graphql-kit';
+import { isId, literalPattern, parseId, parseInput, readPage, type PageArgs } from '@shop/graphql-kit';
 import type { ProductFilter, ProductSort } from '../generated/graphql.js';
 import type { Product } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { findSubtreeIds } from '../data/categories.js';
 import { findProductPage, type ProductOrder, type ProductWhere } from '../data/products.js';
 import { productFilterInput } from './input.js';
+import { listingPage, syncProducts, type SyncPage } from './sync.js';
 
 const sortOrders: Record<ProductSort, ProductOrder> = {
   PRICE_ASC: [{ price: 'asc' }, { id: 'asc' }],
@@ -42,17 +43,25 @@ async function filterToWhere(ctx: Context, fields: ProductFilter): Promise<Produ
   return { AND: conditions };
 }
 
+/**
+ * A listing page; in sync mode (`filter.updatedAfter` or `after`), the changes since a point
+ * instead (services/sync.ts). Outside it, nothing is unavailable and there is no cursor.
+ */
 export async function listProducts(
   ctx: Context,
-  args: PageArgs & { filter?: ProductFilter | null; sort?: ProductSort | null },
-): Promise<Page<Product>> {
+  args: PageArgs & { filter?: ProductFilter | null; sort?: ProductSort | null; after?: string | null },
+): Promise<SyncPage> {
   const filter = args.filter ?? {};
+  if (filter.updatedAfter != null || args.after != null) {
+    const filtered = await filterToWhere(ctx, filter);
+    return syncProducts(ctx, { ...args, updatedAfter: filter.updatedAfter ?? null, after: args.after ?? null }, filtered, filter.isActive);
+  }
   const page = await readPage(args, async (window) => {
     const where: ProductWhere = { AND: [visibility(ctx.viewer, filter.isActive), await filterToWhere(ctx, filter)] };
     return findProductPage(ctx.prisma, { where, orderBy: sortOrders[args.sort ?? 'NEWEST'], ...window });
   });
   page.items.forEach((product) => ctx.loaders.productById.prime(product.id, product));
-  return page;
+  return listingPage(page);
 }
 
 /** A product as a storefront sees it: unknown, deleted and (for non-admins) inactive ones read as null. */

@@ -53,7 +53,7 @@ export function stockService(prisma: CatalogPrisma, reservationTtlMs = RESERVATI
 
     /** For a cancelled order, or one that failed after its stock was reserved. */
     async release({ reservationId: id }: ParsedRequestOf<typeof StockApi.release>): Promise<ReservationStateAnswer> {
-      await releaseReservation(prisma, id, ['RESERVED', 'COMMITTED']);
+      await releaseReservation(prisma, id, ['RESERVED', 'COMMITTED'], { kind: 'ORDER', orderId: id });
       return { status: (await findReservation(prisma, id))?.status ?? 'UNKNOWN', ...movesOfThisCall() };
     },
 
@@ -82,7 +82,7 @@ export function startReservationSweeper(prisma: CatalogPrisma, logger: Logger, i
     run: async () => {
       const now = new Date();
       for (const id of await findExpiredReservationIds(prisma, now, 100)) {
-        if (await releaseReservation(prisma, id, ['RESERVED'], now)) logger.info({ reservationId: id }, 'expired stock reservation released');
+        if (await releaseReservation(prisma, id, ['RESERVED'], { kind: 'SYSTEM' }, now)) logger.info({ reservationId: id }, 'expired stock reservation released');
       }
     },
   });

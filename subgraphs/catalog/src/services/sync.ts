@@ -1,0 +1,86 @@
+import { isAdmin, Scope, scopesOf, type Viewer } from '@shop/auth';
+import { badUserInput } from '@shop/errors';
+import { readPage, type Page, type PageArgs } from '@shop/graphql-kit';
+import { z } from 'zod';
+import type { Product } from '../generated/prisma/client.js';
+import type { Context } from '../context.js';
+import { databaseNow, findProductPage, type ProductWhere } from '../data/products.js';
+
+/**
+ * How old a change must be before a sync returns it: longer than any catalog transaction lasts
+ * (Prisma ends an interactive one after 5 s), so that no change still uncommitted can land
+ * behind a cursor a partner already holds (docs/adr/0033).
+ */
+export const SYNC_SETTLE_MS = 10_000;
+
+/** Sorts after every id: a cursor at an instant with it means "changes after that instant". */
+const AFTER_EVERY_ID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+interface Position {
+  updatedAt: Date;
+  id: string;
+}
+
+const positionSchema = z.tuple([z.iso.datetime(), z.uuid()]);
+
+const encodeCursor = ({ updatedAt, id }: Position) => Buffer.from(JSON.stringify([updatedAt.toISOString(), id])).toString('base64url');
+
+function decodeCursor(cursor: string): Position {
+  try {
+    const [updatedAt, id] = positionSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { updatedAt: new Date(updatedAt), id: id.toLowerCase() };
+  } catch {
+    throw badUserInput('after is not a cursor this API gave', 'after');
+  }
+}
+
+/** Admins and keys that read stock learn that a product they synced went away; others only see what is on sale. */
+const seesRemovals = (viewer: Viewer) => isAdmin(viewer) || scopesOf(viewer).includes(Scope.STOCK_READ);
+
+const canSee = (viewer: Viewer, product: Product) => !product.deletedAt && (product.isActive || isAdmin(viewer));
+
+export interface SyncPage extends Page<Product> {
+  unavailable: Array<Pick<Product, 'id' | 'updatedAt'>>;
+  nextCursor: string | null;
+}
+
+/** A page read outside sync mode: nothing unavailable, no cursor. */
+export const listingPage = (page: Page<Product>): SyncPage => ({ ...page, unavailable: [], nextCursor: null });
+
+export interface SyncArgs extends PageArgs {
+  updatedAfter: Date | null;
+  after: string | null;
+}
+
+/**
+ * Sync mode of `products`: every product changed after a point, in (updatedAt, id) order, up
+ * to what has settled; a cursor is the last position read. The filter's other conditions
+ * (`filtered`) still narrow it.
+ */
+export async function syncProducts(ctx: Context, args: SyncArgs, filtered: ProductWhere, isActive: boolean | null | undefined): Promise<SyncPage> {
+  if ((args.page ?? 1) !== 1) throw badUserInput('page cannot be used in sync mode: pass the nextCursor as after', 'page');
+  const position = args.after != null ? decodeCursor(args.after) : null;
+  const horizon = new Date((await databaseNow(ctx.prisma)).getTime() - ctx.syncSettleMs);
+  const removals = seesRemovals(ctx.viewer);
+  const visibility: ProductWhere = !removals ? { deletedAt: null, isActive: true } : isAdmin(ctx.viewer) && isActive != null ? { isActive } : {};
+  const where: ProductWhere = {
+    AND: [
+      visibility,
+      filtered,
+      { updatedAt: { lte: horizon } },
+      args.updatedAfter ? { updatedAt: { gt: args.updatedAfter } } : {},
+      position ? { OR: [{ updatedAt: { gt: position.updatedAt } }, { updatedAt: position.updatedAt, id: { gt: position.id } }] } : {},
+    ],
+  };
+  const page = await readPage(args, (window) => findProductPage(ctx.prisma, { where, orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }], ...window }));
+  const last = page.items.at(-1);
+  const start = position ?? (args.updatedAfter ? { updatedAt: args.updatedAfter, id: AFTER_EVERY_ID } : null);
+  const items = page.items.filter((product) => canSee(ctx.viewer, product));
+  items.forEach((product) => ctx.loaders.productById.prime(product.id, product));
+  return {
+    items,
+    meta: page.meta,
+    unavailable: page.items.filter((product) => !canSee(ctx.viewer, product)).map(({ id, updatedAt }) => ({ id, updatedAt })),
+    nextCursor: last ? encodeCursor(last) : start && encodeCursor(start),
+  };
+}
