@@ -1,6 +1,6 @@
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import { LRUCache } from 'lru-cache';
-import { unlessRedisIsAway, type RedisClient } from '@shop/redis';
+import { whileRedisIsUp, type RedisClient } from '@shop/redis';
 
 /** Entries kept in this process too: a query's text never changes under its hash. */
 const LOCAL_ENTRIES = 10_000;
@@ -13,16 +13,19 @@ const LOCAL_ENTRIES = 10_000;
  */
 export class RedisKeyValueCache implements KeyValueCache<string> {
   private readonly local = new LRUCache<string, string>({ max: LOCAL_ENTRIES });
+  private readonly whileUp: ReturnType<typeof whileRedisIsUp>;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.whileUp = whileRedisIsUp(redis);
+  }
 
   async get(key: string): Promise<string | undefined> {
     const local = this.local.get(key);
     if (local !== undefined) return local;
-    const value = (await unlessRedisIsAway(() => this.redis.get(this.prefix + key), null)) ?? undefined;
+    const value = (await this.whileUp(() => this.redis.get(this.prefix + key), null)) ?? undefined;
     if (value !== undefined) this.local.set(key, value);
     return value;
   }
@@ -30,11 +33,11 @@ export class RedisKeyValueCache implements KeyValueCache<string> {
   async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
     this.local.set(key, value);
     const ttl = options?.ttl;
-    await unlessRedisIsAway(() => (ttl ? this.redis.set(this.prefix + key, value, 'EX', ttl) : this.redis.set(this.prefix + key, value)), null);
+    await this.whileUp(() => (ttl ? this.redis.set(this.prefix + key, value, 'EX', ttl) : this.redis.set(this.prefix + key, value)), null);
   }
 
   async delete(key: string): Promise<boolean> {
     this.local.delete(key);
-    return (await unlessRedisIsAway(() => this.redis.del(this.prefix + key), 0)) > 0;
+    return (await this.whileUp(() => this.redis.del(this.prefix + key), 0)) > 0;
   }
 }

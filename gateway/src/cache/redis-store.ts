@@ -1,5 +1,5 @@
 import type { Logger } from '@shop/logging';
-import { redisAvailability, unlessRedisIsAway, watchRedisAvailability, type RedisClient } from '@shop/redis';
+import { redisAvailability, watchRedisAvailability, whileRedisIsUp, type RedisClient } from '@shop/redis';
 import { decodeResponse, encodeResponse, PURGE_MEMORY_MS, type ResponseStore } from './store.js';
 
 /**
@@ -70,6 +70,8 @@ export function createRedisStore(redis: RedisClient, keyPrefix: string, logger: 
   const entryKey = (key: string) => `${shardFor(key)}r:${key}`;
   const tagKeys = (shard: string, tags: readonly string[]) => [...tags.map((tag) => `${shard}tag:${tag}`), ...tags.map((tag) => `${shard}purged:${tag}`)];
   const availability = redisAvailability(redis);
+  // Each step of a request (clock, get, claim, put, release) asks whether Redis is there first.
+  const whileUp = whileRedisIsUp(redis);
   const missedPurges = new Set<string>();
   let retry: NodeJS.Timeout | undefined;
 
@@ -79,7 +81,7 @@ export function createRedisStore(redis: RedisClient, keyPrefix: string, logger: 
     const clock = await redis.incr(`${prefix}clock`);
     await Promise.all(shards.map((shard) => redis.eval(PURGE, tags.length * 2, ...tagKeys(shard, tags), `${shard}r:`, clock, PURGE_MEMORY_MS)));
   };
-  const purged = (tags: readonly string[]) => unlessRedisIsAway(() => purgeEverywhere(tags).then(() => true), false);
+  const purged = (tags: readonly string[]) => whileUp(() => purgeEverywhere(tags).then(() => true), false);
   const purgeMissed = async () => {
     const tags = [...missedPurges];
     if (tags.length === 0) return;
@@ -101,13 +103,13 @@ export function createRedisStore(redis: RedisClient, keyPrefix: string, logger: 
   return {
     kind: 'redis',
     reachable: () => availability.state() === 'up' && missedPurges.size === 0,
-    clock: () => unlessRedisIsAway(async () => Number((await redis.get(`${prefix}clock`)) ?? 0), Number.NaN),
+    clock: () => whileUp(async () => Number((await redis.get(`${prefix}clock`)) ?? 0), Number.NaN),
     // One GET per key: on a cluster, the keys are in different slots.
-    get: (keys) => unlessRedisIsAway(async () => (await Promise.all(keys.map((key) => redis.getBuffer(entryKey(key))))).map(decodeResponse), keys.map(() => null)),
+    get: (keys) => whileUp(async () => (await Promise.all(keys.map((key) => redis.getBuffer(entryKey(key))))).map(decodeResponse), keys.map(() => null)),
     put: (key, response, tags, clock) => {
       const shard = shardFor(key);
       const keys = [entryKey(key), ...tagKeys(shard, tags)];
-      return unlessRedisIsAway(async () => (await redis.eval(PUT, keys.length, ...keys, encodeResponse(response), response.maxAge * 1000, clock, key)) === 1, false);
+      return whileUp(async () => (await redis.eval(PUT, keys.length, ...keys, encodeResponse(response), response.maxAge * 1000, clock, key)) === 1, false);
     },
     async purge(tags) {
       if (tags.length === 0 || (await purged(tags))) return;
@@ -115,8 +117,8 @@ export function createRedisStore(redis: RedisClient, keyPrefix: string, logger: 
       retryWhileConnected();
     },
     // Without Redis no other instance can claim a key: this one computes.
-    claim: (key, ttlMs) => unlessRedisIsAway(async () => (await redis.set(`${prefix}lock:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK', true),
-    release: (key) => unlessRedisIsAway(async () => void (await redis.del(`${prefix}lock:${key}`)), undefined),
+    claim: (key, ttlMs) => whileUp(async () => (await redis.set(`${prefix}lock:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK', true),
+    release: (key) => whileUp(async () => void (await redis.del(`${prefix}lock:${key}`)), undefined),
     // The event feeds wait for Redis: a checkpoint must not be lost or guessed.
     checkpoint: (feed) => redis.get(`${prefix}feed:${feed}`),
     saveCheckpoint: async (feed, seq) => {

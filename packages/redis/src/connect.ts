@@ -171,3 +171,15 @@ export async function unlessRedisIsAway<T>(commands: () => Promise<T>, fallback:
     return fallback;
   }
 }
+
+/**
+ * unlessRedisIsAway for one client, asking first whether it is there: on a cluster, a command
+ * for a lost master's slots would otherwise wait the whole command timeout in that node's
+ * offline queue (ioredis always queues on a cluster's nodes), and a request in flight when the
+ * master went would wait once for each of its steps.
+ */
+export function whileRedisIsUp(client: RedisClient) {
+  const availability = redisAvailability(client);
+  return <T>(commands: () => Promise<T>, fallback: T): Promise<T> =>
+    availability.state() === 'up' ? unlessRedisIsAway(commands, fallback) : Promise.resolve(fallback);
+}

@@ -6,6 +6,7 @@ export {
   redisAvailability,
   unlessRedisIsAway,
   watchRedisAvailability,
+  whileRedisIsUp,
   type RedisAvailability,
   type RedisClient,
   type RedisConnectionConfig,

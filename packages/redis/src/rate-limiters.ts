@@ -2,7 +2,7 @@ import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'r
 import type { RedisConfig } from '@shop/config';
 import type { Logger } from '@shop/logging';
 import { closeRedis } from './close.js';
-import { connectRedis, logRedisAvailability, type RedisClient } from './connect.js';
+import { connectRedis, logRedisAvailability, redisAvailability, type RedisAvailability, type RedisClient } from './connect.js';
 
 export interface WindowSpec {
   /** Part of every key, so that limiters do not share counts. */
@@ -20,14 +20,35 @@ export interface FixedWindow {
 }
 
 /**
+ * rate-limiter-flexible asks an ioredis client's own status whether Redis is there; a cluster
+ * reports 'ready' while one of its masters is lost, and a command for that master's slots then
+ * waits the whole command timeout in the node's offline queue (ioredis always queues on a
+ * cluster's nodes). Asked our availability instead, a lost master sends the count in process
+ * at once, as the response cache bypasses itself (docs/adr/0027).
+ */
+class AvailabilityAwareRateLimiter extends RateLimiterRedis {
+  constructor(
+    options: ConstructorParameters<typeof RateLimiterRedis>[0],
+    private readonly availability: RedisAvailability,
+  ) {
+    super(options);
+  }
+
+  // rate-limiter-flexible's own check before each command (not in its typings).
+  _isRedisReady(): boolean {
+    return this.availability.state() === 'up';
+  }
+}
+
+/**
  * A fixed window counted in Redis, so that every instance shares the counts, and in process
- * while Redis is away: not connected, it is passed over at once; frozen, after the
- * connection's command timeout (docs/adr/0015). Without Redis, in process only.
+ * while Redis is away: not connected (on a cluster, any master), it is passed over at once;
+ * frozen, after the connection's command timeout (docs/adr/0015). Without Redis, in process only.
  */
 export function sharedWindow(redis: RedisClient | null, window: FixedWindow): RateLimiterAbstract {
   const inProcess = new RateLimiterMemory(window);
   if (!redis) return inProcess;
-  return new RateLimiterRedis({ ...window, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: inProcess });
+  return new AvailabilityAwareRateLimiter({ ...window, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: inProcess }, redisAvailability(redis));
 }
 
 export interface RateLimiters<Name extends string> {
