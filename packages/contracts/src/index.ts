@@ -21,6 +21,7 @@ export {
 export { categoryTag, entityTag, ListTag, listTag, orderTag, productTag, userTag } from './cache-tags.js';
 export { StockApi, type ProductSnapshot, type ReservationRefusal, type ReservationStatus, type ReservedLine, type ReserveRequest } from './stock-api.js';
 export { credentialCheck } from './credentials.js';
+export { shopperContact } from './shopper-contact.js';
 export { eventFeed } from './event-feed.js';
 export { isId } from './values.js';
 export {

@@ -7,7 +7,7 @@ import type {
   RegistrationRateLimitConfig,
   SubgraphLimits,
 } from '@shop/config';
-import { credentialCheck } from '@shop/contracts';
+import { credentialCheck, shopperContact } from '@shop/contracts';
 import { internalRoute, serveSubgraph, type StopOptions, type SubgraphMetricsOptions } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { createRateLimiters } from '@shop/redis';
@@ -17,6 +17,7 @@ import { createLoaders } from './data/loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { seedUsers } from './seed.js';
 import { viewerForCredential } from './services/authenticate.js';
+import { contactOf } from './services/contact.js';
 import { createThrottles, throttleWindows } from './services/throttles.js';
 
 export type { UsersPrisma } from './data/client.js';
@@ -53,6 +54,7 @@ export async function startUsers(options: UsersOptions) {
     createContext: (prisma, { viewer, clientIp }) => ({ viewer, clientIp, prisma, loaders: createLoaders(prisma), accounts }),
     internalRoutes: (prisma) => [
       internalRoute(credentialCheck, async (credential) => ({ viewer: await viewerForCredential(prisma, tokens, credential) })),
+      internalRoute(shopperContact, async ({ userId }) => ({ contact: await contactOf(prisma, userId) })),
     ],
     prepare: options.seedDemoData ? (prisma) => seedUsers(prisma, options.logger) : undefined,
     schemaUrl: new URL('./schema.graphql', import.meta.url),
