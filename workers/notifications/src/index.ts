@@ -10,7 +10,7 @@ import { startHealthServer } from './health.js';
 import { createMailer } from './mailer.js';
 import { notify } from './services/notify.js';
 
-export type { NotificationsPrisma } from './data/client.js';
+export { migrationsDir, type NotificationsPrisma } from './data/client.js';
 export { sentNotifications } from './data/sent.js';
 
 const CONTACT_TIMEOUT_MS = 5_000;
