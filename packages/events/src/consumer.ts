@@ -52,9 +52,10 @@ export interface EventConsumerOptions {
   /**
    * Does what the events ask, in order; the checkpoint moves past them only once it resolved.
    * A failure has them read again later (at least once: a handler keeps what it did by event id
-   * when doing it twice would matter).
+   * when doing it twice would matter). `stopping` is aborted when the consumer stops: a long
+   * batch may end early by failing, and is read again at the next start.
    */
-  handle(events: ConsumedEvent[]): Promise<void>;
+  handle(events: ConsumedEvent[], stopping: AbortSignal): Promise<void>;
   /** Pause between reads once an HTTP feed is drained. */
   idleMs: number;
   logger: Logger;
@@ -110,7 +111,7 @@ function followFeeds({ options, wanted, signal, sleep }: Reader): Array<Promise<
           if (change.ok) consumed.push({ id: event.id ?? `${feed}:${event.seq}`, source: feed, seq: event.seq, createdAt: event.createdAt, change: change.value });
           else logger.warn({ feed, seq: event.seq, topic: event.topic, problem: change.message }, `${options.name}: an event it cannot read is skipped`);
         }
-        if (consumed.length > 0) await options.handle(consumed);
+        if (consumed.length > 0) await options.handle(consumed, signal);
         if (events.length > 0) await checkpoints.save(feed, events.at(-1)!.seq);
         const caughtUp = events.length < PAGE;
         options.observeRead?.(feed, lagOf(caughtUp, events.at(-1)?.createdAt));
@@ -151,7 +152,7 @@ async function followBroker({ options, wanted, signal, sleep }: Reader, nats: Na
       if (!event.ok) logger.warn({ stream: names.stream, streamSeq: message.seq, subject: message.subject, problem: event.message }, `${options.name}: an event it cannot read is skipped`);
       else if (wanted.has(event.value.change.topic)) consumed.push({ id: event.value.id, source: event.value.source, seq: event.value.seq, createdAt: event.value.createdAt, change: event.value.change });
     }
-    if (consumed.length > 0) await options.handle(consumed);
+    if (consumed.length > 0) await options.handle(consumed, signal);
     const last = batch.at(-1)!;
     await checkpoints.save(position, String(last.seq));
     lastLag = lagOf(last.info.pending === 0, new Date(last.info.timestampNanos / 1e6).toISOString());

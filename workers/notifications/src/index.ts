@@ -54,7 +54,7 @@ export async function startNotifications(options: NotificationsOptions): Promise
     checkpoints: databaseCheckpoints(prisma),
     // The first start reads what the stream holds: orders placed while it was starting get their email.
     fromFirstEvent: true,
-    handle: (events) => notify(events, { prisma, users, mailer, logger }),
+    handle: (events, stopping) => notify(events, stopping, { prisma, users, mailer, logger }),
     idleMs: options.pollMs,
     logger,
   });

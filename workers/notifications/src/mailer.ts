@@ -24,11 +24,12 @@ const SEND_TIMEOUT_MS = 10_000;
  */
 export function createMailer({ smtpUrl, from, outboxDir }: { smtpUrl: string | null; from: string; outboxDir: string }): Mailer {
   if (smtpUrl) {
-    const transport = nodemailer.createTransport(smtpUrl, {
-      connectionTimeout: SEND_TIMEOUT_MS,
-      greetingTimeout: SEND_TIMEOUT_MS,
-      socketTimeout: SEND_TIMEOUT_MS,
-    });
+    // nodemailer reads a URL's settings from its query, and only from there when given a URL. One
+    // connection kept open and reused: a burst of orders is not a handshake per email.
+    const url = new URL(smtpUrl);
+    const settings = { pool: true, maxConnections: 1, connectionTimeout: SEND_TIMEOUT_MS, greetingTimeout: SEND_TIMEOUT_MS, socketTimeout: SEND_TIMEOUT_MS };
+    for (const [key, value] of Object.entries(settings)) if (!url.searchParams.has(key)) url.searchParams.set(key, String(value));
+    const transport = nodemailer.createTransport(url.toString());
     return {
       send: async ({ to, subject, text }) => {
         await transport.sendMail({ from, to, subject, text });

@@ -17,7 +17,7 @@ import { userBuilders } from '@shop/users/testing';
 import { SMTPServer } from 'smtp-server';
 import { sentNotifications, startNotifications, type NotificationsOptions, type RunningNotifications } from '../src/index.js';
 
-const BURST = 120;
+const BURST = 200;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
@@ -40,6 +40,7 @@ async function startSmtpServer() {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

@@ -22,8 +22,10 @@ export interface NotifyDependencies {
  * fails the batch, which is read again; one lost in a crash between claim and hand-over is not
  * sent again (at most once, by choice: a duplicate confirmation is worse than a late apology).
  */
-export async function notify(events: readonly ConsumedEvent[], { prisma, users, mailer, logger }: NotifyDependencies): Promise<void> {
+export async function notify(events: readonly ConsumedEvent[], stopping: AbortSignal, { prisma, users, mailer, logger }: NotifyDependencies): Promise<void> {
   for (const event of events) {
+    // Stopping ends the batch after the email in flight; the rest are read again at the next start.
+    stopping.throwIfAborted();
     const email = emailFor(event.change);
     if (!email) continue;
     if (!(await claimEmail(prisma, { eventId: event.id, kind: email.kind, orderId: email.orderId }))) {
