@@ -6,7 +6,7 @@ export interface HealthServer {
   stop(): Promise<void>;
 }
 
-/** `/live` while the process runs, `/ready` while its database answers (docs/adr/0016): a worker serves nothing else. */
+/** `/live` while the process runs, `/ready` while `ready` says so (docs/adr/0016): a worker serves nothing else. */
 export async function startHealthServer({ host, port, ready }: { host: string; port: number; ready: () => Promise<boolean> }): Promise<HealthServer> {
   const server = createServer((request, response) => {
     const answer = (status: number, body: object) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));

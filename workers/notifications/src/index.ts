@@ -1,7 +1,7 @@
 import { internalClient } from '@shop/auth';
 import type { DatabaseConfig, KeyRing, NatsConfig, NotificationsConfig } from '@shop/config';
 import { EventTopic } from '@shop/contracts';
-import { openDatabase } from '@shop/db';
+import { migrationNames, openDatabase } from '@shop/db';
 import { startEventConsumer } from '@shop/events';
 import type { Logger } from '@shop/logging';
 import { databaseCheckpoints } from './data/checkpoints.js';
@@ -58,7 +58,9 @@ export async function startNotifications(options: NotificationsOptions): Promise
     idleMs: options.pollMs,
     logger,
   });
-  const health = await startHealthServer({ host: options.host, port: options.port, ready: () => database.ping() });
+  const migrations = await migrationNames(migrationsDir);
+  // Ready once its database answers and lacks none of the migrations this code expects (as a subgraph).
+  const health = await startHealthServer({ host: options.host, port: options.port, ready: async () => (await database.pendingMigrations(migrations)).length === 0 });
   logger.info({ url: health.url, database: database.description, mail: options.smtpUrl ? 'smtp' : options.outboxDir, events: options.nats ? 'broker' : 'orders feed' }, 'notifications worker ready');
   let stopped: Promise<void> | undefined;
   const stop = async () => {
