@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every service of the supergraph (docs/adr/0026, README "Deploy"):
-#   SERVICE=gateway|users|catalog|orders picks the service a container runs (gateway by default);
+#   SERVICE=gateway|users|catalog|orders|notifications picks the service a container runs (gateway by default);
 #   `node scripts/db-migrate.js` applies the migrations, `node scripts/admin-create.js` creates the first admin.
 # Node 22 (LTS): graphql-shield 7.6.5 imports util.isUndefined, which Node 23 and later removed.
 ARG NODE_VERSION=22
@@ -11,6 +11,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY packages packages
 COPY subgraphs subgraphs
+COPY workers workers
 COPY gateway gateway
 COPY schema schema
 COPY supergraph-tests supergraph-tests
@@ -38,6 +39,7 @@ COPY packages/tracing/package.json packages/tracing/
 COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/catalog/package.json subgraphs/catalog/
 COPY subgraphs/orders/package.json subgraphs/orders/
+COPY workers/notifications/package.json workers/notifications/
 COPY gateway/package.json gateway/
 COPY schema/package.json schema/
 COPY supergraph-tests/package.json supergraph-tests/
@@ -55,7 +57,7 @@ COPY --from=build /app/dist ./
 # PGlite's data when no *_DATABASE_URL is set (a trial run); production uses PostgreSQL.
 RUN install -d -o node -g node /app/.data
 USER node
-# GraphQL: gateway 4000, users 4001, catalog 4002, orders 4003; /metrics: 9464-9467.
-EXPOSE 4000 4001 4002 4003 9464 9465 9466 9467
+# GraphQL: gateway 4000, users 4001, catalog 4002, orders 4003; notifications' health 4010; /metrics: 9464-9467.
+EXPOSE 4000 4001 4002 4003 4010 9464 9465 9466 9467
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["node", "scripts/ready-probe.js"]
 CMD ["node", "scripts/serve.js"]

@@ -8,7 +8,7 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.base.json' }] },
   // The compiled services (npm run build) repeat the workspaces' package names.
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
-  testMatch: ['<rootDir>/{packages,subgraphs,gateway,supergraph-tests}/**/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/{packages,subgraphs,workers,gateway,supergraph-tests}/**/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   // Start hooks bring up a whole supergraph (PGlite compiles in each worker); on a busy machine
   // that alone has taken over 60 s.
   testTimeout: 120_000,

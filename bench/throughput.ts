@@ -100,6 +100,7 @@ try {
     gatewayKeys: supergraph.gatewayKeys,
     redis: createTestRedis().config,
     responseCache: { enabled, memoryBytes: 64 * 1024 * 1024, eventPollMs: 100 },
+    nats: supergraph.nats,
     credentialCacheMs: parseConfig(gatewaySchema, {}).credentialCacheMs,
     operationLimits: parseConfig(operationLimitsSchema, {}),
     // Costs are estimated and spent as in production; the budgets are wide enough for one load generator.

@@ -1,4 +1,6 @@
--- One database per subgraph, as in production; created on the container's first start.
+-- One database per service that has one (the subgraphs, the notifications worker), as in
+-- production; created on the container's first start.
 CREATE DATABASE users;
 CREATE DATABASE catalog;
 CREATE DATABASE orders;
+CREATE DATABASE notifications;

@@ -11,10 +11,10 @@ import { readManifest, repositoryRoot as root, workspaces, type Manifest } from 
 const out = path.join(root, 'dist');
 
 /** What the image runs: the services, and its commands (the launcher, the healthcheck, migrations, demo data, the first admin). */
-const services = ['gateway', 'subgraphs/users', 'subgraphs/catalog', 'subgraphs/orders'];
+const services = ['gateway', 'subgraphs/users', 'subgraphs/catalog', 'subgraphs/orders', 'workers/notifications'];
 const commands = ['scripts/serve.ts', 'scripts/ready-probe.ts', 'scripts/db-migrate.ts', 'scripts/db-seed.ts', 'scripts/admin-create.ts'];
 /** Files read at run time, outside any workspace's src/. */
-const assets = ['contract', 'schema/supergraph.graphql', 'schema/partner-manifest.json', 'prisma/users/migrations', 'prisma/catalog/migrations', 'prisma/orders/migrations'];
+const assets = ['contract', 'schema/supergraph.graphql', 'schema/partner-manifest.json', 'prisma/users/migrations', 'prisma/catalog/migrations', 'prisma/orders/migrations', 'prisma/notifications/migrations'];
 
 /** The services and the workspaces they depend on at run time (dependencies, not devDependencies). */
 function runtimeWorkspaces(): string[] {

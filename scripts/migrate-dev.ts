@@ -1,5 +1,5 @@
-// Offline `prisma migrate dev --create-only` for one subgraph's schema:
-//   npx tsx scripts/migrate-dev.ts <users|catalog|orders> <migration_name> [--timestamp YYYYMMDDHHMMSS]
+// Offline `prisma migrate dev --create-only` for one service's schema:
+//   npx tsx scripts/migrate-dev.ts <users|catalog|orders|notifications> <migration_name> [--timestamp YYYYMMDDHHMMSS]
 // With --check it writes nothing and exits 1 when schema.prisma and the migrations disagree
 // (a test runs it so that a model change without its migration fails CI).
 // The native schema engine cannot be downloaded here, so this drives Prisma's own engine
@@ -24,7 +24,7 @@ import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const schemas = ['users', 'catalog', 'orders'];
+const schemas = ['users', 'catalog', 'orders', 'notifications'];
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,

@@ -1,4 +1,4 @@
-// Generates the Prisma client of each subgraph from prisma/<subgraph>/schema.prisma.
+// Generates the Prisma client of each service with a database from prisma/<name>/schema.prisma.
 // `prisma generate` insists on a schema-engine binary it never runs; pointing it at any
 // existing file keeps generation offline (see docs/adr/0002-offline-prisma.md).
 import { spawnSync } from 'node:child_process';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const subgraphs = ['users', 'catalog', 'orders'];
+const subgraphs = ['users', 'catalog', 'orders', 'notifications'];
 const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' };
 env.PRISMA_SCHEMA_ENGINE_BINARY ??= process.execPath;
 

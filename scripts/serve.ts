@@ -7,6 +7,7 @@ const entryPoints = {
   users: '../subgraphs/users/src/main.js',
   catalog: '../subgraphs/catalog/src/main.js',
   orders: '../subgraphs/orders/src/main.js',
+  notifications: '../workers/notifications/src/main.js',
 } as const;
 
 const { service } = loadConfig({ service: imageServiceSchema }, readEnvironment());

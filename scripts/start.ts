@@ -1,10 +1,10 @@
-// npm start: the whole supergraph on one machine. Each subgraph and the gateway run in a
-// process of their own, as they would in production; the embedded defaults (PGlite under
+// npm start: the whole supergraph on one machine. Each subgraph, the gateway and the
+// notifications worker run in a process of their own, as they would in production; the embedded defaults (PGlite under
 // .data/, demo data) need nothing installed. A service that crashes once it has served is
 // started again, with backoff, while the others keep serving.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { gatewaySchema, loadConfig, readEnvironment, seedSchema, shutdownSchema, subgraphNames, subgraphUrlsSchema } from '@shop/config';
+import { gatewaySchema, loadConfig, notificationsSchema, readEnvironment, seedSchema, shutdownSchema, subgraphNames, subgraphUrlsSchema } from '@shop/config';
 import { DEMO_ADMIN, DEMO_PASSWORD } from '@shop/users';
 
 const STARTUP_TIMEOUT_MS = 180_000;
@@ -16,7 +16,10 @@ const STABLE_AFTER_MS = 60_000;
 const KILL_MARGIN_MS = 2_000;
 
 const env = readEnvironment();
-const config = loadConfig({ gateway: gatewaySchema, subgraphUrls: subgraphUrlsSchema, seed: seedSchema, shutdown: shutdownSchema }, env);
+const config = loadConfig(
+  { gateway: gatewaySchema, subgraphUrls: subgraphUrlsSchema, notifications: notificationsSchema, seed: seedSchema, shutdown: shutdownSchema },
+  env,
+);
 const childEnv = { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' };
 let shuttingDown = false;
 
@@ -31,10 +34,10 @@ interface Service {
   restartTimer: NodeJS.Timeout | null;
 }
 
-const service = (name: string, entry: string, graphqlUrl: string): Service => ({
+const service = (name: string, entry: string, url: string): Service => ({
   name,
   entry,
-  readyUrl: new URL('/ready', graphqlUrl),
+  readyUrl: new URL('/ready', url),
   child: null,
   servedOnce: false,
   restartDelayMs: FIRST_RESTART_DELAY_MS,
@@ -43,7 +46,8 @@ const service = (name: string, entry: string, graphqlUrl: string): Service => ({
 
 const subgraphs = subgraphNames.map((name) => service(name, `subgraphs/${name}/src/main.ts`, config.subgraphUrls[name]));
 const gateway = service('gateway', 'gateway/src/main.ts', `http://127.0.0.1:${config.gateway.port}/graphql`);
-const services = [...subgraphs, gateway];
+const notifications = service('notifications', 'workers/notifications/src/main.ts', `http://127.0.0.1:${config.notifications.port}`);
+const services = [...subgraphs, gateway, notifications];
 
 function launch(target: Service) {
   const child = spawn(process.execPath, ['--import', 'tsx', target.entry], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -119,7 +123,8 @@ subgraphs.forEach(launch);
 try {
   await Promise.all(subgraphs.map(waitForReady));
   launch(gateway);
-  await waitForReady(gateway);
+  launch(notifications);
+  await Promise.all([waitForReady(gateway), waitForReady(notifications)]);
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   const gatewayUrl = `http://localhost:${config.gateway.port}/graphql`;
   console.log(`
@@ -127,6 +132,7 @@ try {
 
   Open ${gatewayUrl} in a browser for Apollo Sandbox.
   Readiness: http://localhost:${config.gateway.port}/ready (liveness: /live)
+  Emails: ${config.notifications.smtpUrl ? 'sent through SMTP_URL' : `written as .eml files under ${config.notifications.outboxDir}/`}
 
 ${config.seed.demoData ? demoAccounts : noDemoAccounts}
   Press Ctrl+C to stop.

@@ -167,7 +167,7 @@ describe('docker-compose.yml', () => {
   it('runs each service of the image by SERVICE, with the image’s healthcheck on its /ready', () => {
     const healthcheck = execForm(keyword(stages().at(-1)!, 'HEALTHCHECK')[0]!);
     const services = built.filter(([, service]) => !service.command);
-    expect(services.map(([name]) => name).sort()).toEqual(['catalog', 'gateway', 'orders', 'users']);
+    expect(services.map(([name]) => name).sort()).toEqual(['catalog', 'gateway', 'notifications', 'orders', 'users']);
     for (const [name, service] of services) {
       expect(service.environment?.SERVICE).toBe(name);
       expect(service.healthcheck?.test).toEqual(['CMD', ...healthcheck]);

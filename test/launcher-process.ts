@@ -9,6 +9,8 @@ const repoRoot = new URL('..', import.meta.url).pathname;
 export interface LauncherProcess {
   readonly child: ChildProcess;
   readonly gatewayPort: number;
+  /** Where the notifications worker answers /live and /ready. */
+  readonly notificationsPort: number;
   /** Everything it printed so far, its services' lines included. */
   output(): string;
   /** Kills whatever is left (by PID, its services too) and removes its data. */
@@ -34,7 +36,7 @@ export const isRunning = (pid: number) => {
  */
 export async function startLauncher(env: Record<string, string>, readyTimeoutMs: number): Promise<LauncherProcess> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'supergraph-start-'));
-  const [gatewayPort, users, catalog, orders] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [gatewayPort, users, catalog, orders, notificationsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: repoRoot,
     env: {
@@ -45,6 +47,7 @@ export async function startLauncher(env: Record<string, string>, readyTimeoutMs:
       USERS_PORT: String(users),
       CATALOG_PORT: String(catalog),
       ORDERS_PORT: String(orders),
+      NOTIFICATIONS_PORT: String(notificationsPort),
       // Launchers of two test files may run at once: their metrics ports must not collide either.
       ...ANY_FREE_METRICS_PORTS,
       ...env,
@@ -74,5 +77,5 @@ export async function startLauncher(env: Record<string, string>, readyTimeoutMs:
     await cleanUp();
     throw error;
   }
-  return { child, gatewayPort, output: () => output, cleanUp };
+  return { child, gatewayPort, notificationsPort, output: () => output, cleanUp };
 }

@@ -5,7 +5,8 @@ import { subgraphNames } from '@shop/config';
 const repoRoot = new URL('..', import.meta.url).pathname;
 
 describe('Prisma migrations', () => {
-  it.each(subgraphNames)('prisma/%s/migrations match schema.prisma (scripts/migrate-dev.ts --check)', (name) => {
+  // Every service with a database of its own: the subgraphs and the notifications worker.
+  it.each([...subgraphNames, 'notifications'])('prisma/%s/migrations match schema.prisma (scripts/migrate-dev.ts --check)', (name) => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/migrate-dev.ts', name, 'drift_check', '--check'], {
       cwd: repoRoot,
       encoding: 'utf8',

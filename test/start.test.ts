@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { contractOperation, postGraphQL } from '@shop/testing';
 import { isRunning, startedPids, startLauncher, type LauncherProcess } from './launcher-process.js';
 
-/** Four PGlite services compiling at once on a busy 2-core machine take a while. */
+/** Five PGlite services compiling at once on a busy 2-core machine take a while. */
 const READY_TIMEOUT_MS = 150_000;
 const SHUTDOWN_TIMEOUT_MS = 5_000;
 /** The launcher's own margin past a service's deadline before it kills it, and this test's slack. */
@@ -50,6 +50,11 @@ describe('npm start', () => {
   it('prints where to point a browser and how to sign in', () => {
     expect(output).toContain(`http://localhost:${gatewayPort}/graphql`);
     expect(output).toContain('admin@example.com');
+  });
+
+  it('runs the notifications worker too, writing emails under the data folder', async () => {
+    expect((await fetch(`http://127.0.0.1:${launcher.notificationsPort}/ready`)).status).toBe(200);
+    expect(output).toMatch(/Emails: written as \.eml files under .*notifications\/outbox\//);
   });
 
   it('serves Apollo Sandbox and a health check', async () => {

@@ -4,7 +4,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloGateway } from '@apollo/gateway';
 import type { Viewer } from '@shop/auth';
-import { subgraphNames, type CorsConfig, type DemandControlConfig, type GatewayConfig, type GatewayMetricsConfig, type KeyRing, type OperationLimits, type RedisConfig, type SubgraphFetchConfig, type SubgraphName } from '@shop/config';
+import { subgraphNames, type CorsConfig, type DemandControlConfig, type GatewayConfig, type GatewayMetricsConfig, type KeyRing, type NatsConfig, type OperationLimits, type RedisConfig, type SubgraphFetchConfig, type SubgraphName } from '@shop/config';
 import { maskUnexpectedErrors } from '@shop/errors';
 import {
   accessRecordPlugin,
@@ -24,7 +24,7 @@ import type { Logger } from '@shop/logging';
 import { exposition, startMetricsServer } from '@shop/metrics';
 import { closeRedis, connectRedis, firstConnection, logRedisAvailability } from '@shop/redis';
 import { accessControlPlugin } from './access-control.js';
-import { startEventFeedConsumer } from './cache/event-feed.js';
+import { startCacheEvents } from './cache/event-feed.js';
 import { CacheRecorder, cacheRecorderPlugin } from './cache/recorder.js';
 import { RedisKeyValueCache } from './cache/redis-key-value.js';
 import { createRedisStore } from './cache/redis-store.js';
@@ -68,6 +68,8 @@ export interface GatewayOptions {
   /** Response cache and persisted queries in Redis when it has a URL, in process otherwise. */
   redis: RedisConfig;
   responseCache: GatewayConfig['responseCache'];
+  /** The cache reads subgraph events from this stream when set (NATS_URL), from each subgraph's HTTP feed when null. */
+  nats: NatsConfig | null;
   /** How long a verdict on a credential is reused (CREDENTIAL_CACHE_MS). */
   credentialCacheMs: number;
   /** Bounds on an operation's shape, checked before planning. */
@@ -151,8 +153,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         logger,
       })
     : null;
-  const eventFeed = responseCache
-    ? startEventFeedConsumer({
+  const cacheEvents = responseCache
+    ? startCacheEvents({
+        nats: options.nats,
         feeds: { catalog: subgraphUrls.catalog, orders: subgraphUrls.orders },
         store,
         gatewayKeys,
@@ -240,19 +243,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const metricsServer = await startMetricsServer(metrics.registry, options.metrics.endpoint, logger);
   logger.info({ url: http.url }, 'gateway ready');
+  const stop = async (stopOptions?: StopOptions) => {
+    await http.stop(stopOptions);
+    await metricsServer.stop();
+    subgraphProbe.stop();
+    await cacheEvents?.stop();
+    await apollo.stop();
+    // Every request has been answered or cut: a fetch still waiting has no one to answer to.
+    await Promise.all([...subgraphClients.values()].map((client) => client.close()));
+    await closeRedis(redis);
+  };
+  let stopped: Promise<void> | undefined;
   return {
     ...http,
     subgraphClients,
     metricsUrl: metricsServer.url,
-    stop: async (stopOptions?: StopOptions) => {
-      await http.stop(stopOptions);
-      await metricsServer.stop();
-      subgraphProbe.stop();
-      await eventFeed?.stop();
-      await apollo.stop();
-      // Every request has been answered or cut: a fetch still waiting has no one to answer to.
-      await Promise.all([...subgraphClients.values()].map((client) => client.close()));
-      await closeRedis(redis);
-    },
+    // Idempotent: a test may stop an instance early and again at teardown.
+    stop: (stopOptions?: StopOptions) => (stopped ??= stop(stopOptions)),
   };
 }

@@ -182,13 +182,13 @@ export class GatewayMetrics {
   });
   private readonly feedLag = new Gauge({
     name: 'gateway_cache_event_feed_lag_seconds',
-    help: 'Age of the newest event applied at the last read of a feed while more were waiting; 0 once caught up',
+    help: 'Age of the newest event applied at the last read of a feed (a subgraph, or broker) while more were waiting; 0 once caught up',
     labelNames: ['feed'],
     registers: [this.registry],
   });
   private readonly feedRead = new Gauge({
     name: 'gateway_cache_event_feed_last_read_timestamp_seconds',
-    help: 'When a feed was last read successfully (a stalled reader stops moving it)',
+    help: 'When a feed (a subgraph, or broker) was last read successfully (a stalled reader stops moving it)',
     labelNames: ['feed'],
     registers: [this.registry],
   });
@@ -264,7 +264,7 @@ export class GatewayMetrics {
   }
 
   /** After a successful read of a feed: `lagSeconds` is how old the last event applied was, 0 when none wait behind it. */
-  observeFeedRead(feed: SubgraphName, lagSeconds: number) {
+  observeFeedRead(feed: SubgraphName | 'broker', lagSeconds: number) {
     this.feedLag.labels(feed).set(lagSeconds);
     this.feedRead.labels(feed).set(Date.now() / 1000);
   }

@@ -12,6 +12,7 @@ import {
   type DemandControlConfig,
   type KeyRing,
   type LoginRateLimitConfig,
+  type NatsConfig,
   type RegistrationRateLimitConfig,
   type OperationLimits,
   gatewayMetricsSchema,
@@ -21,17 +22,31 @@ import {
   type SubgraphName,
 } from '@shop/config';
 import { startGateway, type RunningGateway } from '@shop/gateway';
-import type { RunningHttpServer, RunningSubgraph } from '@shop/graphql-kit';
+import type { RunningSubgraph } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
 import { startOrders, type OrdersPrisma, type PlacementHooks, type RecoveryOptions } from '@shop/orders';
 import { startUsers, type UsersPrisma } from '@shop/users';
-import { type Backend, createTestDatabases, createTestRedis, type GatewayProcess, type GraphQLRequest, postGraphQL, startGatewayProcess, testKeyRing } from '@shop/testing';
+import {
+  type Backend,
+  createTestDatabases,
+  createTestRedis,
+  dropTestStream,
+  type GatewayProcess,
+  type GraphQLRequest,
+  natsAvailable,
+  postGraphQL,
+  startGatewayProcess,
+  testKeyRing,
+  testNatsConfig,
+} from '@shop/testing';
 
 /** Subgraphs a test may crash and start again (real PostgreSQL only: their data must outlive the process). */
 export type RestartableSubgraph = 'catalog' | 'orders';
 
 export interface TestSupergraph {
   backend: Backend;
+  /** The stream events go through (PostgreSQL with TEST_NATS_URL: docs/adr/0030); null: the HTTP feeds. */
+  nats: NatsConfig | null;
   gatewayUrl: string;
   users: RunningSubgraph<UsersPrisma>;
   catalog: RunningSubgraph<CatalogPrisma>;
@@ -47,9 +62,10 @@ export interface TestSupergraph {
   restart(name: RestartableSubgraph, options?: { recovery?: RecoveryOptions }): Promise<void>;
   /**
    * Another gateway instance on the same subgraphs and Redis (its own port, connections and
-   * memory); `subgraphUrls` sends its fetches for some subgraphs elsewhere (a proxy in front of them).
+   * memory); `subgraphUrls` sends its fetches for some subgraphs elsewhere (a proxy in front of them),
+   * `ownCache` names a cache of its own in that Redis (under the supergraph's prefix).
    */
-  startAnotherGateway(options?: { subgraphUrls?: Partial<Record<SubgraphName, string>> }): Promise<RunningHttpServer>;
+  startAnotherGateway(options?: { subgraphUrls?: Partial<Record<SubgraphName, string>>; ownCache?: string }): Promise<RunningGateway>;
   /** Another gateway in a process of its own, configured as production configures it; stopped with the supergraph. */
   startGatewayProcess(options?: { env?: Record<string, string> }): Promise<GatewayProcess>;
   /** Sends one operation through the gateway over HTTP. */
@@ -101,6 +117,9 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
   const testRedis = createTestRedis({ shared: options.sharedStores ?? true });
   const redis = { ...testRedis, config: { ...testRedis.config, ...options.redis } };
   const gatewayKeys = testKeyRing();
+  // Both event paths run: PostgreSQL (CI's backend of oneTestBackend) through a stream of the
+  // run's own when there is NATS, PGlite (the embedded default) through the HTTP feeds.
+  const nats = backend === 'postgres' && natsAvailable ? testNatsConfig() : null;
   const tokens: AccessTokenConfig = { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 };
   const logger = (name: string) => createLogger(`test-${name}`, 'error');
   // Production's budgets are sized for people; a test sends requests faster than any. Tests of
@@ -113,10 +132,12 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
   });
   const limits: SubgraphLimits = { ...parseConfig(subgraphLimitsSchema, {}), ...options.subgraphLimits };
   const common = { migrate: true, host: HOST, gatewayKeys, limits };
+  const broker = { broker: nats };
   const startCatalogOn = (port: number) =>
     startCatalog({
       ...common,
       port,
+      ...broker,
       database: databases.configs.catalog,
       seedDemoData: false,
       sweepIntervalMs: 200,
@@ -126,7 +147,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       logger: logger('catalog'),
     });
   const startOrdersOn = (port: number, catalogUrl: string, usersUrl: string, recovery = options.recovery) =>
-    startOrders({ ...common, port, database: databases.configs.orders, catalogUrl, usersUrl, recovery, hooks: options.hooks, logger: logger('orders') });
+    startOrders({ ...common, ...broker, port, database: databases.configs.orders, catalogUrl, usersUrl, recovery, hooks: options.hooks, logger: logger('orders') });
   const [users, catalog] = await Promise.all([
     startUsers({
       ...common,
@@ -144,7 +165,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
   const orders = await startOrdersOn(0, catalog.url, users.url);
   // Restarted subgraphs come back on their ports: these stay right.
   const subgraphUrls = { users: users.url, catalog: catalog.url, orders: orders.url };
-  const startGatewayInstance = (urls = subgraphUrls) =>
+  const startGatewayInstance = (urls = subgraphUrls, keyPrefix = redis.config.keyPrefix) =>
     startGateway({
       host: HOST,
       port: 0,
@@ -154,8 +175,9 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       production: options.production ?? false,
       cors: parseConfig(corsSchema, {}),
       gatewayKeys,
-      redis: redis.config,
+      redis: { ...redis.config, keyPrefix },
       responseCache: { enabled: options.responseCache ?? true, memoryBytes: 64 * 1024 * 1024, eventPollMs: options.cacheEventPollMs ?? 50 },
+      nats,
       credentialCacheMs: options.credentialCacheMs ?? parseConfig(gatewaySchema, {}).credentialCacheMs,
       operationLimits: { ...parseConfig(operationLimitsSchema, {}), ...options.operationLimits },
       demandControl: {
@@ -170,6 +192,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
   const moreGateways: Array<{ stop(): Promise<void> }> = [];
   const supergraph: TestSupergraph = {
     backend,
+    nats,
     gatewayUrl: gateway.url,
     users,
     catalog,
@@ -184,12 +207,15 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       else supergraph.orders = await startOrdersOn(supergraph.orders.port, supergraph.catalog.url, supergraph.users.url, restartOptions?.recovery ?? options.recovery);
     },
     startAnotherGateway: async (anotherOptions) => {
-      const another = await startGatewayInstance({ ...subgraphUrls, ...anotherOptions?.subgraphUrls });
+      const another = await startGatewayInstance(
+        { ...subgraphUrls, ...anotherOptions?.subgraphUrls },
+        anotherOptions?.ownCache ? `${redis.config.keyPrefix}${anotherOptions.ownCache}:` : undefined,
+      );
       moreGateways.push(another);
       return another;
     },
     startGatewayProcess: async (processOptions) => {
-      const another = await startGatewayProcess({ subgraphUrls, gatewayKeys, redis: redis.config, eventPollMs: 50, env: processOptions?.env });
+      const another = await startGatewayProcess({ subgraphUrls, gatewayKeys, redis: redis.config, nats, eventPollMs: 50, env: processOptions?.env });
       moreGateways.push(another);
       return another;
     },
@@ -197,7 +223,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
     stop: async () => {
       await Promise.all([gateway, ...moreGateways].map((instance) => instance.stop()));
       await Promise.all([supergraph.users.stop(), supergraph.catalog.stop(), supergraph.orders.stop()]);
-      await Promise.all([databases.drop(), redis.drop()]);
+      await Promise.all([databases.drop(), redis.drop(), nats && dropTestStream(nats)]);
     },
   };
   return supergraph;

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders, type CatalogBuilders } from '@shop/catalog/testing';
+import { createLogger } from '@shop/logging';
+import { startNotifications } from '@shop/notifications';
 import { userBuilders } from '@shop/users/testing';
 import {
   contractOperation,
@@ -365,5 +370,55 @@ describe.each(testBackends())('cart and orders through the gateway (%s)', (backe
       // A consumer that read up to the first event reads on from there, missing nothing.
       expect((await feedOf(feed[0]!.seq)).map((event) => event.topic)).toEqual(['order.cancelled']);
     });
+  });
+  // The notifications worker on this supergraph's events: the stream on PostgreSQL with NATS,
+  // the orders feed on PGlite (docs/adr/0031).
+  it('emails the shopper its order confirmation, then shipped and cancelled notes, through the notifications worker', async () => {
+    const outboxDir = await mkdtemp(path.join(tmpdir(), 'supergraph-mail-'));
+    const worker = await startNotifications({
+      database: { kind: 'pglite', dataDir: null },
+      migrate: true,
+      nats: supergraph.nats,
+      usersUrl: supergraph.users.url,
+      ordersUrl: supergraph.orders.url,
+      gatewayKeys: supergraph.gatewayKeys,
+      smtpUrl: null,
+      from: 'Shop <orders@shop.example>',
+      host: '127.0.0.1',
+      port: 0,
+      outboxDir,
+      pollMs: 50,
+      logger: createLogger('test-notifications', 'error'),
+    });
+    try {
+      const shopper = await signedInUser(supergraph);
+      const shipped = await placed(shopper, [{ productId: (await build.product({ price: '12.50' })).id, quantity: 2 }]);
+      const cancelled = await placed(shopper, [{ productId: (await build.product()).id, quantity: 1 }]);
+      await setStatus(shipped.id, 'PAID');
+      await setStatus(shipped.id, 'SHIPPED');
+      expect((await cancel(shopper, cancelled.id)).errors).toBeUndefined();
+
+      const mailsTo = async () => {
+        const files = await readdir(outboxDir).catch((): string[] => []);
+        const mails = await Promise.all(files.map((file) => readFile(path.join(outboxDir, file), 'utf8')));
+        return mails.filter((mail) => mail.includes(`To: ${shopper.email}`));
+      };
+      const deadline = Date.now() + 20_000;
+      let mails = await mailsTo();
+      while (mails.length < 4 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        mails = await mailsTo();
+      }
+      const subjects = mails.map((mail) => /^Subject: (.*)$/m.exec(mail)?.[1]).sort();
+      expect(subjects).toEqual(
+        [`Your order ${shipped.id} is confirmed`, `Your order ${cancelled.id} is confirmed`, `Your order ${shipped.id} has shipped`, `Your order ${cancelled.id} is cancelled`].sort(),
+      );
+      const confirmation = mails.find((mail) => mail.includes(`Your order ${shipped.id} is confirmed`))!;
+      expect(confirmation).toContain(`Order number: ${shipped.id}`);
+      expect(confirmation).toContain(`Total: ${shipped.total.amount} ${shipped.total.currency}`);
+    } finally {
+      await worker.stop();
+      await rm(outboxDir, { recursive: true, force: true });
+    }
   });
 });

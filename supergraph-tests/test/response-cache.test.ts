@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders, type CatalogBuilders } from '@shop/catalog/testing';
+import { asGatewayTo, personViewer } from '@shop/testing/subgraph';
 import {
   contractOperation,
   placeOrder,
@@ -7,7 +8,7 @@ import {
   sharedRedis,
   signedInUser,
   startTestSupergraph,
-  oneTestBackend,
+  testBackends,
   type GraphQLRequest,
   type SignedIn,
   type TestSupergraph,
@@ -33,7 +34,11 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   return value;
 }
 
-describe.each([oneTestBackend()])('the response cache (%s)', (backend) => {
+/**
+ * Both event paths (docs/adr/0030): on PostgreSQL with TEST_NATS_URL the subgraph events come
+ * through a stream of the run's own; on PGlite through the subgraphs' HTTP feeds.
+ */
+describe.each(testBackends())('the response cache (%s)', (backend) => {
   let supergraph: TestSupergraph;
   let build: CatalogBuilders;
   let admin: SignedIn;
@@ -254,5 +259,54 @@ describe.each([oneTestBackend()])('the response cache (%s)', (backend) => {
     // And the other way round: a change made through the other process, read here.
     expect((await updateProduct(products[0]!.id, { price: '12.50' }, other.url)).errors).toBeUndefined();
     expect((await listOf(category.id)).data!.products.items[0]!.price.amount).toBe('12.50');
+  });
+  /** A change made in catalog itself, not through any gateway: gateways learn of it only by its events. */
+  const repriceInCatalog = async (productId: string, price: string) => {
+    const send = asGatewayTo('catalog', { url: supergraph.catalog.url, keys: supergraph.gatewayKeys });
+    const updated = await send({ query: 'mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { id } }', variables: { id: productId, input: { price } } }, personViewer('ADMIN'));
+    expect(updated.errors).toBeUndefined();
+  };
+  const purgesOf = async (metricsUrl: string) => Number(/^gateway_response_cache_purges_total (\d+)/m.exec(await (await fetch(metricsUrl)).text())?.[1] ?? 0);
+
+  it('purges on every gateway instance, for a change made past all of them', async () => {
+    const other = await supergraph.startAnotherGateway();
+    const { category, products } = await categoryWith(1);
+    await listOf(category.id);
+    await listOf(category.id, other.url);
+    const before = await Promise.all([purgesOf(supergraph.gateway.metricsUrl), purgesOf(other.metricsUrl)]);
+
+    await repriceInCatalog(products[0]!.id, '77.70');
+
+    for (const url of [supergraph.gatewayUrl, other.url]) {
+      const list = await eventually(() => listOf(category.id, url), (response) => response.data!.products.items[0]!.price.amount === '77.70');
+      expect(list.data!.products.items[0]!.price.amount).toBe('77.70');
+    }
+    // Through the stream each instance reads every event and purges on its own. (HTTP feeds read
+    // into one store share its checkpoint: one instance's purge serves them all.)
+    if (supergraph.nats) {
+      const after = await eventually(
+        () => Promise.all([purgesOf(supergraph.gateway.metricsUrl), purgesOf(other.metricsUrl)]),
+        (counts) => counts.every((count, index) => count > before[index]!),
+      );
+      expect(after.map((count, index) => count > before[index]!)).toEqual([true, true]);
+    }
+  });
+
+  // A cache of its own that outlives the instance: this needs Redis.
+  (sharedRedis ? it : it.skip)('catches up, once started again, on the changes made while a gateway was stopped', async () => {
+    const { category, products } = await categoryWith(1);
+    let stopped = await supergraph.startAnotherGateway({ ownCache: 'stopped' });
+    // A store with no checkpoint yet reads every event there is first: what it purges meanwhile is cached again after.
+    const cached = await eventually(() => listOf(category.id, stopped.url), (response) => response.headers.get('x-cache') === 'HIT');
+    expect(cached.headers.get('x-cache')).toBe('HIT');
+    await stopped.stop();
+
+    await repriceInCatalog(products[0]!.id, '55.50');
+    // Seen where a gateway was running; the stopped one's cache still holds the old price.
+    await eventually(() => listOf(category.id), (response) => response.data!.products.items[0]!.price.amount === '55.50');
+
+    stopped = await supergraph.startAnotherGateway({ ownCache: 'stopped' });
+    const caughtUp = await eventually(() => listOf(category.id, stopped.url), (response) => response.data!.products.items[0]!.price.amount === '55.50');
+    expect(caughtUp.data!.products.items[0]!.price.amount).toBe('55.50');
   });
 });

@@ -33,7 +33,7 @@ export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string | null };
 
 /** A real PostgreSQL when <NAME>_DATABASE_URL is set, otherwise PGlite under DATA_DIR/<name>. */
-export function databaseSchema(name: SubgraphName) {
+export function databaseSchema(name: SubgraphName | 'notifications') {
   const urlKey = `${name.toUpperCase()}_DATABASE_URL`;
   return z
     .object({ [urlKey]: postgresUrl.optional(), DATA_DIR: z.string().min(1).default('.data') })
@@ -470,6 +470,34 @@ export const shutdownSchema = z
   .transform((env) => ({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }));
 
 export type ShutdownConfig = z.output<typeof shutdownSchema>;
+
+/**
+ * The notifications worker (docs/adr/0031): emails through SMTP_URL (smtp:// or smtps://, with
+ * credentials in it when the server wants them), or, unset, each message written as an .eml
+ * file under DATA_DIR/notifications/outbox. Its port answers /live and /ready only.
+ */
+export const notificationsSchema = z
+  .object({
+    SMTP_URL: z
+      .url()
+      .refine((value) => /^smtps?:\/\//.test(value), 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    MAIL_FROM: z.string().min(3).default('Commerce supergraph <orders@shop.example>'),
+    NOTIFICATIONS_PORT: port(4010),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATA_DIR: z.string().min(1).default('.data'),
+    NOTIFICATIONS_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  })
+  .transform((env) => ({
+    smtpUrl: env.SMTP_URL ?? null,
+    from: env.MAIL_FROM,
+    port: env.NOTIFICATIONS_PORT,
+    host: env.HOST,
+    outboxDir: `${env.DATA_DIR}/notifications/outbox`,
+    pollMs: env.NOTIFICATIONS_POLL_MS,
+  }));
+
+export type NotificationsConfig = z.output<typeof notificationsSchema>;
 
 /**
  * A subgraph on real PostgreSQL refuses to start while its database lacks a migration, naming

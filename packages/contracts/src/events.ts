@@ -66,6 +66,8 @@ export type EventPayload<Topic extends EventTopic> = z.input<typeof changeSchema
  * one event a consumer cannot read does not hold up the feed behind it.
  */
 export const publishedEventSchema = z.object({
+  /** The event's id, as on the broker (docs/adr/0028); absent from a subgraph older than it. */
+  id: z.uuid().optional(),
   /** Position in the subgraph's feed. */
   seq: sequenceSchema,
   topic: z.string(),

@@ -22,6 +22,7 @@ export { categoryTag, entityTag, ListTag, listTag, orderTag, productTag, userTag
 export { StockApi, type ProductSnapshot, type ReservationRefusal, type ReservationStatus, type ReservedLine, type ReserveRequest } from './stock-api.js';
 export { credentialCheck } from './credentials.js';
 export { addressLookup, isCountryCode, postalAddressSchema, type PostalAddress, type PostalAddressInput } from './addresses.js';
+export { shopperContact } from './shopper-contact.js';
 export { eventFeed } from './event-feed.js';
 export { isId } from './values.js';
 export {

@@ -39,7 +39,7 @@ export async function publishPendingEvents(client: RawSqlClient): Promise<number
 /** The feed consumers read: published events after `afterSeq`, in order. */
 export async function readPublishedEvents(client: RawSqlClient, afterSeq: string, limit: number): Promise<PublishedEvent[]> {
   return client.$queryRawUnsafe<PublishedEvent[]>(
-    `SELECT published_seq::text AS seq, topic, aggregate_id AS "aggregateId", payload, created_at AS "createdAt"
+    `SELECT event_id::text AS id, published_seq::text AS seq, topic, aggregate_id AS "aggregateId", payload, created_at AS "createdAt"
      FROM outbox_events WHERE published_seq > $1::bigint ORDER BY published_seq LIMIT $2`,
     afterSeq,
     Math.min(Math.max(limit, 1), 1000),

@@ -1,4 +1,5 @@
-import type { KeyRing, RedisConfig, SubgraphName } from '@shop/config';
+import type { KeyRing, NatsConfig, RedisConfig, SubgraphName } from '@shop/config';
+import { natsVariables } from './nats.js';
 import { startServiceProcess, type ServiceProcess } from './service-process.js';
 
 export type GatewayProcess = ServiceProcess;
@@ -7,6 +8,8 @@ export interface GatewayProcessOptions {
   subgraphUrls: Record<SubgraphName, string>;
   gatewayKeys: KeyRing;
   redis: RedisConfig;
+  /** The stream the cache reads events from; null or absent: the subgraphs' HTTP feeds. */
+  nats?: NatsConfig | null;
   eventPollMs: number;
   /** More configuration, as the environment spells it. */
   env?: Record<string, string>;
@@ -31,6 +34,7 @@ export function startGatewayProcess(options: GatewayProcessOptions): Promise<Gat
       REDIS_KEY_PREFIX: options.redis.keyPrefix,
       REDIS_COMMAND_TIMEOUT_MS: String(options.redis.commandTimeoutMs),
       REDIS_CONNECT_TIMEOUT_MS: String(options.redis.connectTimeoutMs),
+      ...(options.nats ? natsVariables(options.nats) : {}),
       ...options.env,
     },
   });

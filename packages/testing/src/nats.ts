@@ -27,6 +27,13 @@ export function testNatsConfig(url = testConfig.natsUrl ?? 'nats://127.0.0.1:422
   })!;
 }
 
+/** NATS settings as the environment spells them, for a service in a process of its own. */
+export const natsVariables = (nats: NatsConfig): Record<string, string> => ({
+  NATS_URL: nats.servers.join(','),
+  ...(nats.stream ? { NATS_STREAM: nats.stream } : {}),
+  ...(nats.subjectPrefix ? { NATS_SUBJECT_PREFIX: nats.subjectPrefix } : {}),
+});
+
 /** An event as the stream holds it: read by the contract, with the message id it was published under. */
 export type StoredEvent = BrokerEvent & { messageId: string | undefined };
 

@@ -7,7 +7,7 @@ import type {
   RegistrationRateLimitConfig,
   SubgraphLimits,
 } from '@shop/config';
-import { addressLookup, credentialCheck } from '@shop/contracts';
+import { addressLookup, credentialCheck, shopperContact } from '@shop/contracts';
 import { internalRoute, serveSubgraph, type StopOptions, type SubgraphMetricsOptions } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { createRateLimiters } from '@shop/redis';
@@ -18,6 +18,7 @@ import { resolvers } from './resolvers/index.js';
 import { seedUsers } from './seed.js';
 import { shippingAddressOf } from './services/addresses.js';
 import { viewerForCredential } from './services/authenticate.js';
+import { contactOf } from './services/contact.js';
 import { createThrottles, throttleWindows } from './services/throttles.js';
 
 export type { UsersPrisma } from './data/client.js';
@@ -55,6 +56,7 @@ export async function startUsers(options: UsersOptions) {
     internalRoutes: (prisma) => [
       internalRoute(credentialCheck, async (credential) => ({ viewer: await viewerForCredential(prisma, tokens, credential) })),
       internalRoute(addressLookup, async ({ userId, addressId }) => ({ address: await shippingAddressOf(prisma, userId, addressId) })),
+      internalRoute(shopperContact, async ({ userId }) => ({ contact: await contactOf(prisma, userId) })),
     ],
     prepare: options.seedDemoData ? (prisma) => seedUsers(prisma, options.logger) : undefined,
     schemaUrl: new URL('./schema.graphql', import.meta.url),

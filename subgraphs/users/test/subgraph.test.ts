@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GATEWAY_TOKEN_HEADER, internalClient } from '@shop/auth';
 import { loginRateLimitSchema, parseConfig, redisSchema, registrationRateLimitSchema } from '@shop/config';
-import { addressLookup, credentialCheck } from '@shop/contracts';
+import { addressLookup, credentialCheck, shopperContact } from '@shop/contracts';
 import type { RunningSubgraph } from '@shop/graphql-kit';
 import { aloneSubgraph, asGatewayTo, doorAnswer, entitiesQuery, gatewayHeaders, graphQLBody, personViewer, postGraphQL, refusalOf, testKeyRing, TURNED_AWAY } from '@shop/testing/subgraph';
 import { startUsers, type UsersPrisma } from '../src/index.js';
@@ -109,6 +109,16 @@ describe('users subgraph', () => {
         body: JSON.stringify({ apiKey: 'sk_guess' }),
       });
       expect(response.status).toBe(401);
+    });
+
+    it('tells a gateway-signed caller where to write to a shopper, and nothing of one deactivated or unknown', async () => {
+      const call = internalClient({ baseUrl: users.url, audience: 'users', keys: alone.options.gatewayKeys, timeoutMs: 5_000 });
+      const [active, inactive] = await Promise.all([build.user({ firstName: 'Ada' }), build.user({ isActive: false })]);
+      expect(await call(shopperContact, { userId: active.id })).toEqual({ contact: { email: active.email, firstName: 'Ada' } });
+      expect(await call(shopperContact, { userId: inactive.id })).toEqual({ contact: null });
+      expect(await call(shopperContact, { userId: randomUUID() })).toEqual({ contact: null });
+      const unsigned = await fetch(new URL(shopperContact.path, users.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: active.id }) });
+      expect(unsigned.status).toBe(401);
     });
   });
 

@@ -69,3 +69,6 @@ export const changePasswordElsewhereSignedOut = (prisma: UsersPrisma, id: string
 
 export const isUsernameTaken = async (prisma: UsersPrisma, username: string) =>
   (await prisma.user.count({ where: { username: { equals: username, mode: 'insensitive' } } })) > 0;
+
+export const findContact = (prisma: UsersPrisma, id: string) =>
+  prisma.user.findUnique({ where: { id }, select: { email: true, firstName: true, isActive: true } });

@@ -1,0 +1,8 @@
+import type { Database } from '@shop/db';
+import { PrismaClient } from '../generated/prisma/client.js';
+
+export type NotificationsPrisma = PrismaClient;
+
+export const createPrisma = (database: Database): NotificationsPrisma => new PrismaClient({ adapter: database.adapter });
+
+export const migrationsDir = new URL('../../../../prisma/notifications/migrations', import.meta.url).pathname;

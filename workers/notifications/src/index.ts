@@ -1,0 +1,74 @@
+import { internalClient } from '@shop/auth';
+import type { DatabaseConfig, KeyRing, NatsConfig, NotificationsConfig } from '@shop/config';
+import { EventTopic } from '@shop/contracts';
+import { migrationNames, openDatabase } from '@shop/db';
+import { startEventConsumer } from '@shop/events';
+import type { Logger } from '@shop/logging';
+import { databaseCheckpoints } from './data/checkpoints.js';
+import { createPrisma, migrationsDir, type NotificationsPrisma } from './data/client.js';
+import { startHealthServer } from './health.js';
+import { createMailer } from './mailer.js';
+import { notify } from './services/notify.js';
+
+export { migrationsDir, type NotificationsPrisma } from './data/client.js';
+export { sentNotifications } from './data/sent.js';
+
+const CONTACT_TIMEOUT_MS = 5_000;
+
+export interface NotificationsOptions extends NotificationsConfig {
+  database: DatabaseConfig;
+  migrate: boolean;
+  /** The stream to read order events from; null: the orders subgraph's HTTP feed. */
+  nats: NatsConfig | null;
+  /** Where the users subgraph (shoppers' addresses) and the orders subgraph (its feed) answer. */
+  usersUrl: string;
+  ordersUrl: string;
+  gatewayKeys: KeyRing;
+  logger: Logger;
+}
+
+export interface RunningNotifications {
+  /** Where /live and /ready answer. */
+  readonly url: string;
+  readonly prisma: NotificationsPrisma;
+  stop(): Promise<void>;
+}
+
+/**
+ * The notifications worker (docs/adr/0031): reads order events from where it left off and
+ * emails the shopper an order's confirmation, shipping and cancellation, once per event.
+ */
+export async function startNotifications(options: NotificationsOptions): Promise<RunningNotifications> {
+  const { logger } = options;
+  const database = await openDatabase(options.database);
+  if (options.migrate) await database.migrate(migrationsDir);
+  const prisma = createPrisma(database);
+  const mailer = createMailer(options);
+  const users = internalClient({ baseUrl: options.usersUrl, audience: 'users', keys: options.gatewayKeys, timeoutMs: CONTACT_TIMEOUT_MS });
+  const consumer = startEventConsumer({
+    name: 'notifications',
+    topics: [EventTopic.ORDER_PLACED, EventTopic.ORDER_STATUS_CHANGED, EventTopic.ORDER_CANCELLED],
+    nats: options.nats,
+    feeds: { orders: options.ordersUrl },
+    gatewayKeys: options.gatewayKeys,
+    checkpoints: databaseCheckpoints(prisma),
+    // The first start reads what the stream holds: orders placed while it was starting get their email.
+    fromFirstEvent: true,
+    handle: (events, stopping) => notify(events, stopping, { prisma, users, mailer, logger }),
+    idleMs: options.pollMs,
+    logger,
+  });
+  const migrations = await migrationNames(migrationsDir);
+  // Ready once its database answers and lacks none of the migrations this code expects (as a subgraph).
+  const health = await startHealthServer({ host: options.host, port: options.port, ready: async () => (await database.pendingMigrations(migrations)).length === 0 });
+  logger.info({ url: health.url, database: database.description, mail: options.smtpUrl ? 'smtp' : options.outboxDir, events: options.nats ? 'broker' : 'orders feed' }, 'notifications worker ready');
+  let stopped: Promise<void> | undefined;
+  const stop = async () => {
+    await consumer.stop();
+    await health.stop();
+    mailer.close();
+    await prisma.$disconnect();
+    await database.close();
+  };
+  return { url: health.url, prisma, stop: () => (stopped ??= stop()) };
+}

@@ -1,0 +1,54 @@
+import type { InternalClient } from '@shop/auth';
+import { shopperContact } from '@shop/contracts';
+import type { ConsumedEvent } from '@shop/events';
+import type { Logger } from '@shop/logging';
+import { claimEmail, markSent, releaseClaim } from '../data/sent.js';
+import type { NotificationsPrisma } from '../data/client.js';
+import type { Mailer } from '../mailer.js';
+import { emailFor, emailText } from './emails.js';
+
+export interface NotifyDependencies {
+  prisma: NotificationsPrisma;
+  /** Signed calls to the users subgraph, where the shopper's address is. */
+  users: InternalClient;
+  mailer: Mailer;
+  logger: Logger;
+}
+
+/**
+ * Sends the emails order events call for, in order, at most one per event: the event's row is
+ * claimed before the email goes, so a redelivered event (or one read again after a crash)
+ * finds it and sends nothing. An email the mail server did not take gives its claim back and
+ * fails the batch, which is read again; one lost in a crash between claim and hand-over is not
+ * sent again (at most once, by choice: a duplicate confirmation is worse than a late apology).
+ */
+export async function notify(events: readonly ConsumedEvent[], stopping: AbortSignal, { prisma, users, mailer, logger }: NotifyDependencies): Promise<void> {
+  for (const event of events) {
+    // Stopping ends the batch after the email in flight; the rest are read again at the next start.
+    stopping.throwIfAborted();
+    const email = emailFor(event.change);
+    if (!email) continue;
+    if (!(await claimEmail(prisma, { eventId: event.id, kind: email.kind, orderId: email.orderId }))) {
+      logger.debug({ eventId: event.id, kind: email.kind }, 'email already sent for this event');
+      continue;
+    }
+    let handedOver = false;
+    try {
+      const { contact } = await users(shopperContact, { userId: email.userId });
+      if (!contact) {
+        logger.info({ eventId: event.id, userId: email.userId }, 'no active account to email: nothing sent');
+        await markSent(prisma, event.id, null);
+        continue;
+      }
+      await mailer.send({ id: event.id, to: contact.email, subject: email.subject, text: emailText(email, contact.firstName) });
+      handedOver = true;
+      await markSent(prisma, event.id, contact.email);
+    } catch (error) {
+      // Once handed over, the claim stays (unmarked): sending again could be a duplicate.
+      if (!handedOver) {
+        await releaseClaim(prisma, event.id).catch((release: unknown) => logger.error({ err: release, eventId: event.id }, 'could not give back an email claim: that email will not be sent'));
+      }
+      throw error;
+    }
+  }
+}
