@@ -232,9 +232,11 @@ describe('the composed supergraph', () => {
   const paged = { assumedSize: 100, slicingArguments: ['limit'], sizedFields: ['items'] };
 
   it('carries the subgraphs’ @cost and @listSize', () => {
-    for (const field of ['Query.products', 'Category.products', 'Query.orders', 'User.orders', 'Query.users']) {
+    for (const field of ['Category.products', 'Query.orders', 'User.orders', 'Query.users', 'Query.lowStockProducts', 'Query.stockMovements']) {
       expect(directives.listSizes.get(field)).toEqual(paged);
     }
+    // A partner's sync page also lists the products that left the catalog.
+    expect(directives.listSizes.get('Query.products')).toEqual({ ...paged, sizedFields: ['items', 'unavailable'] });
     for (const field of ['Query.categories', 'Order.items', 'Cart.items', 'Query.apiKeys']) {
       expect(directives.listSizes.get(field)).toEqual({ assumedSize: 100, slicingArguments: [], sizedFields: [] });
     }
@@ -245,9 +247,10 @@ describe('the composed supergraph', () => {
         ['Mutation.placeOrder', 20],
         ['Mutation.register', 50],
         ['Mutation.login', 50],
+        ['Mutation.changePassword', 50],
       ]),
     );
-    expect(costDirectivesFromSdl(parse(repoFile('subgraphs/catalog/src/schema.graphql'))).listSizes.get('Query.products')).toEqual(paged);
+    expect(costDirectivesFromSdl(parse(repoFile('subgraphs/catalog/src/schema.graphql'))).listSizes.get('Query.products')).toEqual({ ...paged, sizedFields: ['items', 'unavailable'] });
   });
 
   it('pins the cost of the contract operations', () => {

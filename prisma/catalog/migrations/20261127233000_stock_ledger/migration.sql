@@ -12,7 +12,7 @@ CREATE TABLE "stock_movements" (
     "stock_after" INTEGER NOT NULL,
     "reason" "StockMovementReason" NOT NULL,
     "actor_kind" "StockActorKind" NOT NULL,
-    "actor_id" UUID,
+    "actor_id" TEXT,
     "order_id" UUID,
     "note" TEXT,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
