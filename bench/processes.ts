@@ -493,7 +493,8 @@ export function sourceLine(): string {
     const changed = git('status', '--porcelain', '--', '.', ':!bench', ':!package.json')
       .split('\n')
       .filter(Boolean)
-      .map((line) => `\`${line.slice(3)}\``);
+      // `git` trims the output, and with it the first line's leading status column.
+      .map((line) => `\`${line.replace(/^\s*\S+\s+/, '')}\``);
     const listed = changed.length > 6 ? [...changed.slice(0, 6), `${changed.length - 6} more`] : changed;
     return `commit ${commit}${changed.length ? ` plus uncommitted changes to ${listed.join(', ')}` : ''}`;
   } catch {

@@ -20,5 +20,5 @@ export {
   type OutboxWriter,
   type RawSqlClient,
 } from './outbox.js';
-export { startSerialJob, type SerialJob, type SerialJobOptions } from './serial-job.js';
+export { startSerialJob, type SerialJob, type SerialJobOptions, type WakeableJob } from './serial-job.js';
 export { conflictOnUniqueViolation, isUniqueViolation, retryingUniqueRace } from './unique-violation.js';

@@ -1,7 +1,7 @@
 import type { Change, EventPayload, OutboxTopic, PublishedEvent } from '@shop/contracts';
 import type { Logger } from '@shop/logging';
 import { noteChange } from './request-scope.js';
-import { startSerialJob, type SerialJob } from './serial-job.js';
+import { startSerialJob, type WakeableJob } from './serial-job.js';
 
 /** The part of a Prisma client the relay needs; every subgraph's outbox_events has one shape. */
 export interface RawSqlClient {
@@ -88,10 +88,12 @@ export interface OutboxRelayOptions {
   intervalMs?: number;
   /** The stream a broker relay publishes to: an event it has not acknowledged is never pruned. */
   brokerStream?: string;
+  /** Told each time events were numbered: a relay to the broker publishes them at once, not at its next tick. */
+  onPublished?: () => void;
 }
 
 /** Runs the relay in the background, and prunes events consumers had a week to read. */
-export function startOutboxRelay(client: RawSqlClient, logger: Logger, { intervalMs = 200, brokerStream }: OutboxRelayOptions = {}): SerialJob {
+export function startOutboxRelay(client: RawSqlClient, logger: Logger, { intervalMs = 200, brokerStream, onPublished }: OutboxRelayOptions = {}): WakeableJob {
   let runs = 0;
   const prune = brokerStream
     ? () =>
@@ -106,7 +108,13 @@ export function startOutboxRelay(client: RawSqlClient, logger: Logger, { interva
     intervalMs,
     logger,
     run: async () => {
-      while ((await publishPendingEvents(client)) === BATCH);
+      let published = 0;
+      for (;;) {
+        const numbered = await publishPendingEvents(client);
+        published += numbered;
+        if (numbered < BATCH) break;
+      }
+      if (published > 0) onPublished?.();
       if (++runs % 3000 === 0) await prune();
     },
   });

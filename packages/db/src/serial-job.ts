@@ -13,25 +13,45 @@ export interface SerialJob {
   stop(): Promise<void>;
 }
 
+/** A serial job another can wake: work it waits for is there now. */
+export interface WakeableJob extends SerialJob {
+  /** Runs at once, or right after the run in progress (which may have started before the work came). */
+  runSoon(): void;
+}
+
 /**
  * Runs a background job every `intervalMs`, never two runs at once: a tick that finds the
  * last run still going is skipped, so a slow database builds no queue of runs. A failed run
  * is logged and the next tick tries again. The timer keeps no process alive.
  */
-export function startSerialJob({ name, intervalMs, run, logger }: SerialJobOptions): SerialJob {
+export function startSerialJob({ name, intervalMs, run, logger }: SerialJobOptions): WakeableJob {
   let current: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (current) return;
+  let again = false;
+  let stopped = false;
+  const start = () => {
     current = Promise.resolve()
       .then(run)
       .catch((error: unknown) => logger.warn({ err: error }, `${name} failed; retrying`))
       .finally(() => {
         current = null;
+        if (again && !stopped) {
+          again = false;
+          start();
+        }
       });
+  };
+  const timer = setInterval(() => {
+    if (!current) start();
   }, intervalMs);
   timer.unref();
   return {
+    runSoon: () => {
+      if (stopped) return;
+      if (current) again = true;
+      else start();
+    },
     stop: async () => {
+      stopped = true;
       clearInterval(timer);
       await current;
     },

@@ -60,4 +60,35 @@ describe('startSerialJob', () => {
     expect(warnings).toHaveLength(1);
     expect(runs).toBeGreaterThan(1);
   });
+
+  it('runs at once when woken, or once more right after the run in progress, never two at a time', async () => {
+    const { logger } = recordingLogger();
+    let inProgress = 0;
+    let mostAtOnce = 0;
+    let runs = 0;
+    const job = startSerialJob({
+      name: 'woken job',
+      intervalMs: 60_000,
+      logger,
+      run: async () => {
+        mostAtOnce = Math.max(mostAtOnce, ++inProgress);
+        runs += 1;
+        await sleep(30);
+        inProgress -= 1;
+      },
+    });
+    job.runSoon();
+    await sleep(5);
+    expect(runs).toBe(1);
+    // Woken twice during that run: one more run follows it, not two.
+    job.runSoon();
+    job.runSoon();
+    await sleep(100);
+    expect(runs).toBe(2);
+    expect(mostAtOnce).toBe(1);
+    await job.stop();
+    job.runSoon();
+    await sleep(40);
+    expect(runs).toBe(2);
+  });
 });

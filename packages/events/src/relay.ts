@@ -1,7 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConfig } from '@shop/config';
 import { BROKER_CONTRACT_VERSION, encodeBrokerEvent, type OutboxPublisher } from '@shop/contracts';
-import { readBrokerCheckpoint, readEventsToRelay, saveBrokerCheckpoint, startSerialJob, type RawSqlClient, type SerialJob } from '@shop/db';
+import { readBrokerCheckpoint, readEventsToRelay, saveBrokerCheckpoint, startSerialJob, type RawSqlClient, type WakeableJob } from '@shop/db';
 import type { Logger } from '@shop/logging';
 import { brokerConnection } from './broker.js';
 
@@ -26,7 +26,7 @@ export interface BrokerRelayOptions {
  * a failure cannot let a later event in ahead of it. After a crash the relay publishes again
  * from its checkpoint, and the stream drops what it already holds.
  */
-export function startBrokerRelay({ client, source, nats, logger, intervalMs = 200 }: BrokerRelayOptions): SerialJob {
+export function startBrokerRelay({ client, source, nats, logger, intervalMs = 200 }: BrokerRelayOptions): WakeableJob {
   const connection = brokerConnection(nats, `${source} outbox relay`);
   const { stream } = connection.names;
   /** The checkpoint as last read or saved; read again after a failure. */
@@ -101,6 +101,7 @@ export function startBrokerRelay({ client, source, nats, logger, intervalMs = 20
     },
   });
   return {
+    runSoon: job.runSoon,
     stop: async () => {
       stopping = true;
       await job.stop();

@@ -7,6 +7,7 @@ import { AppError } from '@shop/errors';
 import { startBrokerRelay } from '@shop/events';
 import {
   asRequest,
+  changesOfThisRequest,
   databaseWasUnavailable,
   migrationNames,
   openDatabase,
@@ -113,7 +114,8 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     const prisma = options.createPrisma(database);
     await options.prepare?.(prisma);
     const services = options.createServices?.(prisma) as Services;
-    if (options.outbox) jobs.push(...outboxRelays(prisma, options.name, options.broker ?? null, logger));
+    const relays = options.outbox ? outboxRelays(prisma, options.name, options.broker ?? null, logger) : null;
+    if (relays) jobs.push(...relays.jobs);
     jobs.push(...(options.backgroundJobs?.(prisma, services) ?? []));
     const routes = [...(options.internalRoutes?.(prisma) ?? []), ...(options.outbox ? [eventFeedRoute(prisma)] : [])];
     const identityOf = (request: IncomingMessage, rawBody: string) => {
@@ -138,7 +140,14 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       readiness: () => databaseReadiness(database, migrations),
       aroundRequest: (handle) => {
         requests += 1;
-        return asRequest(handle, { maxRows: options.limits.maxRowsPerRequest });
+        return asRequest(
+          async () => {
+            await handle();
+            // A request that changed something has its events numbered (and relayed) now, not at the relay's next tick.
+            if (relays && changesOfThisRequest().length > 0) relays.wake();
+          },
+          { maxRows: options.limits.maxRowsPerRequest },
+        );
       },
       limits: options.limits,
       metrics: metrics && options.metrics?.alsoOnMainPort ? () => exposition(metrics) : undefined,
@@ -168,13 +177,16 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
 }
 
 /** Numbers the outbox's events for the feed and, when NATS is configured, publishes them to its stream. */
-function outboxRelays(prisma: RawSqlClient, name: SubgraphName, broker: NatsConfig | null, logger: Logger): BackgroundJob[] {
-  if (!broker) return [startOutboxRelay(prisma, logger)];
+function outboxRelays(prisma: RawSqlClient, name: SubgraphName, broker: NatsConfig | null, logger: Logger): { jobs: BackgroundJob[]; wake: () => void } {
+  if (!broker) {
+    const numbering = startOutboxRelay(prisma, logger);
+    return { jobs: [numbering], wake: numbering.runSoon };
+  }
   if (!isOutboxPublisher(name)) throw new Error(`the broker contract names no topics the ${name} subgraph publishes`);
-  return [
-    startOutboxRelay(prisma, logger, { brokerStream: brokerNames(broker).stream }),
-    startBrokerRelay({ client: prisma, source: name, nats: broker, logger }),
-  ];
+  const toBroker = startBrokerRelay({ client: prisma, source: name, nats: broker, logger });
+  // Events numbered are published at once, not at the broker relay's next tick.
+  const numbering = startOutboxRelay(prisma, logger, { brokerStream: brokerNames(broker).stream, onPublished: toBroker.runSoon });
+  return { jobs: [numbering, toBroker], wake: numbering.runSoon };
 }
 
 /** Ready while the database answers within a second and lacks none of the migrations this code expects. */
