@@ -11,7 +11,7 @@ import {
   sharedRedis,
   signedInUser,
   startTestSupergraph,
-  oneTestBackend,
+  testBackends,
   untilGatewayUsesRedis,
   type TestSupergraph,
 } from '../src/index.js';
@@ -26,7 +26,7 @@ const apq = (hash: string, query?: string, headers?: Record<string, string>) => 
   extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
 });
 
-describe.each([oneTestBackend()])('persisted queries through the gateway (%s)', (backend) => {
+describe.each(testBackends())('persisted queries through the gateway (%s)', (backend) => {
   let supergraph: TestSupergraph;
   let productId: string;
   let build: CatalogBuilders;
