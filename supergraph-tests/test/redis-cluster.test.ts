@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders, type CatalogBuilders } from '@shop/catalog/testing';
 import { demandControlSchema, parseConfig } from '@shop/config';
+import { brokerNames } from '@shop/contracts';
 import { closeRedis, connectRedis, type RedisClient } from '@shop/redis';
 import { userBuilders } from '@shop/users/testing';
 import type { Cluster } from 'ioredis';
@@ -13,6 +14,7 @@ import {
   startOwnRedisCluster,
   startTestSupergraph,
   oneTestBackend,
+  streamLastSeq,
   untilGatewayUsesRedis,
   type GatewayProcess,
   type OwnRedisCluster,
@@ -82,6 +84,30 @@ describe(`the supergraph on a three-node Redis Cluster (${backend})`, () => {
     await cluster?.stop();
   });
 
+  /**
+   * Resolves once the gateway has applied every event catalog has written so far. The builders
+   * write events beside their rows, not through the gateway: their purges would otherwise land
+   * whenever the relay and the consumer get to them, and empty a cache a case has just filled.
+   */
+  async function eventsApplied(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`events not applied within ${timeoutMs} ms: ${what}`);
+        await sleep(20);
+      }
+    };
+    const catalogSql = <Row>(sql: string) => supergraph.catalog.prisma.$queryRawUnsafe<Row[]>(sql);
+    await until('catalog numbers its outbox', async () => (await catalogSql<{ pending: bigint }>('SELECT count(*) AS pending FROM outbox_events WHERE published_seq IS NULL'))[0]!.pending === 0n);
+    const last = Number((await catalogSql<{ last: bigint | null }>('SELECT max(published_seq) AS last FROM outbox_events'))[0]!.last ?? 0);
+    const checkpoint = async (position: string) => Number((await inspector.get(`${keyPrefix}cache:feed:${position}`)) ?? 0);
+    const { nats } = supergraph;
+    if (!nats) return until("the gateway reads catalog's feed", async () => (await checkpoint('catalog')) >= last);
+    await until('catalog relays its outbox to the stream', async () => Number((await catalogSql<{ last_seq: bigint }>('SELECT last_seq FROM broker_checkpoints'))[0]?.last_seq ?? 0) >= last);
+    const streamLast = await streamLastSeq(nats);
+    await until('the gateway reads the stream', async () => (await checkpoint(`broker:${brokerNames(nats).stream}`)) >= streamLast);
+  }
+
   /** Keys under the run's prefix matching `pattern`, by the port of the master node that holds them. */
   async function keysByNode(pattern: string): Promise<Map<number, string[]>> {
     const found = new Map<number, string[]>();
@@ -116,6 +142,7 @@ describe(`the supergraph on a three-node Redis Cluster (${backend})`, () => {
   it('purges every answer holding a changed product, on whichever node each one lives, before the change answers', async () => {
     const category = await build.category();
     const product = await build.product({ categoryId: category.id, price: '10.00' });
+    await eventsApplied();
     // Pages of several sizes: eight answers under eight keys, each holding the product.
     const limits = [1, 2, 3, 4, 5, 6, 7, 8];
     for (const limit of limits) expect((await productsPage(category.id, limit)).headers.get('x-cache')).toBe('MISS');
@@ -221,6 +248,7 @@ describe(`the supergraph on a three-node Redis Cluster (${backend})`, () => {
       gateway = await supergraph.startGatewayProcess({ env: { ...PRODUCTION, REDIS_COMMAND_TIMEOUT_MS: '150' } });
       categoryId = (await build.category()).id;
       productId = (await build.product({ categoryId, price: '20.00' })).id;
+      await eventsApplied();
       await cachingWorks();
       const other = await build.product({ price: '30.00' });
       const { reads: misses } = await readsBeside(async () => {

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from '@shop/logging';
 
 export interface SerialJobOptions {
@@ -45,11 +46,13 @@ export function startSerialJob({ name, intervalMs, run, logger }: SerialJobOptio
   }, intervalMs);
   timer.unref();
   return {
-    runSoon: () => {
+    // Bound to where the job was started: a run a request wakes must not count as part of that
+    // request (its statements, its row bound: the request scope lives in AsyncLocalStorage).
+    runSoon: AsyncResource.bind(() => {
       if (stopped) return;
       if (current) again = true;
       else start();
-    },
+    }),
     stop: async () => {
       stopped = true;
       clearInterval(timer);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from '@jest/globals';
 import type { Logger } from '@shop/logging';
 import { startSerialJob } from '../src/serial-job.js';
@@ -90,5 +91,16 @@ describe('startSerialJob', () => {
     job.runSoon();
     await sleep(40);
     expect(runs).toBe(2);
+  });
+
+  it('runs outside the context of whoever woke it: a request that wakes it does not own the run', async () => {
+    const { logger } = recordingLogger();
+    const requestScope = new AsyncLocalStorage<string>();
+    const seen: Array<string | undefined> = [];
+    const job = startSerialJob({ name: 'woken job', intervalMs: 60_000, logger, run: async () => void seen.push(requestScope.getStore()) });
+    requestScope.run('a request', () => job.runSoon());
+    await sleep(10);
+    await job.stop();
+    expect(seen).toEqual([undefined]);
   });
 });

@@ -12,4 +12,4 @@ export { startWiretap, type TappedRequest, type Wiretap } from './wiretap.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { startSupergraphProcesses, type SupergraphProcesses, type SupergraphProcessesOptions } from './supergraph-processes.js';
 export { startTraceReceiver, type ReceivedSpan, type TraceReceiver } from './trace-receiver.js';
-export { dropTestStream, natsAvailable, natsVariables, readTestStream, startOwnNats, testNatsConfig, type OwnNats, type StoredEvent } from './nats.js';
+export { dropTestStream, natsAvailable, natsVariables, readTestStream, startOwnNats, streamLastSeq, testNatsConfig, type OwnNats, type StoredEvent } from './nats.js';

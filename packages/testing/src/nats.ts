@@ -62,6 +62,17 @@ export const readTestStream = (nats: NatsConfig): Promise<StoredEvent[]> =>
     return events;
   });
 
+/** The sequence of the last message in the stream `nats` names (0 while it holds none, or is not made yet). */
+export const streamLastSeq = (nats: NatsConfig): Promise<number> =>
+  withManager(nats, async (manager) => {
+    try {
+      return (await manager.streams.info(brokerNames(nats).stream)).state.last_seq;
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return 0;
+      throw error;
+    }
+  });
+
 /** Removes the test's stream, if it was made. */
 export const dropTestStream = (nats: NatsConfig): Promise<void> =>
   withManager(nats, async (manager) => {
