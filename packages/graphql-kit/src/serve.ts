@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
 import { GATEWAY_TOKEN_HEADER, isAdmin, verifyGatewayToken, type RequestIdentity, type Viewer } from '@shop/auth';
 import type { DatabaseConfig, KeyRing, NatsConfig, SubgraphLimits, SubgraphName } from '@shop/config';
-import { brokerNames, checked, eventFeed, isOutboxPublisher, type AnswerToSend, type InternalEndpoint, type ParsedRequestOf } from '@shop/contracts';
+import { brokerNames, checked, eventFeed, isOutboxPublisher, outboxPublishers, type AnswerToSend, type Change, type InternalEndpoint, type ParsedRequestOf } from '@shop/contracts';
 import { AppError } from '@shop/errors';
 import { startBrokerRelay } from '@shop/events';
 import {
@@ -15,6 +15,7 @@ import {
   startOutboxRelay,
   type Database,
   type RawSqlClient,
+  type WakeableJob,
 } from '@shop/db';
 import type { Logger } from '@shop/logging';
 import { exposition, startMetricsServer } from '@shop/metrics';
@@ -143,8 +144,8 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
         return asRequest(
           async () => {
             await handle();
-            // A request that changed something has its events numbered (and relayed) now, not at the relay's next tick.
-            if (relays && changesOfThisRequest().length > 0) relays.wake();
+            // A request that wrote outbox events has them numbered (and relayed) now, not at the relay's next tick.
+            relays?.wakeFor(changesOfThisRequest());
           },
           { maxRows: options.limits.maxRowsPerRequest },
         );
@@ -177,16 +178,26 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
 }
 
 /** Numbers the outbox's events for the feed and, when NATS is configured, publishes them to its stream. */
-function outboxRelays(prisma: RawSqlClient, name: SubgraphName, broker: NatsConfig | null, logger: Logger): { jobs: BackgroundJob[]; wake: () => void } {
+function outboxRelays(
+  prisma: RawSqlClient,
+  name: SubgraphName,
+  broker: NatsConfig | null,
+  logger: Logger,
+): { jobs: BackgroundJob[]; wakeFor: (changes: readonly Change[]) => void } {
+  if (!isOutboxPublisher(name)) throw new Error(`the broker contract names no topics the ${name} subgraph publishes`);
+  // Request-scoped changes (a cart, an account) write no outbox row: they wake nothing.
+  const published = new Set<string>(outboxPublishers[name]);
+  const waking = (numbering: WakeableJob) => (changes: readonly Change[]) => {
+    if (changes.some((change) => published.has(change.topic))) numbering.runSoon();
+  };
   if (!broker) {
     const numbering = startOutboxRelay(prisma, logger);
-    return { jobs: [numbering], wake: numbering.runSoon };
+    return { jobs: [numbering], wakeFor: waking(numbering) };
   }
-  if (!isOutboxPublisher(name)) throw new Error(`the broker contract names no topics the ${name} subgraph publishes`);
   const toBroker = startBrokerRelay({ client: prisma, source: name, nats: broker, logger });
   // Events numbered are published at once, not at the broker relay's next tick.
   const numbering = startOutboxRelay(prisma, logger, { brokerStream: brokerNames(broker).stream, onPublished: toBroker.runSoon });
-  return { jobs: [numbering, toBroker], wake: numbering.runSoon };
+  return { jobs: [numbering, toBroker], wakeFor: waking(numbering) };
 }
 
 /** Ready while the database answers within a second and lacks none of the migrations this code expects. */
