@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders, type CatalogBuilders } from '@shop/catalog/testing';
 import { demandControlSchema, parseConfig } from '@shop/config';
 import { brokerNames } from '@shop/contracts';
-import { closeRedis, connectRedis, type RedisClient } from '@shop/redis';
+import { closeRedis, connectRedis, firstConnection, type RedisClient } from '@shop/redis';
 import { userBuilders } from '@shop/users/testing';
 import type { Cluster } from 'ioredis';
 import {
@@ -77,6 +77,8 @@ describe(`the supergraph on a three-node Redis Cluster (${backend})`, () => {
     await untilGatewayUsesRedis(supergraph.gatewayUrl);
     admin = await signedInUser(supergraph, 'ADMIN');
     inspector = connectRedis({ url: cluster.url, commandTimeoutMs: 5_000, connectTimeoutMs: 5_000 });
+    // Refused until connected (no offline queue): the first case reads through it at once.
+    await firstConnection(inspector, { connectTimeoutMs: 5_000 });
   }, 120_000);
   afterAll(async () => {
     await closeRedis(inspector);
