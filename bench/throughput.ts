@@ -99,7 +99,7 @@ try {
     cors: parseConfig(corsSchema, {}),
     gatewayKeys: supergraph.gatewayKeys,
     redis: createTestRedis().config,
-    responseCache: { enabled, memoryBytes: 64 * 1024 * 1024, eventPollMs: 100 },
+    responseCache: { enabled, memoryBytes: 64 * 1024 * 1024, eventPollMs: 100, maxAgeWithoutEventsMs: 5_000 },
     nats: supergraph.nats,
     credentialCacheMs: parseConfig(gatewaySchema, {}).credentialCacheMs,
     operationLimits: parseConfig(operationLimitsSchema, {}),

@@ -1,4 +1,5 @@
 import type { SubgraphName } from '@shop/config';
+import type { ConsumerState } from '@shop/events';
 import type { Readiness } from '@shop/graphql-kit';
 import { redisAvailability, type RedisClient } from '@shop/redis';
 import type { CircuitStateName } from './subgraph-client.js';
@@ -65,14 +66,19 @@ export interface GatewayReadinessSources {
    */
   subgraphs: () => Record<SubgraphName, { ready: SubgraphStatus; circuit: CircuitStateName }>;
   redis: () => RedisReadiness;
+  /** Where the cache's reading of subgraph events stands; `off` without a response cache (nothing reads them). */
+  events: () => EventsReadiness;
 }
 
+export type EventsReadiness = 'off' | { source: 'broker' | 'feeds'; state: ConsumerState };
+
 /**
- * The gateway is ready once its schema is loaded (it listens only then). Its Redis and the
- * subgraphs are reported, never required: without Redis it serves all the same (caching
- * bypassed, limits counted in process: docs/adr/0015), and every gateway shares the same Redis
- * and subgraphs, so requiring them would take all gateways out of service at once.
+ * The gateway is ready once its schema is loaded (it listens only then). Its Redis, its event
+ * source and the subgraphs are reported, never required: without Redis it serves all the same
+ * (caching bypassed, limits counted in process: docs/adr/0015), without NATS too (older answers
+ * recomputed: docs/adr/0034), and every gateway shares the same Redis, NATS and subgraphs, so
+ * requiring them would take all gateways out of service at once.
  */
 export function gatewayReadiness(sources: GatewayReadinessSources): () => Promise<Readiness> {
-  return async () => ({ ready: true, checks: { schema: 'loaded', redis: sources.redis(), subgraphs: sources.subgraphs() } });
+  return async () => ({ ready: true, checks: { schema: 'loaded', redis: sources.redis(), events: sources.events(), subgraphs: sources.subgraphs() } });
 }

@@ -144,16 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const store = metrics.countingPurges(
     redis ? createRedisStore(redis, options.redis.keyPrefix, logger) : createMemoryStore(options.responseCache.memoryBytes),
   );
-  const responseCache = options.responseCache.enabled
-    ? createResponseCache({
-        store,
-        viewerOf,
-        trustedDocuments,
-        maxTokens: operationLimits.maxTokens,
-        logger,
-      })
-    : null;
-  const cacheEvents = responseCache
+  const cacheEvents = options.responseCache.enabled
     ? startCacheEvents({
         nats: options.nats,
         feeds: { catalog: subgraphUrls.catalog, orders: subgraphUrls.orders },
@@ -161,7 +152,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         gatewayKeys,
         idleMs: options.responseCache.eventPollMs,
         logger,
-        observeRead: (feed, lagSeconds) => metrics.observeFeedRead(feed, lagSeconds),
+        observe: metrics.cacheEvents,
+      })
+    : null;
+  const responseCache = cacheEvents
+    ? createResponseCache({
+        store,
+        viewerOf,
+        trustedDocuments,
+        maxTokens: operationLimits.maxTokens,
+        logger,
+        // The broker away says nothing of the subgraphs, which change on: answers it would have
+        // purged are not served for long. A feed away is its subgraph down: nothing changes there.
+        ...(options.nats && { eventsCurrent: () => cacheEvents.state() === 'current', maxAgeWithoutEventsMs: options.responseCache.maxAgeWithoutEventsMs }),
       })
     : null;
   const demandControl = createDemandControl({
@@ -235,6 +238,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         return Object.fromEntries(states) as Record<SubgraphName, { ready: SubgraphStatus; circuit: CircuitStateName }>;
       },
       redis: redisReadiness(redis),
+      events: () => (cacheEvents ? { source: options.nats ? 'broker' : 'feeds', state: cacheEvents.state() } : 'off'),
     }),
     host: options.host,
     port: options.port,

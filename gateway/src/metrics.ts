@@ -4,6 +4,7 @@ import type { GatewayMetricsConfig, SubgraphName } from '@shop/config';
 import { apolloErrorRegistry, ApolloErrorCode, errorRegistry, ErrorCode } from '@shop/errors';
 import type { GraphQLAnswer, GraphQLRequestParts } from '@shop/graphql-kit';
 import { currentRequestScope } from '@shop/logging';
+import { consumerMetrics, type ConsumerObserver } from '@shop/events';
 import { BoundedLabel, Counter, createMetricsRegistry, Gauge, Histogram, OTHER, type Registry } from '@shop/metrics';
 import { Kind, parse } from 'graphql';
 import { LRUCache } from 'lru-cache';
@@ -180,18 +181,8 @@ export class GatewayMetrics {
     buckets: DURATION_BUCKETS,
     registers: [this.registry],
   });
-  private readonly feedLag = new Gauge({
-    name: 'gateway_cache_event_feed_lag_seconds',
-    help: 'Age of the newest event applied at the last read of a feed (a subgraph, or broker) while more were waiting; 0 once caught up',
-    labelNames: ['feed'],
-    registers: [this.registry],
-  });
-  private readonly feedRead = new Gauge({
-    name: 'gateway_cache_event_feed_last_read_timestamp_seconds',
-    help: 'When a feed (a subgraph, or broker) was last read successfully (a stalled reader stops moving it)',
-    labelNames: ['feed'],
-    registers: [this.registry],
-  });
+  /** The cache's reading of subgraph events: `gateway_cache_event_feed_*`, `gateway_cache_events_applied_total`. */
+  readonly cacheEvents: ConsumerObserver = consumerMetrics(this.registry, 'gateway_cache');
 
   constructor(options: GatewayMetricsOptions) {
     this.operations = new BoundedLabel(operationNamesIn([...contractDocuments(), ...options.trustedDocuments]));
@@ -261,12 +252,6 @@ export class GatewayMetrics {
   observeFetch(subgraph: SubgraphName, outcome: FetchOutcome, seconds: number) {
     this.fetches.labels(subgraph, outcome).inc();
     this.fetchDuration.labels(subgraph, outcome).observe(seconds);
-  }
-
-  /** After a successful read of a feed: `lagSeconds` is how old the last event applied was, 0 when none wait behind it. */
-  observeFeedRead(feed: SubgraphName | 'broker', lagSeconds: number) {
-    this.feedLag.labels(feed).set(lagSeconds);
-    this.feedRead.labels(feed).set(Date.now() / 1000);
   }
 
   /** The store, its purges counted (a mutation's, and the event feeds'). */

@@ -92,6 +92,10 @@ export interface TestSupergraphOptions {
   responseCache?: boolean;
   /** How long the gateway waits between reads of a drained event feed; a test that must see only a mutation's own purges makes it long. */
   cacheEventPollMs?: number;
+  /** With NATS: how old an answer the gateway serves while it is not reading the stream up to date (production's default unless set). */
+  cacheMaxAgeWithoutEventsMs?: number;
+  /** The stream every service uses, on a NATS of the test's own (testNatsConfig(startOwnNats().url)); PostgreSQL only. */
+  nats?: NatsConfig;
   /** How long the gateway reuses a verdict on a credential (production's default unless set). */
   credentialCacheMs?: number;
   /** What each subgraph refuses or stops on its own, over the production defaults. */
@@ -119,7 +123,8 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
   const gatewayKeys = testKeyRing();
   // Both event paths run: PostgreSQL (CI's backend of oneTestBackend) through a stream of the
   // run's own when there is NATS, PGlite (the embedded default) through the HTTP feeds.
-  const nats = backend === 'postgres' && natsAvailable ? testNatsConfig() : null;
+  if (options.nats && backend !== 'postgres') throw new Error('The broker runs with PostgreSQL only (docs/adr/0030): use real PostgreSQL');
+  const nats = options.nats ?? (backend === 'postgres' && natsAvailable ? testNatsConfig() : null);
   const tokens: AccessTokenConfig = { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 30 * 86_400 };
   const logger = (name: string) => createLogger(`test-${name}`, 'error');
   // Production's budgets are sized for people; a test sends requests faster than any. Tests of
@@ -176,7 +181,12 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       cors: parseConfig(corsSchema, {}),
       gatewayKeys,
       redis: { ...redis.config, keyPrefix },
-      responseCache: { enabled: options.responseCache ?? true, memoryBytes: 64 * 1024 * 1024, eventPollMs: options.cacheEventPollMs ?? 50 },
+      responseCache: {
+        enabled: options.responseCache ?? true,
+        memoryBytes: 64 * 1024 * 1024,
+        eventPollMs: options.cacheEventPollMs ?? 50,
+        maxAgeWithoutEventsMs: options.cacheMaxAgeWithoutEventsMs ?? parseConfig(gatewaySchema, {}).responseCache.maxAgeWithoutEventsMs,
+      },
       nats,
       credentialCacheMs: options.credentialCacheMs ?? parseConfig(gatewaySchema, {}).credentialCacheMs,
       operationLimits: { ...parseConfig(operationLimitsSchema, {}), ...options.operationLimits },

@@ -44,8 +44,8 @@ describe(`liveness and readiness (${backend})`, () => {
     }
   });
 
-  it("answers the gateway's /ready with its schema, its Redis and each subgraph's state, and /health alike", async () => {
-    const ready = await eventually(() => readiness(supergraph.gatewayUrl), allSubgraphsReady);
+  it("answers the gateway's /ready with its schema, its Redis, its event source and each subgraph's state, and /health alike", async () => {
+    const ready = await eventually(() => readiness(supergraph.gatewayUrl), (answer) => allSubgraphsReady(answer) && (answer.body.checks.events as { state: string }).state === 'current');
     expect(ready).toEqual({
       status: 200,
       body: {
@@ -53,6 +53,7 @@ describe(`liveness and readiness (${backend})`, () => {
         checks: {
           schema: 'loaded',
           redis: sharedRedis ? 'ready' : 'not configured',
+          events: { source: supergraph.nats ? 'broker' : 'feeds', state: 'current' },
           subgraphs: { users: servingSubgraph, catalog: servingSubgraph, orders: servingSubgraph },
         },
       },

@@ -1,6 +1,6 @@
-import type { KeyRing, NatsConfig, SubgraphName } from '@shop/config';
+import type { KeyRing, NatsConfig } from '@shop/config';
 import { outboxPublishers, type OutboxTopic } from '@shop/contracts';
-import { startEventConsumer, type EventConsumer } from '@shop/events';
+import { startEventConsumer, type ConsumerObserver, type EventConsumer } from '@shop/events';
 import type { Logger } from '@shop/logging';
 import { tagsInvalidatedByAll } from './invalidation.js';
 import type { ResponseStore } from './store.js';
@@ -15,8 +15,8 @@ export interface CacheEventsOptions {
   /** Pause between reads once an HTTP feed is drained. */
   idleMs: number;
   logger: Logger;
-  /** After each read: how old the last event applied was when more wait behind it, 0 once caught up. */
-  observeRead?: (feed: SubgraphName | 'broker', lagSeconds: number) => void;
+  /** Told of each read (its lag) and of the events applied, by feed. */
+  observe?: ConsumerObserver;
 }
 
 const allOutboxTopics: OutboxTopic[] = Object.values(outboxPublishers).flat();
@@ -42,6 +42,6 @@ export function startCacheEvents(options: CacheEventsOptions): EventConsumer {
     handle: (events) => store.purge(tagsInvalidatedByAll(events.map(({ change }) => change), logger)),
     idleMs: options.idleMs,
     logger,
-    observeRead: options.observeRead,
+    observe: options.observe,
   });
 }

@@ -23,6 +23,14 @@ export interface ResponseCacheOptions {
   /** The operation limits' token bound: the cache reads a document's kind before Apollo parses it. */
   maxTokens: number;
   logger: Logger;
+  /**
+   * False while the gateway is not up to date with the subgraphs' events (NATS away, or catching
+   * up): an answer stored more than `maxAgeWithoutEventsMs` ago may hold what a purge it missed
+   * would have removed, and is computed again rather than served (docs/adr/0034). Absent:
+   * events count as current (the HTTP feeds).
+   */
+  eventsCurrent?: () => boolean;
+  maxAgeWithoutEventsMs?: number;
 }
 
 export interface ResponseCache {
@@ -126,9 +134,15 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     return { answer, key, response };
   }
 
+  /** Whether an answer stored then can be served now: any within its max-age while events are current. */
+  const servable = (response: CachedResponse | null): CachedResponse | null => {
+    if (!response || (options.eventsCurrent?.() ?? true)) return response;
+    return Date.now() - response.storedAt <= (options.maxAgeWithoutEventsMs ?? 0) ? response : null;
+  };
+
   /** The stored answer for the first of the keys that has one, as a flight that found it. */
   async function storedFlight(lookup: string[]): Promise<Flight | null> {
-    const responses = await safely('get', () => store.get(lookup), []);
+    const responses = (await safely('get', () => store.get(lookup), [])).map(servable);
     const index = responses.findIndex(Boolean);
     if (index < 0) return null;
     const response = responses[index]!;

@@ -80,6 +80,9 @@ export const gatewaySchema = z
     RESPONSE_CACHE_MEMORY_MB: z.coerce.number().int().min(1).max(65_536).default(64),
     // How often a drained subgraph event feed is read again for cache invalidation.
     CACHE_EVENT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
+    // With NATS_URL, while the gateway is not reading the stream up to date (NATS away, catching
+    // up): answers older than this are computed again rather than served (docs/adr/0034).
+    CACHE_MAX_AGE_WITHOUT_EVENTS_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
     // How long a verdict on a credential is reused: how late a revocation, deactivation or role
     // change may be noticed, against one call to the users subgraph per credential per period.
     CREDENTIAL_CACHE_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
@@ -88,7 +91,12 @@ export const gatewaySchema = z
     port: env.PORT,
     host: env.HOST,
     trustProxy: env.TRUST_PROXY,
-    responseCache: { enabled: env.RESPONSE_CACHE, memoryBytes: env.RESPONSE_CACHE_MEMORY_MB * 1024 * 1024, eventPollMs: env.CACHE_EVENT_POLL_MS },
+    responseCache: {
+      enabled: env.RESPONSE_CACHE,
+      memoryBytes: env.RESPONSE_CACHE_MEMORY_MB * 1024 * 1024,
+      eventPollMs: env.CACHE_EVENT_POLL_MS,
+      maxAgeWithoutEventsMs: env.CACHE_MAX_AGE_WITHOUT_EVENTS_SECONDS * 1000,
+    },
     credentialCacheMs: env.CREDENTIAL_CACHE_MS,
   }));
 
@@ -519,10 +527,13 @@ export interface MetricsEndpointConfig {
 
 const metricsToken = z.string().min(16, 'must be at least 16 characters').optional();
 
-const defaultMetricsPorts: Record<SubgraphName, number> = { users: 9465, catalog: 9466, orders: 9467 };
+const defaultMetricsPorts: Record<SubgraphName | 'notifications', number> = { users: 9465, catalog: 9466, orders: 9467, notifications: 9468 };
 
-/** A subgraph's metrics endpoint: <NAME>_METRICS_PORT (users 9465, catalog 9466, orders 9467), on HOST. */
-export function subgraphMetricsSchema(name: SubgraphName) {
+/**
+ * A subgraph's (or the notifications worker's) metrics endpoint: <NAME>_METRICS_PORT (users
+ * 9465, catalog 9466, orders 9467, notifications 9468), on HOST.
+ */
+export function subgraphMetricsSchema(name: SubgraphName | 'notifications') {
   const portKey = `${name.toUpperCase()}_METRICS_PORT`;
   return z
     .object({ [portKey]: port(defaultMetricsPorts[name]), HOST: z.string().min(1).default('127.0.0.1'), METRICS_TOKEN: metricsToken })

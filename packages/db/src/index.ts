@@ -8,6 +8,7 @@ export { alignById, groupByKey } from './batch.js';
 export { stableUuid } from './stable-id.js';
 export { seededRandom } from './random.js';
 export {
+  brokerBacklog,
   publishPendingEvents,
   readBrokerCheckpoint,
   readEventsToRelay,

@@ -74,6 +74,16 @@ export async function readBrokerCheckpoint(client: RawSqlClient, stream: string)
   return row?.seq ?? '0';
 }
 
+/** The events numbered for the feed that `stream` has not acknowledged yet, and how old the oldest is (0 when none waits). */
+export async function brokerBacklog(client: RawSqlClient, stream: string): Promise<{ events: number; oldestAgeSeconds: number }> {
+  const [row] = await client.$queryRawUnsafe<Array<{ events: number; oldest_age_seconds: number | null }>>(
+    `SELECT count(*)::int AS events, extract(epoch FROM now() - min(created_at))::float8 AS oldest_age_seconds
+     FROM outbox_events WHERE published_seq > coalesce((SELECT last_seq FROM broker_checkpoints WHERE stream = $1), 0)`,
+    stream,
+  );
+  return { events: row?.events ?? 0, oldestAgeSeconds: Math.max(0, row?.oldest_age_seconds ?? 0) };
+}
+
 /** Moves `stream`'s checkpoint forward, never back: two relays of one subgraph may save out of turn. */
 export async function saveBrokerCheckpoint(client: RawSqlClient, stream: string, seq: string): Promise<void> {
   await client.$executeRawUnsafe(

@@ -6,6 +6,7 @@ import { changeSchema, checked, decodeBrokerEvent, eventFeed, outboxPublishers, 
 import type { Logger } from '@shop/logging';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { brokerConnection } from './broker.js';
+import type { ConsumerObserver } from './metrics.js';
 
 const PAGE = 500;
 const READ_TIMEOUT_MS = 5_000;
@@ -59,11 +60,21 @@ export interface EventConsumerOptions {
   /** Pause between reads once an HTTP feed is drained. */
   idleMs: number;
   logger: Logger;
-  /** After each batch read: how old its last event was when more wait behind it, 0 once caught up. `feed` is a publisher, or `broker`. */
-  observeRead?: (feed: OutboxPublisher | 'broker', lagSeconds: number) => void;
+  /** Told of each read and of the events handled, by feed (a publisher, or `broker`): consumerMetrics. */
+  observe?: ConsumerObserver;
 }
 
+/**
+ * Where a consumer stands: `starting` before its first read; `current` when it has read all
+ * there is (on the broker: connected, and the stream has nothing more for it); `catching up`
+ * while events wait behind those it read (or it reconnected and has not caught up yet); `away`
+ * while it cannot read (NATS, or a feed's publisher, unreachable).
+ */
+export type ConsumerState = 'starting' | 'current' | 'catching up' | 'away';
+
 export interface EventConsumer {
+  /** Where it stands now (on HTTP feeds, the worst of its feeds'). */
+  state(): ConsumerState;
   stop(): Promise<void>;
 }
 
@@ -80,9 +91,13 @@ const lagOf = (caughtUp: boolean, createdAt: string | undefined) =>
 export function startEventConsumer(options: EventConsumerOptions): EventConsumer {
   const stopping = new AbortController();
   const sleep = (ms: number) => delay(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
-  const reader: Reader = { options, wanted: new Set(options.topics), signal: stopping.signal, sleep };
+  const states = new Map<string, ConsumerState>();
+  const reader: Reader = { options, wanted: new Set(options.topics), signal: stopping.signal, sleep, enter: (feed, state) => void states.set(feed, state) };
+  const feeds = options.nats ? ['broker'] : Object.keys(options.feeds);
+  for (const feed of feeds) states.set(feed, 'starting');
   const loops = options.nats ? [followBroker(reader, options.nats)] : followFeeds(reader);
   return {
+    state: () => worstOf([...states.values()]),
     async stop() {
       stopping.abort();
       await Promise.all(loops);
@@ -95,9 +110,14 @@ interface Reader {
   wanted: ReadonlySet<string>;
   signal: AbortSignal;
   sleep(ms: number): Promise<void>;
+  /** Records where the reader of `feed` stands. */
+  enter(feed: string, state: ConsumerState): void;
 }
 
-function followFeeds({ options, wanted, signal, sleep }: Reader): Array<Promise<void>> {
+const stateRank: Record<ConsumerState, number> = { current: 0, 'catching up': 1, starting: 2, away: 3 };
+const worstOf = (states: ConsumerState[]): ConsumerState => states.reduce((worst, state) => (stateRank[state] > stateRank[worst] ? state : worst), 'current');
+
+function followFeeds({ options, wanted, signal, sleep, enter }: Reader): Array<Promise<void>> {
   const { logger, checkpoints } = options;
   const follow = async (feed: OutboxPublisher, call: InternalClient) => {
     while (!signal.aborted) {
@@ -113,11 +133,14 @@ function followFeeds({ options, wanted, signal, sleep }: Reader): Array<Promise<
         }
         if (consumed.length > 0) await options.handle(consumed, signal);
         if (events.length > 0) await checkpoints.save(feed, events.at(-1)!.seq);
+        options.observe?.applied(feed, consumed.length);
         const caughtUp = events.length < PAGE;
-        options.observeRead?.(feed, lagOf(caughtUp, events.at(-1)?.createdAt));
+        enter(feed, caughtUp ? 'current' : 'catching up');
+        options.observe?.read(feed, lagOf(caughtUp, events.at(-1)?.createdAt));
         if (caughtUp) await sleep(options.idleMs);
       } catch (error) {
         if (signal.aborted) return;
+        enter(feed, 'away');
         // The subgraph is down or restarting: its events wait in its outbox until it is back.
         logger.debug({ err: error, feed }, `${options.name}: event feed unavailable`);
         await sleep(Math.max(options.idleMs, RETRY_AFTER_MS));
@@ -129,7 +152,7 @@ function followFeeds({ options, wanted, signal, sleep }: Reader): Array<Promise<
   );
 }
 
-async function followBroker({ options, wanted, signal, sleep }: Reader, nats: NatsConfig): Promise<void> {
+async function followBroker({ options, wanted, signal, sleep, enter }: Reader, nats: NatsConfig): Promise<void> {
   const { logger, checkpoints } = options;
   const connection = brokerConnection(nats, options.name);
   const { names } = connection;
@@ -155,12 +178,20 @@ async function followBroker({ options, wanted, signal, sleep }: Reader, nats: Na
     if (consumed.length > 0) await options.handle(consumed, signal);
     const last = batch.at(-1)!;
     await checkpoints.save(position, String(last.seq));
+    options.observe?.applied('broker', consumed.length);
+    enter('broker', last.info.pending === 0 ? 'current' : 'catching up');
     lastLag = lagOf(last.info.pending === 0, new Date(last.info.timestampNanos / 1e6).toISOString());
-    options.observeRead?.('broker', lastLag);
+    options.observe?.read('broker', lastLag);
   };
   // A quiet stream brings no messages: the pulls and heartbeats of a live consumer are its reads.
+  // The server sends a heartbeat only when it has nothing to deliver: the consumer is current;
+  // two missed say it is cut off (a silent network), before the client's pings would.
   const observeWhileQuiet = async (statuses: AsyncIterable<{ type: string }>) => {
-    for await (const status of statuses) if (status.type === 'heartbeat' || status.type === 'next') options.observeRead?.('broker', lastLag);
+    for await (const status of statuses) {
+      if (status.type === 'heartbeat') enter('broker', 'current');
+      if (status.type === 'heartbeats_missed') enter('broker', 'away');
+      if (status.type === 'heartbeat' || status.type === 'next') options.observe?.read('broker', lastLag);
+    }
   };
 
   while (!signal.aborted) {
@@ -175,6 +206,7 @@ async function followBroker({ options, wanted, signal, sleep }: Reader, nats: Na
       });
       reading = await consumer.consume({ max_messages: PAGE, expires: PULL_EXPIRES_MS });
       if (signal.aborted) reading.stop();
+      enter('broker', 'catching up');
       void observeWhileQuiet(reading.status());
       if (watched !== session.connection) void watchConnection((watched = session.connection).status());
       if (away) {
@@ -191,6 +223,7 @@ async function followBroker({ options, wanted, signal, sleep }: Reader, nats: Na
       }
     } catch (error) {
       if (signal.aborted) break;
+      enter('broker', 'away');
       connection.recheckStream();
       if (!away) {
         away = true;
@@ -207,6 +240,9 @@ async function followBroker({ options, wanted, signal, sleep }: Reader, nats: Na
   // Once connected, the client and the ordered consumer carry on by themselves: these lines say when NATS went and came back.
   async function watchConnection(statuses: AsyncIterable<{ type: string }>) {
     for await (const status of statuses) {
+      if (status.type === 'disconnect') enter('broker', 'away');
+      // Reconnected, the ordered consumer starts again after the last message it saw: current once it caught up.
+      if (status.type === 'reconnect') enter('broker', 'catching up');
       if (status.type === 'disconnect' && !away) {
         away = true;
         logger.warn({ servers: nats.servers, stream: names.stream }, `${options.name}: lost NATS; reconnecting`);

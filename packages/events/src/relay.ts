@@ -4,6 +4,7 @@ import { BROKER_CONTRACT_VERSION, encodeBrokerEvent, type OutboxPublisher } from
 import { readBrokerCheckpoint, readEventsToRelay, saveBrokerCheckpoint, startSerialJob, type RawSqlClient, type WakeableJob } from '@shop/db';
 import type { Logger } from '@shop/logging';
 import { brokerConnection } from './broker.js';
+import type { RelayObserver } from './metrics.js';
 
 const BATCH = 100;
 /** While NATS is away, how often the relay tries again. */
@@ -16,6 +17,8 @@ export interface BrokerRelayOptions {
   nats: NatsConfig;
   logger: Logger;
   intervalMs?: number;
+  /** Counts what it publishes and its failed runs (brokerRelayMetrics). */
+  observe?: RelayObserver;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface BrokerRelayOptions {
  * a failure cannot let a later event in ahead of it. After a crash the relay publishes again
  * from its checkpoint, and the stream drops what it already holds.
  */
-export function startBrokerRelay({ client, source, nats, logger, intervalMs = 200 }: BrokerRelayOptions): WakeableJob {
+export function startBrokerRelay({ client, source, nats, logger, intervalMs = 200, observe }: BrokerRelayOptions): WakeableJob {
   const connection = brokerConnection(nats, `${source} outbox relay`);
   const { stream } = connection.names;
   /** The checkpoint as last read or saved; read again after a failure. */
@@ -53,14 +56,16 @@ export function startBrokerRelay({ client, source, nats, logger, intervalMs = 20
           change: { topic: event.topic, payload: event.payload },
         });
         if (message.ok) {
-          await js.publish(message.value.subject, message.value.data, {
+          const ack = await js.publish(message.value.subject, message.value.data, {
             msgID: message.value.messageId,
             timeout: nats.publishTimeoutMs,
             expect: { streamName: stream },
           });
+          observe?.event(event.topic, ack.duplicate ? 'duplicate' : 'published');
         } else {
           // Holding the feed behind it would stop every consumer for an event none can read.
           logger.error({ stream, seq: event.seq, eventId: event.eventId, topic: event.topic, problem: message.message }, 'outbox event breaks the broker contract: not published');
+          observe?.event(event.topic, 'refused');
         }
         acknowledged = event.seq;
       }
@@ -87,6 +92,7 @@ export function startBrokerRelay({ client, source, nats, logger, intervalMs = 20
           logger.info({ stream }, 'relaying outbox events to NATS again');
         }
       } catch (error) {
+        observe?.failed();
         checkpoint = null;
         connection.recheckStream();
         retryAt = Date.now() + RETRY_AFTER_MS;

@@ -4,8 +4,9 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConfig } from '@shop/config';
 import { brokerNames, streamSubjects } from '@shop/contracts';
 import { openDatabase, publishPendingEvents, startOutboxRelay, type RawSqlClient, type SerialJob } from '@shop/db';
-import { startBrokerRelay } from '@shop/events';
+import { brokerRelayMetrics, startBrokerRelay, type RelayObserver } from '@shop/events';
 import type { Logger } from '@shop/logging';
+import { Registry } from '@shop/metrics';
 import {
   createTestDatabases,
   dropTestStream,
@@ -89,8 +90,8 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
   const checkpointOf = async (stream: string) =>
     (await pool.query<{ seq: string }>('SELECT last_seq::text AS seq FROM broker_checkpoints WHERE stream = $1', [stream])).rows[0]?.seq ?? '0';
 
-  function relayTo(nats: NatsConfig, logger: Logger) {
-    const relay = startBrokerRelay({ client: sql, source: 'catalog', nats, logger, intervalMs: 20 });
+  function relayTo(nats: NatsConfig, logger: Logger, observe?: RelayObserver) {
+    const relay = startBrokerRelay({ client: sql, source: 'catalog', nats, logger, intervalMs: 20, observe });
     cleanups.push(() => relay.stop());
     return relay;
   }
@@ -170,16 +171,26 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
       cleanups.push(() => own.stop());
     });
 
-    it('marks nothing sent while the broker is away, then loses nothing and duplicates nothing across 200 events', async () => {
+    it('marks nothing sent while the broker is away, then loses nothing and duplicates nothing across 200 events; its metrics show the backlog', async () => {
       const nats = testNatsConfig(own.url);
       const stream = brokerNames(nats).stream;
       const { logger, lines } = recordingLogger();
+      const registry = new Registry();
+      const observe = brokerRelayMetrics(registry, { client: sql, stream });
+      /** A metric as a scrape reads it: the sum of its series with these labels. */
+      const metric = async (name: string, labels: Record<string, string> = {}) => {
+        const { values } = await registry.getSingleMetric(name)!.get();
+        const chosen = values.filter((value) => Object.entries(labels).every(([label, wanted]) => value.labels[label] === wanted));
+        return chosen.reduce((sum, value) => sum + value.value, 0);
+      };
       const before = await lastSeq();
       const numbering = startOutboxRelay(sql, logger, { intervalMs: 20, brokerStream: stream });
       cleanups.push(() => numbering.stop());
       // This stream starts from the events already in the outbox: let it catch up first.
-      let relay = relayTo(nats, logger);
+      let relay = relayTo(nats, logger, observe);
       await until('the relay caught up', async () => (await checkpointOf(stream)) === before);
+      expect(await metric('events_relay_backlog_events')).toBe(0);
+      expect(await metric('events_relay_oldest_waiting_seconds')).toBe(0);
 
       const written: string[] = [];
       const burst = (async () => {
@@ -201,13 +212,17 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
       await sleep(1_500);
       expect(await checkpointOf(stream)).toBe(whileAway);
       expect(Number(whileAway)).toBeLessThan(Number(await lastSeq()));
+      // What waits is what a scrape shows: the events past the checkpoint, the oldest of them some time ago.
+      expect(await metric('events_relay_backlog_events')).toBe(Number(await lastSeq()) - Number(whileAway));
+      expect(await metric('events_relay_oldest_waiting_seconds')).toBeGreaterThan(1);
+      expect(await metric('events_relay_failures_total')).toBeGreaterThan(0);
       expect(warnings().slice(warnedBefore)).toEqual([
         'cannot relay outbox events to NATS: they wait in the outbox; retrying every 1 s',
       ]);
 
       // The relay restarts too, while the broker is away: its successor starts from the checkpoint.
       await relay.stop();
-      relay = relayTo(nats, logger);
+      relay = relayTo(nats, logger, observe);
       await until('the new relay found the broker away', async () => warnings().length === warnedBefore + 2);
       await own.restart();
       const last = await lastSeq();
@@ -219,6 +234,10 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids).toEqual(await feedIds());
       expect(ids.slice(-200)).toEqual(written);
+      // Each event in the stream was counted published once; a repeat the stream dropped, as a duplicate.
+      expect(await metric('events_relay_events_total', { outcome: 'published' })).toBe(stored.length);
+      expect(await metric('events_relay_events_total', { outcome: 'refused' })).toBe(1);
+      expect(await metric('events_relay_backlog_events')).toBe(0);
     });
   });
 });

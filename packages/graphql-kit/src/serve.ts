@@ -4,7 +4,7 @@ import { GATEWAY_TOKEN_HEADER, isAdmin, verifyGatewayToken, type RequestIdentity
 import type { DatabaseConfig, KeyRing, NatsConfig, SubgraphLimits, SubgraphName } from '@shop/config';
 import { brokerNames, checked, eventFeed, isOutboxPublisher, outboxPublishers, type AnswerToSend, type Change, type InternalEndpoint, type ParsedRequestOf } from '@shop/contracts';
 import { AppError } from '@shop/errors';
-import { startBrokerRelay } from '@shop/events';
+import { brokerRelayMetrics, startBrokerRelay } from '@shop/events';
 import {
   asRequest,
   changesOfThisRequest,
@@ -18,7 +18,7 @@ import {
   type WakeableJob,
 } from '@shop/db';
 import type { Logger } from '@shop/logging';
-import { exposition, startMetricsServer } from '@shop/metrics';
+import { exposition, startMetricsServer, type Registry } from '@shop/metrics';
 import { noteViewer } from './access-log.js';
 import { DATABASE_UNAVAILABLE } from './database-outage.js';
 import type { Readiness, RouteHandler, RunningHttpServer, StopOptions } from './http-server.js';
@@ -115,7 +115,8 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     const prisma = options.createPrisma(database);
     await options.prepare?.(prisma);
     const services = options.createServices?.(prisma) as Services;
-    const relays = options.outbox ? outboxRelays(prisma, options.name, options.broker ?? null, logger) : null;
+    const metrics = options.metrics ? createSubgraphMetrics(database) : null;
+    const relays = options.outbox ? outboxRelays(prisma, options.name, options.broker ?? null, metrics, logger) : null;
     if (relays) jobs.push(...relays.jobs);
     jobs.push(...(options.backgroundJobs?.(prisma, services) ?? []));
     const routes = [...(options.internalRoutes?.(prisma) ?? []), ...(options.outbox ? [eventFeedRoute(prisma)] : [])];
@@ -127,7 +128,6 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       });
     };
     let requests = 0;
-    const metrics = options.metrics ? createSubgraphMetrics(database) : null;
     const server = await startSubgraphServer<Context>({
       schemaUrl: options.schemaUrl,
       resolvers: options.resolvers,
@@ -182,6 +182,7 @@ function outboxRelays(
   prisma: RawSqlClient,
   name: SubgraphName,
   broker: NatsConfig | null,
+  metrics: Registry | null,
   logger: Logger,
 ): { jobs: BackgroundJob[]; wakeFor: (changes: readonly Change[]) => void } {
   if (!isOutboxPublisher(name)) throw new Error(`the broker contract names no topics the ${name} subgraph publishes`);
@@ -194,9 +195,11 @@ function outboxRelays(
     const numbering = startOutboxRelay(prisma, logger);
     return { jobs: [numbering], wakeFor: waking(numbering) };
   }
-  const toBroker = startBrokerRelay({ client: prisma, source: name, nats: broker, logger });
+  const { stream } = brokerNames(broker);
+  const observe = metrics ? brokerRelayMetrics(metrics, { client: prisma, stream }) : undefined;
+  const toBroker = startBrokerRelay({ client: prisma, source: name, nats: broker, logger, observe });
   // Events numbered are published at once, not at the broker relay's next tick.
-  const numbering = startOutboxRelay(prisma, logger, { brokerStream: brokerNames(broker).stream, onPublished: toBroker.runSoon });
+  const numbering = startOutboxRelay(prisma, logger, { brokerStream: stream, onPublished: toBroker.runSoon });
   return { jobs: [numbering, toBroker], wakeFor: waking(numbering) };
 }
 

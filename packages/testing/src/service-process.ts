@@ -47,7 +47,7 @@ export interface ServiceProcessOptions {
 }
 
 /** Services started side by side must not all ask for the default metrics ports. */
-export const ANY_FREE_METRICS_PORTS = { METRICS_PORT: '0', USERS_METRICS_PORT: '0', CATALOG_METRICS_PORT: '0', ORDERS_METRICS_PORT: '0' };
+export const ANY_FREE_METRICS_PORTS = { METRICS_PORT: '0', USERS_METRICS_PORT: '0', CATALOG_METRICS_PORT: '0', ORDERS_METRICS_PORT: '0', NOTIFICATIONS_METRICS_PORT: '0' };
 
 /**
  * A service as production runs it: its `main.ts` in a Node process of its own, configured by

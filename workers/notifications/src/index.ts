@@ -1,13 +1,15 @@
 import { internalClient } from '@shop/auth';
-import type { DatabaseConfig, KeyRing, NatsConfig, NotificationsConfig } from '@shop/config';
+import type { DatabaseConfig, KeyRing, MetricsEndpointConfig, NatsConfig, NotificationsConfig } from '@shop/config';
 import { EventTopic } from '@shop/contracts';
 import { migrationNames, openDatabase } from '@shop/db';
 import { startEventConsumer } from '@shop/events';
 import type { Logger } from '@shop/logging';
+import { startMetricsServer } from '@shop/metrics';
 import { databaseCheckpoints } from './data/checkpoints.js';
 import { createPrisma, migrationsDir, type NotificationsPrisma } from './data/client.js';
 import { startHealthServer } from './health.js';
-import { createMailer } from './mailer.js';
+import { createMailer, timedMailer } from './mailer.js';
+import { createNotificationsMetrics } from './metrics.js';
 import { notify } from './services/notify.js';
 
 export { migrationsDir, type NotificationsPrisma } from './data/client.js';
@@ -24,12 +26,16 @@ export interface NotificationsOptions extends NotificationsConfig {
   usersUrl: string;
   ordersUrl: string;
   gatewayKeys: KeyRing;
+  /** Where Prometheus scrapes it (docs/adr/0034); none when absent (in-process tests). */
+  metrics?: MetricsEndpointConfig;
   logger: Logger;
 }
 
 export interface RunningNotifications {
   /** Where /live and /ready answer. */
   readonly url: string;
+  /** Where its Prometheus metrics are served; null without `metrics`. */
+  readonly metricsUrl: string | null;
   readonly prisma: NotificationsPrisma;
   stop(): Promise<void>;
 }
@@ -43,7 +49,8 @@ export async function startNotifications(options: NotificationsOptions): Promise
   const database = await openDatabase(options.database);
   if (options.migrate) await database.migrate(migrationsDir);
   const prisma = createPrisma(database);
-  const mailer = createMailer(options);
+  const metrics = createNotificationsMetrics();
+  const mailer = timedMailer(createMailer(options), metrics.observeSend);
   const users = internalClient({ baseUrl: options.usersUrl, audience: 'users', keys: options.gatewayKeys, timeoutMs: CONTACT_TIMEOUT_MS });
   const consumer = startEventConsumer({
     name: 'notifications',
@@ -54,21 +61,32 @@ export async function startNotifications(options: NotificationsOptions): Promise
     checkpoints: databaseCheckpoints(prisma),
     // The first start reads what the stream holds: orders placed while it was starting get their email.
     fromFirstEvent: true,
-    handle: (events, stopping) => notify(events, stopping, { prisma, users, mailer, logger }),
+    handle: (events, stopping) => notify(events, stopping, { prisma, users, mailer, logger, metrics }),
     idleMs: options.pollMs,
     logger,
+    observe: metrics.events,
   });
   const migrations = await migrationNames(migrationsDir);
-  // Ready once its database answers and lacks none of the migrations this code expects (as a subgraph).
-  const health = await startHealthServer({ host: options.host, port: options.port, ready: async () => (await database.pendingMigrations(migrations)).length === 0 });
+  // Ready once its database answers and lacks none of the migrations this code expects (as a
+  // subgraph). Its event source is reported, not required: events wait for it in the stream.
+  const health = await startHealthServer({
+    host: options.host,
+    port: options.port,
+    ready: async () => ({
+      ready: (await database.pendingMigrations(migrations)).length === 0,
+      checks: { events: { source: options.nats ? 'broker' : 'feeds', state: consumer.state() } },
+    }),
+  });
+  const metricsServer = options.metrics ? await startMetricsServer(metrics.registry, options.metrics, logger) : null;
   logger.info({ url: health.url, database: database.description, mail: options.smtpUrl ? 'smtp' : options.outboxDir, events: options.nats ? 'broker' : 'orders feed' }, 'notifications worker ready');
   let stopped: Promise<void> | undefined;
   const stop = async () => {
     await consumer.stop();
     await health.stop();
+    await metricsServer?.stop();
     mailer.close();
     await prisma.$disconnect();
     await database.close();
   };
-  return { url: health.url, prisma, stop: () => (stopped ??= stop()) };
+  return { url: health.url, metricsUrl: metricsServer?.url ?? null, prisma, stop: () => (stopped ??= stop()) };
 }

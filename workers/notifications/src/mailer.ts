@@ -47,3 +47,21 @@ export function createMailer({ smtpUrl, from, outboxDir }: { smtpUrl: string | n
     close: () => transport.close(),
   };
 }
+
+/** The mailer, each hand-over timed by its outcome (the worker's send-duration histogram). */
+export function timedMailer(mailer: Mailer, observe: (outcome: 'sent' | 'failed', seconds: number) => void): Mailer {
+  return {
+    async send(mail) {
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
+      try {
+        await mailer.send(mail);
+      } catch (error) {
+        observe('failed', seconds());
+        throw error;
+      }
+      observe('sent', seconds());
+    },
+    close: () => mailer.close(),
+  };
+}

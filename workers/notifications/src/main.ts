@@ -8,6 +8,7 @@ import {
   runtimeSchema,
   shutdownSchema,
   startupMigrationSchema,
+  subgraphMetricsSchema,
   subgraphUrlsSchema,
 } from '@shop/config';
 import { runService } from '@shop/graphql-kit';
@@ -25,6 +26,7 @@ await runService(async () => {
       broker: natsSchema,
       shutdown: shutdownSchema,
       migrations: startupMigrationSchema,
+      metrics: subgraphMetricsSchema('notifications'),
     },
     readEnvironment(),
   );
@@ -37,6 +39,7 @@ await runService(async () => {
     usersUrl: config.subgraphUrls.users,
     ordersUrl: config.subgraphUrls.orders,
     gatewayKeys: config.gatewayKeys,
+    metrics: config.metrics,
     logger,
   });
   return { service, shutdown: config.shutdown, logger };

@@ -192,9 +192,18 @@ async function startSmtpServer() {
     await rm(memory.dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('sends nothing twice for an event delivered again, and tells of shipping and cancelling', async () => {
+  /** The worker's series of `name` with these labels, as Prometheus scrapes them: the sum of their values. */
+  async function scraped(worker: RunningNotifications, name: string, labels: Record<string, string> = {}): Promise<number> {
+    const exposition = await (await fetch(worker.metricsUrl!)).text();
+    const series = exposition.split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `));
+    const matching = series.filter((line) => Object.entries(labels).every(([label, value]) => line.includes(`${label}="${value}"`)));
+    return matching.reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  }
+  const metricsEndpoint = { metrics: { port: 0, host: '127.0.0.1', token: null } };
+
+  it('sends nothing twice for an event delivered again, and tells of shipping and cancelling; its metrics count each', async () => {
     natsConfig = testNatsConfig(nats.url);
-    const worker = await startWorker({ kind: 'pglite', dataDir: null });
+    const worker = await startWorker({ kind: 'pglite', dataDir: null }, metricsEndpoint);
     const first = smtp.received.length;
     const orderId = randomUUID();
     const shopper = shoppers[2]!;
@@ -211,6 +220,34 @@ async function startSmtpServer() {
     const mine = smtp.received.slice(first).filter((mail) => mail.to === shopper.email);
     expect(mine.map((mail) => mail.subject)).toEqual([`Your order ${orderId} is confirmed`, `Your order ${orderId} has shipped`, expect.stringMatching(/ is cancelled$/)]);
     expect(mine[0]!.body).toContain('Hello there,');
+
+    expect(await scraped(worker, 'notifications_emails_total', { kind: 'order_confirmation', outcome: 'sent' })).toBe(1);
+    expect(await scraped(worker, 'notifications_emails_total', { kind: 'order_confirmation', outcome: 'already_sent' })).toBe(1);
+    expect(await scraped(worker, 'notifications_emails_total', { kind: 'order_shipped', outcome: 'sent' })).toBe(1);
+    expect(await scraped(worker, 'notifications_emails_total', { kind: 'order_cancelled', outcome: 'sent' })).toBe(1);
+    expect(await scraped(worker, 'notifications_emails_total', { outcome: 'failed' })).toBe(0);
+    expect(await scraped(worker, 'notifications_email_send_duration_seconds_count', { outcome: 'sent' })).toBe(3);
+    // Five events read (the repeat and the order paid among them), and nothing waits behind them.
+    expect(await scraped(worker, 'notifications_events_applied_total', { feed: 'broker' })).toBe(5);
+    expect(await scraped(worker, 'notifications_event_feed_lag_seconds', { feed: 'broker' })).toBe(0);
+    expect(await scraped(worker, 'notifications_event_feed_last_read_timestamp_seconds', { feed: 'broker' })).toBeGreaterThan(Date.now() / 1000 - 30);
+    const ready = await fetch(`${worker.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { checks: unknown }).checks).toEqual({ events: { source: 'broker', state: 'current' } });
+    await worker.stop();
+  }, 60_000);
+
+  it('counts an email the mail server does not take as failed, and tries it again', async () => {
+    natsConfig = testNatsConfig(nats.url);
+    const nobody = `smtp://127.0.0.1:${await freePort()}`;
+    const worker = await startWorker({ kind: 'pglite', dataDir: null }, { ...metricsEndpoint, smtpUrl: nobody });
+    await publish([placed(randomUUID(), shoppers[0]!.id, '3.00')]);
+    await until('the email failed twice', async () => (await scraped(worker, 'notifications_emails_total', { kind: 'order_confirmation', outcome: 'failed' })) >= 2);
+    expect(await scraped(worker, 'notifications_email_send_duration_seconds_count', { outcome: 'failed' })).toBeGreaterThanOrEqual(2);
+    expect(await scraped(worker, 'notifications_emails_total', { outcome: 'sent' })).toBe(0);
+    // Not handled yet: the checkpoint has not moved past it.
+    expect(await scraped(worker, 'notifications_events_applied_total')).toBe(0);
+    expect((await sentNotifications(worker.prisma)).length).toBe(0);
     await worker.stop();
   }, 60_000);
 

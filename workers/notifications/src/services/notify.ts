@@ -5,6 +5,7 @@ import type { Logger } from '@shop/logging';
 import { claimEmail, markSent, releaseClaim } from '../data/sent.js';
 import type { NotificationsPrisma } from '../data/client.js';
 import type { Mailer } from '../mailer.js';
+import type { NotificationsMetrics } from '../metrics.js';
 import { emailFor, emailText } from './emails.js';
 
 export interface NotifyDependencies {
@@ -13,6 +14,7 @@ export interface NotifyDependencies {
   users: InternalClient;
   mailer: Mailer;
   logger: Logger;
+  metrics: NotificationsMetrics;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface NotifyDependencies {
  * fails the batch, which is read again; one lost in a crash between claim and hand-over is not
  * sent again (at most once, by choice: a duplicate confirmation is worse than a late apology).
  */
-export async function notify(events: readonly ConsumedEvent[], stopping: AbortSignal, { prisma, users, mailer, logger }: NotifyDependencies): Promise<void> {
+export async function notify(events: readonly ConsumedEvent[], stopping: AbortSignal, { prisma, users, mailer, logger, metrics }: NotifyDependencies): Promise<void> {
   for (const event of events) {
     // Stopping ends the batch after the email in flight; the rest are read again at the next start.
     stopping.throwIfAborted();
@@ -30,6 +32,7 @@ export async function notify(events: readonly ConsumedEvent[], stopping: AbortSi
     if (!email) continue;
     if (!(await claimEmail(prisma, { eventId: event.id, kind: email.kind, orderId: email.orderId }))) {
       logger.debug({ eventId: event.id, kind: email.kind }, 'email already sent for this event');
+      metrics.email(email.kind, 'already_sent');
       continue;
     }
     let handedOver = false;
@@ -38,14 +41,17 @@ export async function notify(events: readonly ConsumedEvent[], stopping: AbortSi
       if (!contact) {
         logger.info({ eventId: event.id, userId: email.userId }, 'no active account to email: nothing sent');
         await markSent(prisma, event.id, null);
+        metrics.email(email.kind, 'no_recipient');
         continue;
       }
       await mailer.send({ id: event.id, to: contact.email, subject: email.subject, text: emailText(email, contact.firstName) });
       handedOver = true;
+      metrics.email(email.kind, 'sent');
       await markSent(prisma, event.id, contact.email);
     } catch (error) {
       // Once handed over, the claim stays (unmarked): sending again could be a duplicate.
       if (!handedOver) {
+        metrics.email(email.kind, 'failed');
         await releaseClaim(prisma, event.id).catch((release: unknown) => logger.error({ err: release, eventId: event.id }, 'could not give back an email claim: that email will not be sent'));
       }
       throw error;

@@ -1,0 +1,108 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { brokerBacklog, type RawSqlClient } from '@shop/db';
+import { Counter, Gauge, type Registry } from '@shop/metrics';
+
+/** What a consumer reports as it reads: the gauges and counter of `consumerMetrics`. */
+export interface ConsumerObserver {
+  /** After each read of a feed (a batch, or a quiet stream's pull or heartbeat): how old its last event was when more wait behind it, 0 once caught up. */
+  read(feed: string, lagSeconds: number): void;
+  /** Events handed to the handler and handled (the checkpoint moved past them). */
+  applied(feed: string, count: number): void;
+}
+
+/**
+ * An event consumer's metrics, named after the consumer (`<prefix>_event_feed_lag_seconds`,
+ * ...), labelled by `feed`: a publisher's HTTP feed, or `broker`. The gateway's cache and the
+ * notifications worker each make theirs (docs/adr/0030, 0034).
+ */
+export function consumerMetrics(registry: Registry, prefix: string): ConsumerObserver {
+  const lag = new Gauge({
+    name: `${prefix}_event_feed_lag_seconds`,
+    help: 'Age of the newest event applied at the last read of a feed (a subgraph, or broker) while more were waiting; 0 once caught up',
+    labelNames: ['feed'],
+    registers: [registry],
+  });
+  const lastRead = new Gauge({
+    name: `${prefix}_event_feed_last_read_timestamp_seconds`,
+    help: 'When a feed (a subgraph, or broker) was last read successfully (a stalled reader stops moving it)',
+    labelNames: ['feed'],
+    registers: [registry],
+  });
+  const applied = new Counter({
+    name: `${prefix}_events_applied_total`,
+    help: 'Events read from a feed (a subgraph, or broker) and handled: the checkpoint moved past them',
+    labelNames: ['feed'],
+    registers: [registry],
+  });
+  return {
+    read(feed, lagSeconds) {
+      lag.labels(feed).set(lagSeconds);
+      lastRead.labels(feed).set(Date.now() / 1000);
+    },
+    applied(feed, count) {
+      applied.labels(feed).inc(count);
+    },
+  };
+}
+
+/** A scrape waits this long for the backlog query. */
+const BACKLOG_TIMEOUT_MS = 1_000;
+
+/** What the relay to the broker reports: `brokerRelayMetrics`. */
+export interface RelayObserver {
+  /**
+   * An event the stream acknowledged (`published`), acknowledged as one it already held
+   * (`duplicate`: sent again after a checkpoint was lost), or refused by the contract and skipped (`refused`).
+   */
+  event(topic: string, outcome: 'published' | 'duplicate' | 'refused'): void;
+  /** A run that ended early: NATS away, or no acknowledgement in time. Its events wait in the outbox. */
+  failed(): void;
+}
+
+/**
+ * A subgraph's relay to the broker, in its registry: events published and refused by topic,
+ * failed runs, and, read at each scrape from the database, the events waiting in the outbox for
+ * the stream's acknowledgement and the age of the oldest (docs/adr/0034).
+ */
+export function brokerRelayMetrics(registry: Registry, { client, stream }: { client: RawSqlClient; stream: string }): RelayObserver {
+  const events = new Counter({
+    name: 'events_relay_events_total',
+    help: 'Outbox events the relay to NATS handled, by topic and outcome: published (acknowledged by the stream), duplicate (the stream already held it) or refused (it breaks the contract, skipped)',
+    labelNames: ['topic', 'outcome'],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'events_relay_failures_total',
+    help: 'Runs of the relay to NATS that failed (NATS away, no acknowledgement in time): their events wait in the outbox',
+    registers: [registry],
+  });
+  let backlog: Promise<{ events: number; oldestAgeSeconds: number }> | null = null;
+  // One query serves both gauges of a scrape. A database that is away or slow makes them NaN
+  // (unknown) rather than failing, or holding, the whole scrape.
+  const readBacklog = () =>
+    (backlog ??= Promise.race([brokerBacklog(client, stream), delay(BACKLOG_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('timeout')))])
+      .catch(() => ({ events: Number.NaN, oldestAgeSeconds: Number.NaN }))
+      .finally(() => {
+        backlog = null;
+      }));
+  new Gauge({
+    name: 'events_relay_backlog_events',
+    help: 'Outbox events numbered for the feed but not yet acknowledged by the stream (read at each scrape)',
+    registers: [registry],
+    async collect() {
+      this.set((await readBacklog()).events);
+    },
+  });
+  new Gauge({
+    name: 'events_relay_oldest_waiting_seconds',
+    help: 'Age of the oldest outbox event not yet acknowledged by the stream, 0 when none waits (read at each scrape)',
+    registers: [registry],
+    async collect() {
+      this.set((await readBacklog()).oldestAgeSeconds);
+    },
+  });
+  return {
+    event: (topic, outcome) => events.labels(topic, outcome).inc(),
+    failed: () => failures.inc(),
+  };
+}
