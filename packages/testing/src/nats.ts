@@ -86,7 +86,7 @@ export interface OwnNats {
   readonly pid: number;
   /** SIGKILL: unacknowledged publishes are lost with it; what it stored stays on disk. */
   kill(): Promise<void>;
-  /** Starts it again on the same port and store directory: its streams come back. */
+  /** Starts it again on the same port and store directory (killing it first if it runs): its streams come back. */
   restart(): Promise<void>;
   /** Kills it and removes its store. */
   stop(): Promise<void>;
@@ -139,6 +139,8 @@ export async function startOwnNats(): Promise<OwnNats> {
     },
     kill: () => killNatsServer(server),
     restart: async () => {
+      // One server on the port: a second would start beside one still running (it binds with SO_REUSEPORT).
+      await killNatsServer(server);
       server = await launchNatsServer(port, storeDir);
     },
     stop: async () => {
