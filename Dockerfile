@@ -57,7 +57,7 @@ COPY --from=build /app/dist ./
 # PGlite's data when no *_DATABASE_URL is set (a trial run); production uses PostgreSQL.
 RUN install -d -o node -g node /app/.data
 USER node
-# GraphQL: gateway 4000, users 4001, catalog 4002, orders 4003; notifications' health 4010; /metrics: 9464-9467.
-EXPOSE 4000 4001 4002 4003 4010 9464 9465 9466 9467
+# GraphQL: gateway 4000, users 4001, catalog 4002, orders 4003; notifications' health 4010; /metrics: 9464-9468.
+EXPOSE 4000 4001 4002 4003 4010 9464 9465 9466 9467 9468
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["node", "scripts/ready-probe.js"]
 CMD ["node", "scripts/serve.js"]

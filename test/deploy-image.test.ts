@@ -174,12 +174,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('starts the gateway once every subgraph is healthy, and the subgraphs once migrated', () => {
+  it('starts the gateway once every subgraph, Redis and NATS are healthy, the worker once users, orders and NATS are, and the subgraphs once migrated', () => {
     expect(compose.services.gateway!.depends_on).toMatchObject({
       users: { condition: 'service_healthy' },
       catalog: { condition: 'service_healthy' },
       orders: { condition: 'service_healthy' },
       redis: { condition: 'service_healthy' },
+      nats: { condition: 'service_healthy' },
+    });
+    expect(compose.services.notifications!.depends_on).toEqual({
+      users: { condition: 'service_healthy' },
+      orders: { condition: 'service_healthy' },
+      nats: { condition: 'service_healthy' },
     });
     for (const subgraph of ['users', 'catalog', 'orders']) {
       expect(compose.services[subgraph]!.depends_on).toEqual({ migrate: { condition: 'service_completed_successfully' } });

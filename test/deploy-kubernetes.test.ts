@@ -2,7 +2,19 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import * as config from '@shop/config';
-import { gatewayMetricsSchema, gatewaySchema, loadConfig, subgraphMetricsSchema, subgraphNames, subgraphServerSchema, subgraphUrlsSchema, type Env, type SubgraphName } from '@shop/config';
+import {
+  gatewayMetricsSchema,
+  gatewaySchema,
+  loadConfig,
+  natsSchema,
+  notificationsSchema,
+  subgraphMetricsSchema,
+  subgraphNames,
+  subgraphServerSchema,
+  subgraphUrlsSchema,
+  type Env,
+  type SubgraphName,
+} from '@shop/config';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Job } from 'kubernetes-models/batch/v1/Job';
@@ -47,7 +59,7 @@ function render(overlay: string): Manifest[] {
   return parseAllDocuments(run.stdout).map((document) => document.toJS() as Manifest);
 }
 
-/** Every variable some schema of @shop/config reads: its schemas, and those its functions make for a subgraph. */
+/** Every variable some schema of @shop/config reads: its schemas, and those its functions make for a subgraph (or the notifications worker). */
 function configurationVariables(): Set<string> {
   const names = new Set<string>();
   const visit = (schema: z.ZodType) => {
@@ -58,9 +70,9 @@ function configurationVariables(): Set<string> {
   for (const value of Object.values(config)) {
     if (value instanceof z.ZodType) visit(value);
     if (typeof value !== 'function') continue;
-    for (const name of subgraphNames) {
+    for (const name of [...subgraphNames, 'notifications']) {
       try {
-        const made = (value as (subgraph: SubgraphName) => unknown)(name);
+        const made = (value as (subgraph: string) => unknown)(name);
         if (made instanceof z.ZodType) visit(made);
       } catch {
         // Not a schema factory (loadConfig, readEnvironment...).
@@ -100,20 +112,24 @@ describe.each(['staging', 'production'])('the Kubernetes manifests, overlay %s (
       const { server, metrics } = loadConfig({ server: gatewaySchema, metrics: gatewayMetricsSchema }, env);
       return { http: server.port, metrics: metrics.endpoint.port };
     }
+    if (service === 'notifications') {
+      const { worker, metrics } = loadConfig({ worker: notificationsSchema, metrics: subgraphMetricsSchema('notifications') }, env);
+      return { http: worker.port, metrics: metrics.port };
+    }
     const subgraph = service as SubgraphName;
     const { server, metrics } = loadConfig({ server: subgraphServerSchema(subgraph), metrics: subgraphMetricsSchema(subgraph) }, env);
     return { http: server.port, metrics: metrics.port };
   };
 
-  it('hold the gateway, each subgraph, the migration Job, the settings and the network policies, all valid against the Kubernetes schemas', () => {
+  it('hold the gateway, each subgraph, the notifications worker, the migration Job, the settings and the network policies, all valid against the Kubernetes schemas', () => {
     for (const manifest of manifests) {
       const Model = models[`${manifest.apiVersion}/${manifest.kind}` as keyof typeof models];
       expect(Model).toBeDefined();
       expect(() => new Model(manifest as never).validate()).not.toThrow();
       expect(manifest.metadata.namespace).toBe(overlay === 'production' ? 'commerce' : 'commerce-staging');
     }
-    expect(deployments.map(serviceOf).sort()).toEqual(['catalog', 'gateway', 'orders', 'users']);
-    expect(ofKind('Service').map((service) => service.metadata.name).sort()).toEqual(['catalog', 'gateway', 'orders', 'users']);
+    expect(deployments.map(serviceOf).sort()).toEqual(['catalog', 'gateway', 'notifications', 'orders', 'users']);
+    expect(ofKind('Service').map((service) => service.metadata.name).sort()).toEqual(['catalog', 'gateway', 'notifications', 'orders', 'users']);
     expect(ofKind('HorizontalPodAutoscaler').map((hpa) => hpa.metadata.name)).toEqual(['gateway']);
     expect(ofKind('PodDisruptionBudget').map((pdb) => pdb.metadata.name)).toEqual(['gateway']);
     expect(ofKind('Job').map((job) => job.metadata.name)).toEqual(['migrate']);
@@ -184,13 +200,15 @@ describe.each(['staging', 'production'])('the Kubernetes manifests, overlay %s (
     }
   });
 
-  it('point the gateway (and orders) at each subgraph through its Service', () => {
-    const urls = loadConfig({ urls: subgraphUrlsSchema }, environmentOf(containers(named('Deployment', 'gateway'))[0]!)).urls;
-    for (const subgraph of subgraphNames) {
-      const url = new URL(urls[subgraph]);
-      const service = named('Service', url.hostname);
-      expect((service.spec as { ports: Array<{ port: number }> }).ports.map((port) => port.port)).toContain(Number(url.port));
-      expect(serviceOf(named('Deployment', service.metadata.name))).toBe(subgraph);
+  it('point the gateway, orders and the worker at each subgraph through its Service', () => {
+    for (const caller of ['gateway', 'orders', 'notifications']) {
+      const urls = loadConfig({ urls: subgraphUrlsSchema }, environmentOf(containers(named('Deployment', caller))[0]!)).urls;
+      for (const subgraph of subgraphNames) {
+        const url = new URL(urls[subgraph]);
+        const service = named('Service', url.hostname);
+        expect((service.spec as { ports: Array<{ port: number }> }).ports.map((port) => port.port)).toContain(Number(url.port));
+        expect(serviceOf(named('Deployment', service.metadata.name))).toBe(subgraph);
+      }
     }
   });
 
@@ -205,15 +223,35 @@ describe.each(['staging', 'production'])('the Kubernetes manifests, overlay %s (
     }
   });
 
-  it('let only the gateway reach the subgraphs (and orders reach catalog and users), and only Prometheus their metrics ports', () => {
-    const callers: Record<SubgraphName, string[]> = { users: ['gateway', 'orders'], catalog: ['gateway', 'orders'], orders: ['gateway'] };
+  it('put every service that uses NATS on one stream, and give the worker its mail server from the secret', () => {
+    const brokers = deployments.map((deployment) => [serviceOf(deployment), loadConfig({ nats: natsSchema }, environmentOf(containers(deployment)[0]!)).nats] as const);
+    for (const service of ['gateway', 'catalog', 'orders', 'notifications']) {
+      const nats = brokers.find(([name]) => name === service)![1];
+      expect(nats).not.toBeNull();
+      expect(nats).toEqual(brokers.find(([name]) => name === 'gateway')![1]);
+    }
+    const worker = containers(named('Deployment', 'notifications'))[0]!;
+    expect(worker.env!.find((variable) => variable.name === 'SMTP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'supergraph-secrets', key: 'SMTP_URL' });
+    expect(loadConfig({ worker: notificationsSchema }, environmentOf(worker)).worker.smtpUrl).toMatch(/^smtps?:\/\//);
+  });
+
+  it('let only the gateway reach the subgraphs (orders reach catalog and users, the worker users), and only Prometheus their metrics ports', () => {
+    // The worker reads orders' event feed only without NATS; with it, the stream.
+    const workerReadsOrdersFeed = loadConfig({ nats: natsSchema }, environmentOf(containers(named('Deployment', 'notifications'))[0]!)).nats === null;
+    const callers: Record<SubgraphName | 'notifications', string[]> = {
+      users: ['gateway', 'orders', 'notifications'],
+      catalog: ['gateway', 'orders'],
+      orders: workerReadsOrdersFeed ? ['gateway', 'notifications'] : ['gateway'],
+      notifications: [],
+    };
     const policies = ofKind('NetworkPolicy').map((policy) => policy.spec as {
       podSelector: { matchLabels?: Record<string, string> };
       policyTypes: string[];
       ingress?: Array<{ from?: Array<{ podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: unknown; ipBlock?: unknown }>; ports?: Array<{ port: string }> }>;
     });
-    // Ingress is denied to every pod unless a policy admits it.
+    // Ingress is denied to every pod unless a policy admits it; egress is left open (PostgreSQL, Redis, NATS, SMTP are outside, by URL).
     expect(policies).toContainEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+    expect(policies.filter((policy) => policy.policyTypes.includes('Egress'))).toEqual([]);
     const admitted = (deployment: Manifest, port: string) =>
       policies
         .filter((policy) => policy.policyTypes.includes('Ingress') && (Object.keys(policy.podSelector.matchLabels ?? {}).length === 0 || selects(policy.podSelector.matchLabels, podTemplate(deployment).metadata?.labels)))
@@ -232,6 +270,11 @@ describe.each(['staging', 'production'])('the Kubernetes manifests, overlay %s (
         continue;
       }
       const peers = admitted(deployment, 'http');
+      const expected = callers[service as SubgraphName | 'notifications'];
+      if (expected.length === 0) {
+        expect(peers).toEqual([]);
+        continue;
+      }
       expect(peers.length).toBeGreaterThan(0);
       for (const from of peers) {
         expect(from).not.toBe('anyone');
@@ -242,14 +285,20 @@ describe.each(['staging', 'production'])('the Kubernetes manifests, overlay %s (
       const reachers = deployments.filter((other) =>
         peers.some((from) => (from as Array<{ podSelector?: { matchLabels: Record<string, string> } }>).some((peer) => selects(peer.podSelector?.matchLabels, podTemplate(other).metadata?.labels))),
       );
-      expect(reachers.map(serviceOf).sort()).toEqual(callers[service as SubgraphName].sort());
+      expect(reachers.map(serviceOf).sort()).toEqual(expected.sort());
     }
   });
 
-  it('migrate with the compiled migration command, given every subgraph’s database', () => {
+  it('migrate with the compiled migration command, given the database of every service that has one', () => {
     const [container] = containers(named('Job', 'migrate'));
     expect(container!.command).toEqual(['node', 'scripts/db-migrate.js']);
-    expect(Object.keys(environmentOf(container!)).sort()).toEqual(['CATALOG_DATABASE_URL', 'ORDERS_DATABASE_URL', 'USERS_DATABASE_URL']);
+    expect(Object.keys(environmentOf(container!)).sort()).toEqual(['CATALOG_DATABASE_URL', 'NOTIFICATIONS_DATABASE_URL', 'ORDERS_DATABASE_URL', 'USERS_DATABASE_URL']);
+    // Each is the database its service reads: none is left to the embedded default on a read-only filesystem.
+    for (const deployment of deployments.filter((candidate) => serviceOf(candidate) !== 'gateway')) {
+      const service = serviceOf(deployment) as SubgraphName | 'notifications';
+      const key = `${service.toUpperCase()}_DATABASE_URL`;
+      expect(environmentOf(containers(deployment)[0]!)[key]).toBe(environmentOf(container!)[key]);
+    }
     expect((named('Job', 'migrate').spec!.template as IPodTemplateSpec).spec!.restartPolicy).toBe('Never');
   });
 
