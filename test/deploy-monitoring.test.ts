@@ -3,12 +3,15 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parser } from '@prometheus-io/lezer-promql';
 import { gatewayMetricsSchema, parseConfig } from '@shop/config';
+import { createPrisma as createCatalogPrisma, migrationsDir as catalogMigrations, type CatalogPrisma } from '@shop/catalog';
 import { openDatabase, type Database } from '@shop/db';
 import { apolloErrorRegistry, errorRegistry } from '@shop/errors';
+import { brokerRelayMetrics } from '@shop/events';
 import type { Registry } from '@shop/metrics';
 import { parse as parseYaml } from 'yaml';
 import { GatewayMetrics } from '../gateway/src/metrics.js';
 import { createSubgraphMetrics } from '../packages/graphql-kit/src/subgraph-metrics.js';
+import { createNotificationsMetrics } from '../workers/notifications/src/metrics.js';
 
 const prometheusDir = new URL('../deploy/prometheus/', import.meta.url).pathname;
 const dashboardFile = new URL('../deploy/grafana/supergraph.json', import.meta.url);
@@ -80,7 +83,7 @@ describe('the alert rules (deploy/prometheus)', () => {
     expect(checked.status).toBe(0);
   });
 
-  it('pass their unit tests (alerts.test.yml: circuit open, error rate, target down, stalled feed)', () => {
+  it('pass their unit tests (alerts.test.yml: circuit open, error rate, target down, stalled feed, events waiting for NATS, emails failing...)', () => {
     const tested = promtool('test', 'rules', 'alerts.test.yml');
     expect(tested.output).toContain('SUCCESS');
     expect(tested.status).toBe(0);
@@ -138,6 +141,10 @@ describe('the Grafana dashboard (deploy/grafana)', () => {
       /^Circuit state/,
       /^Database pool/,
       /^Event feed lag/,
+      /^Events waiting for NATS/,
+      /^Oldest event waiting for NATS/,
+      /^Emails by kind and outcome/,
+      /^Notifications event lag/,
     ]) {
       expect(titles.some((title) => wanted.test(title))).toBe(true);
     }
@@ -146,15 +153,28 @@ describe('the Grafana dashboard (deploy/grafana)', () => {
 
 describe('the metrics the alerts and the dashboard read', () => {
   let database: Database;
+  let catalog: CatalogPrisma;
   let registered: Set<string>;
 
   beforeAll(async () => {
-    // The registries the services create: the gateway's, and a subgraph's over a database.
+    // The registries the services create: the gateway's, a subgraph's over a database with its
+    // relay to the broker (catalog's, whose outbox the backlog is read from), and the worker's.
     database = await openDatabase({ kind: 'pglite', dataDir: null });
+    await database.migrate(catalogMigrations);
+    catalog = createCatalogPrisma(database);
     const gateway = new GatewayMetrics({ config: parseConfig(gatewayMetricsSchema, {}), trustedDocuments: [] });
-    registered = new Set([...(await exposedNames(gateway.registry)), ...(await exposedNames(createSubgraphMetrics(database)))]);
+    const subgraph = createSubgraphMetrics(database);
+    const relay = brokerRelayMetrics(subgraph, { client: catalog, source: 'catalog', stream: 'SHOP_EVENTS' });
+    relay.event('stock.changed', 'published');
+    relay.failed();
+    registered = new Set([...(await exposedNames(gateway.registry)), ...(await exposedNames(subgraph)), ...(await exposedNames(createNotificationsMetrics().registry))]);
+    // The backlog is read from the outbox at each scrape: an empty one waits for nothing.
+    expect(await subgraph.getSingleMetricAsString('events_relay_backlog_events')).toMatch(/^events_relay_backlog_events\{source="catalog"\} 0$/m);
   });
-  afterAll(() => database?.close());
+  afterAll(async () => {
+    await catalog?.$disconnect();
+    await database?.close();
+  });
 
   /** `up` is the one series Prometheus writes itself, for each target it scrapes. */
   const known = (name: string) => name === 'up' || registered.has(name);
@@ -169,9 +189,9 @@ describe('the metrics the alerts and the dashboard read', () => {
     expect([...used].filter(([name]) => !known(name)).map(([name, where]) => `${name} (${where})`)).toEqual([]);
   });
 
-  it('include every gateway and subgraph metric of the services: none is left off the dashboard', () => {
+  it('include every metric of the services (gateway, subgraphs, relays, worker): none is left off the dashboard', () => {
     const onDashboard = new Set(dashboard().panels.flatMap((panel) => (panel.targets ?? []).flatMap((target) => metricsSelectedBy(withVariablesFilledIn(target.expr)))));
-    const ours = [...registered].filter((name) => /^(graphql|gateway|db)_/.test(name) && !/_(sum|count)$/.test(name));
+    const ours = [...registered].filter((name) => /^(graphql|gateway|db|events|notifications)_/.test(name) && !/_(sum|count)$/.test(name));
     expect(ours.filter((name) => !onDashboard.has(name))).toEqual([]);
   });
 });

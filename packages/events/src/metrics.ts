@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { OutboxPublisher } from '@shop/contracts';
 import { brokerBacklog, type RawSqlClient } from '@shop/db';
 import { Counter, Gauge, type Registry } from '@shop/metrics';
 
@@ -60,20 +61,21 @@ export interface RelayObserver {
 }
 
 /**
- * A subgraph's relay to the broker, in its registry: events published and refused by topic,
- * failed runs, and, read at each scrape from the database, the events waiting in the outbox for
- * the stream's acknowledgement and the age of the oldest (docs/adr/0034).
+ * A subgraph's relay to the broker, in its registry, labelled by `source` (the publisher): events
+ * by topic and outcome, failed runs, and, read at each scrape from the database, the events
+ * waiting in the outbox for the stream's acknowledgement and the age of the oldest (docs/adr/0034).
  */
-export function brokerRelayMetrics(registry: Registry, { client, stream }: { client: RawSqlClient; stream: string }): RelayObserver {
+export function brokerRelayMetrics(registry: Registry, { client, source, stream }: { client: RawSqlClient; source: OutboxPublisher; stream: string }): RelayObserver {
   const events = new Counter({
     name: 'events_relay_events_total',
     help: 'Outbox events the relay to NATS handled, by topic and outcome: published (acknowledged by the stream), duplicate (the stream already held it) or refused (it breaks the contract, skipped)',
-    labelNames: ['topic', 'outcome'],
+    labelNames: ['source', 'topic', 'outcome'],
     registers: [registry],
   });
   const failures = new Counter({
     name: 'events_relay_failures_total',
     help: 'Runs of the relay to NATS that failed (NATS away, no acknowledgement in time): their events wait in the outbox',
+    labelNames: ['source'],
     registers: [registry],
   });
   let backlog: Promise<{ events: number; oldestAgeSeconds: number }> | null = null;
@@ -88,21 +90,23 @@ export function brokerRelayMetrics(registry: Registry, { client, stream }: { cli
   new Gauge({
     name: 'events_relay_backlog_events',
     help: 'Outbox events numbered for the feed but not yet acknowledged by the stream (read at each scrape)',
+    labelNames: ['source'],
     registers: [registry],
     async collect() {
-      this.set((await readBacklog()).events);
+      this.labels(source).set((await readBacklog()).events);
     },
   });
   new Gauge({
     name: 'events_relay_oldest_waiting_seconds',
     help: 'Age of the oldest outbox event not yet acknowledged by the stream, 0 when none waits (read at each scrape)',
+    labelNames: ['source'],
     registers: [registry],
     async collect() {
-      this.set((await readBacklog()).oldestAgeSeconds);
+      this.labels(source).set((await readBacklog()).oldestAgeSeconds);
     },
   });
   return {
-    event: (topic, outcome) => events.labels(topic, outcome).inc(),
-    failed: () => failures.inc(),
+    event: (topic, outcome) => events.labels(source, topic, outcome).inc(),
+    failed: () => failures.labels(source).inc(),
   };
 }

@@ -176,7 +176,7 @@ const runsOnRealServers = natsAvailable && testBackends().includes('postgres');
       const stream = brokerNames(nats).stream;
       const { logger, lines } = recordingLogger();
       const registry = new Registry();
-      const observe = brokerRelayMetrics(registry, { client: sql, stream });
+      const observe = brokerRelayMetrics(registry, { client: sql, source: 'catalog', stream });
       /** A metric as a scrape reads it: the sum of its series with these labels. */
       const metric = async (name: string, labels: Record<string, string> = {}) => {
         const { values } = await registry.getSingleMetric(name)!.get();

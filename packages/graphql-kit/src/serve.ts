@@ -196,7 +196,7 @@ function outboxRelays(
     return { jobs: [numbering], wakeFor: waking(numbering) };
   }
   const { stream } = brokerNames(broker);
-  const observe = metrics ? brokerRelayMetrics(metrics, { client: prisma, stream }) : undefined;
+  const observe = metrics ? brokerRelayMetrics(metrics, { client: prisma, source: name, stream }) : undefined;
   const toBroker = startBrokerRelay({ client: prisma, source: name, nats: broker, logger, observe });
   // Events numbered are published at once, not at the broker relay's next tick.
   const numbering = startOutboxRelay(prisma, logger, { brokerStream: stream, onPublished: toBroker.runSoon });
