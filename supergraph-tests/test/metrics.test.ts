@@ -3,11 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders } from '@shop/catalog/testing';
 import {
   contractOperation,
+  dropTestStream,
   freePort,
+  natsAvailable,
+  natsVariables,
   postGraphQL,
   signedInUser,
   startSupergraphProcesses,
   startTestSupergraph,
+  testNatsConfig,
   type SignedIn,
   type SupergraphProcesses,
   type TestSupergraph,
@@ -187,17 +191,23 @@ describe('metrics in production (every service a process of its own)', () => {
   let processes: SupergraphProcesses;
   let gatewayMetricsPort: number;
   let catalogMetricsPort: number;
+  // With NATS, on a stream of the test's own: catalog's relay reports on its metrics port too.
+  const nats = natsAvailable ? testNatsConfig() : null;
 
   beforeAll(async () => {
     [gatewayMetricsPort, catalogMetricsPort] = [await freePort(), await freePort()];
     processes = await startSupergraphProcesses({
+      env: nats ? natsVariables(nats) : {},
       envOf: {
         gateway: { METRICS_PORT: String(gatewayMetricsPort), METRICS_TOKEN: TOKEN },
         catalog: { CATALOG_METRICS_PORT: String(catalogMetricsPort) },
       },
     });
   }, 120_000);
-  afterAll(() => processes?.stop(), 30_000);
+  afterAll(async () => {
+    await processes?.stop();
+    if (nats) await dropTestStream(nats);
+  }, 30_000);
 
   it('is not served on the public port', async () => {
     for (const service of [processes.gateway, processes.catalog]) {
@@ -221,5 +231,12 @@ describe('metrics in production (every service a process of its own)', () => {
     expect(scraped.value('db_pool_connections', { state: 'total' })).toBeGreaterThanOrEqual(1);
     expect(scraped.matching('db_pool_connections', { state: 'waiting' })).toEqual([expect.objectContaining({ value: 0 })]);
     expect(scraped.value('process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
+  (nats ? it : it.skip)("reports a subgraph's relay to NATS on its metrics port: nothing waiting, nothing failed", async () => {
+    const scraped = await scrape(`http://127.0.0.1:${catalogMetricsPort}/metrics`);
+    expect(scraped.matching('events_relay_backlog_events')).toEqual([expect.objectContaining({ labels: { source: 'catalog' }, value: 0 })]);
+    expect(scraped.matching('events_relay_oldest_waiting_seconds')).toEqual([expect.objectContaining({ labels: { source: 'catalog' }, value: 0 })]);
+    expect(scraped.value('events_relay_failures_total')).toBe(0);
   });
 });
