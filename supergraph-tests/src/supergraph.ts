@@ -4,6 +4,7 @@ import {
   loginRateLimitSchema,
   operationLimitsSchema,
   parseConfig,
+  passwordResetSchema,
   registrationRateLimitSchema,
   corsSchema,
   subgraphFetchSchema,
@@ -13,6 +14,7 @@ import {
   type KeyRing,
   type LoginRateLimitConfig,
   type NatsConfig,
+  type PasswordResetConfig,
   type RegistrationRateLimitConfig,
   type OperationLimits,
   gatewayMetricsSchema,
@@ -79,6 +81,8 @@ export interface TestSupergraphOptions {
   loginRateLimit?: Partial<LoginRateLimitConfig>;
   /** Registrations per client address: lifted unless a test sets its own. */
   registrationRateLimit?: Partial<RegistrationRateLimitConfig>;
+  /** Password reset requests per client address: lifted unless a test sets its own (per email as in production). */
+  passwordReset?: Partial<PasswordResetConfig>;
   /** False: rate limits and caches in process even when TEST_REDIS_URL names a Redis. */
   sharedStores?: boolean;
   /** A Redis of the test's own (startOwnRedis) for every service, to stop or freeze, and its timeouts. */
@@ -157,7 +161,9 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       tokens,
       loginRateLimit: { ...parseConfig(loginRateLimitSchema, { LOGIN_MAX_FAILURES_PER_CLIENT: '1000' }), ...options.loginRateLimit },
       registrationRateLimit: { ...parseConfig(registrationRateLimitSchema, { REGISTER_MAX_PER_CLIENT: '1000000' }), ...options.registrationRateLimit },
+      passwordReset: { ...parseConfig(passwordResetSchema, { PASSWORD_RESET_MAX_PER_CLIENT: '1000000' }), ...options.passwordReset },
       redis: redis.config,
+      ...broker,
       logger: logger('users'),
     }),
     startCatalogOn(0),

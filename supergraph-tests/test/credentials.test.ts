@@ -4,6 +4,7 @@ import { userBuilders, type UserBuilders } from '@shop/users/testing';
 import {
   contractOperation,
   errorCodes,
+  eventually,
   partnerWithKey,
   persistedRequest,
   signedInUser,
@@ -24,18 +25,8 @@ const partnerProductId = manifest.operations.find((operation) => operation.name 
 /** Shorter than production's 5 s, so that waiting out the gateway's memory of a verdict costs a second. */
 const CREDENTIAL_CACHE_MS = 1_000;
 
-/** Polls until `check` passes: revocations reach the gateway within its credential cache time (and a loaded machine's delay). */
-async function eventually(check: () => Promise<void>, timeoutMs = CREDENTIAL_CACHE_MS + 3_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
+/** Revocations reach the gateway within its credential cache time (and a loaded machine's delay). */
+const soon = (check: () => Promise<void>) => eventually(check, CREDENTIAL_CACHE_MS + 3_000);
 
 function expectUnauthenticated(response: GraphQLResponse<unknown>) {
   expect(response.status).toBe(401);
@@ -119,7 +110,7 @@ describe.each([oneTestBackend()])('credential attacks at the gateway (%s)', (bac
     expect((await supergraph.request({ query: ME, headers: victim.headers })).data).toEqual({ me: { id: victim.userId, role: 'USER' } });
     const deactivated = await supergraph.request({ query: contractOperation('admin', 'DeactivateUser'), variables: { id: victim.userId }, headers: admin.headers });
     expect(deactivated.data).toEqual({ deactivateUser: { id: victim.userId, isActive: false } });
-    await eventually(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: victim.headers })));
+    await soon(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: victim.headers })));
     expect(errorCodes(await supergraph.request({ query: contractOperation('frontend', 'RefreshToken'), variables: { refreshToken: victim.refreshToken } }))).toEqual([
       'UNAUTHENTICATED',
     ]);
@@ -129,7 +120,7 @@ describe.each([oneTestBackend()])('credential attacks at the gateway (%s)', (bac
     const user = await build.user();
     const signedIn = await signIn(supergraph, user.email);
     await supergraph.request({ query: contractOperation('frontend', 'Logout'), variables: { refreshToken: signedIn.refreshToken }, headers: signedIn.headers });
-    await eventually(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: signedIn.headers })));
+    await soon(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: signedIn.headers })));
   });
 
   it("stops the access tokens of a user's other sessions within seconds of a password change, not the caller's", async () => {
@@ -141,7 +132,7 @@ describe.each([oneTestBackend()])('credential attacks at the gateway (%s)', (bac
       headers: kept.headers,
     });
     expect(changed.data).toEqual({ changePassword: true });
-    await eventually(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: other.headers })));
+    await soon(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: other.headers })));
     expect((await supergraph.request({ query: ME, headers: kept.headers })).data).toEqual({ me: { id: user.id, role: 'USER' } });
   });
 
@@ -151,7 +142,7 @@ describe.each([oneTestBackend()])('credential attacks at the gateway (%s)', (bac
     const users = { query: 'query { users(limit: 1) { meta { totalItems } } }', headers: promoted.headers };
     expect(errorCodes(await supergraph.request(users))).toEqual(['FORBIDDEN']);
     await supergraph.request({ query: contractOperation('admin', 'SetUserRole'), variables: { id: promoted.userId, role: 'ADMIN' }, headers: admin.headers });
-    await eventually(async () => expect((await supergraph.request(users)).errors).toBeUndefined());
+    await soon(async () => expect((await supergraph.request(users)).errors).toBeUndefined());
   });
 
   it('stops a revoked API key within seconds', async () => {
@@ -165,7 +156,7 @@ describe.each([oneTestBackend()])('credential attacks at the gateway (%s)', (bac
       headers: admin.headers,
     });
     expect(revoked.data!.revokeApiKey.revokedAt).toEqual(expect.any(String));
-    await eventually(async () => expectUnauthenticated(await run()));
+    await soon(async () => expectUnauthenticated(await run()));
   });
 
   it('refuses an unknown API key', async () => {

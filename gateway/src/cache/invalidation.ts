@@ -22,6 +22,9 @@ function tagsInvalidatedBy(change: Change): string[] {
     case EventTopic.ORDER_CANCELLED:
     case EventTopic.ORDER_STATUS_CHANGED:
       return [orderTag(change.payload.orderId), userTag(change.payload.userId), ListTag.orders];
+    case EventTopic.PASSWORD_RESET_REQUESTED:
+      // Nothing any answer shows changed: the request is only a reason to write an email.
+      return [];
     case EventTopic.CART_CHANGED:
       return [userTag(change.payload.userId)];
     case EventTopic.USER_CHANGED: {

@@ -14,6 +14,7 @@ export const BROKER_CONTRACT_VERSION = 1;
 export const outboxPublishers = {
   catalog: [EventTopic.PRODUCT_CHANGED, EventTopic.STOCK_CHANGED, EventTopic.CATEGORY_CHANGED],
   orders: [EventTopic.ORDER_PLACED, EventTopic.ORDER_CANCELLED, EventTopic.ORDER_STATUS_CHANGED],
+  users: [EventTopic.PASSWORD_RESET_REQUESTED],
 } as const satisfies Record<string, readonly OutboxTopic[]>;
 
 export type OutboxPublisher = keyof typeof outboxPublishers;

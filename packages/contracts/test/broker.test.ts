@@ -26,6 +26,7 @@ describe('the broker contract', () => {
       'shop.orders.order.placed',
       'shop.orders.order.cancelled',
       'shop.orders.order.status_changed',
+      'shop.users.password_reset.requested',
     ]);
   });
 

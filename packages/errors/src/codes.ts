@@ -133,6 +133,11 @@ export const errorRegistry = {
     description:
       'A stock adjustment would take the product\'s stock below zero; nothing was changed. `extensions.stockQuantity` is the stock it met. Read the stock again and adjust by a delta it can take.',
   },
+  INVALID_RESET_TOKEN: {
+    status: 400,
+    description:
+      'A password reset token (resetPassword) that is unknown, expired, already used, or superseded by a newer request or a password change; nothing changed. Ask for a new one with requestPasswordReset.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 export type ErrorCode = keyof typeof errorRegistry;
@@ -168,6 +173,11 @@ export const apolloErrorRegistry = {
   OPERATION_RESOLUTION_FAILURE: {
     status: 400,
     description: 'The document holds several operations and no `operationName`, or none of that name. Name the operation to run.',
+  },
+  INVALID_RESET_TOKEN: {
+    status: 400,
+    description:
+      'A password reset token (resetPassword) that is unknown, expired, already used, or superseded by a newer request or a password change; nothing changed. Ask for a new one with requestPasswordReset.',
   },
 } as const satisfies Record<string, ErrorCodeEntry>;
 

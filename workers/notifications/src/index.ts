@@ -18,9 +18,9 @@ const CONTACT_TIMEOUT_MS = 5_000;
 export interface NotificationsOptions extends NotificationsConfig {
   database: DatabaseConfig;
   migrate: boolean;
-  /** The stream to read order events from; null: the orders subgraph's HTTP feed. */
+  /** The stream to read order and account events from; null: the orders and users subgraphs' HTTP feeds. */
   nats: NatsConfig | null;
-  /** Where the users subgraph (shoppers' addresses) and the orders subgraph (its feed) answer. */
+  /** Where the users subgraph (shoppers' addresses, reset tokens, its feed) and the orders subgraph (its feed) answer. */
   usersUrl: string;
   ordersUrl: string;
   gatewayKeys: KeyRing;
@@ -35,8 +35,9 @@ export interface RunningNotifications {
 }
 
 /**
- * The notifications worker (docs/adr/0031): reads order events from where it left off and
- * emails the shopper an order's confirmation, shipping and cancellation, once per event.
+ * The notifications worker (docs/adr/0031): reads order and account events from where it left
+ * off and emails the shopper an order's confirmation, shipping and cancellation, and a password
+ * reset's token (docs/adr/0035), once per event.
  */
 export async function startNotifications(options: NotificationsOptions): Promise<RunningNotifications> {
   const { logger } = options;
@@ -47,9 +48,9 @@ export async function startNotifications(options: NotificationsOptions): Promise
   const users = internalClient({ baseUrl: options.usersUrl, audience: 'users', keys: options.gatewayKeys, timeoutMs: CONTACT_TIMEOUT_MS });
   const consumer = startEventConsumer({
     name: 'notifications',
-    topics: [EventTopic.ORDER_PLACED, EventTopic.ORDER_STATUS_CHANGED, EventTopic.ORDER_CANCELLED],
+    topics: [EventTopic.ORDER_PLACED, EventTopic.ORDER_STATUS_CHANGED, EventTopic.ORDER_CANCELLED, EventTopic.PASSWORD_RESET_REQUESTED],
     nats: options.nats,
-    feeds: { orders: options.ordersUrl },
+    feeds: { orders: options.ordersUrl, users: options.usersUrl },
     gatewayKeys: options.gatewayKeys,
     checkpoints: databaseCheckpoints(prisma),
     // The first start reads what the stream holds: orders placed while it was starting get their email.
@@ -61,7 +62,7 @@ export async function startNotifications(options: NotificationsOptions): Promise
   const migrations = await migrationNames(migrationsDir);
   // Ready once its database answers and lacks none of the migrations this code expects (as a subgraph).
   const health = await startHealthServer({ host: options.host, port: options.port, ready: async () => (await database.pendingMigrations(migrations)).length === 0 });
-  logger.info({ url: health.url, database: database.description, mail: options.smtpUrl ? 'smtp' : options.outboxDir, events: options.nats ? 'broker' : 'orders feed' }, 'notifications worker ready');
+  logger.info({ url: health.url, database: database.description, mail: options.smtpUrl ? 'smtp' : options.outboxDir, events: options.nats ? 'broker' : 'orders and users feeds' }, 'notifications worker ready');
   let stopped: Promise<void> | undefined;
   const stop = async () => {
     await consumer.stop();

@@ -10,6 +10,11 @@ const userChanged = (userId: string | null) => noteChange({ topic: EventTopic.US
 
 export type UserWhere = Prisma.UserWhereInput;
 
+
+/** A password set otherwise voids the reset tokens asked for before it. */
+const revokeOpenResets = (tx: Prisma.TransactionClient, userId: string, now: Date) =>
+  tx.passwordResetRequest.updateMany({ where: { userId, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
+
 export const findUsersByIds = (prisma: UsersPrisma, ids: readonly string[]) =>
   prisma.user.findMany({ where: { id: { in: [...ids] } } });
 
@@ -53,6 +58,7 @@ export const resetAdminEverywhere = (prisma: UsersPrisma, id: string, passwordHa
   prisma.$transaction(async (tx) => {
     userChanged(id);
     await tx.userSession.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } });
+    await revokeOpenResets(tx, id, now);
     return tx.user.update({ where: { id }, data: { passwordHash, role: 'ADMIN', isActive: true } });
   });
 
@@ -65,6 +71,7 @@ export const changePasswordElsewhereSignedOut = (prisma: UsersPrisma, id: string
     userChanged(id);
     await tx.user.update({ where: { id }, data: { passwordHash } });
     await tx.userSession.updateMany({ where: { userId: id, familyId: { not: keptFamilyId }, revokedAt: null }, data: { revokedAt: now } });
+    await revokeOpenResets(tx, id, now);
   });
 
 export const isUsernameTaken = async (prisma: UsersPrisma, username: string) =>

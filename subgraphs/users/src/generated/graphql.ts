@@ -133,6 +133,19 @@ export type Mutation = {
   register: AuthPayload;
   /** Removes one of the caller's addresses (if it was the default, there is none until one is set); another user's is NOT_FOUND. */
   removeAddress: Scalars['Boolean']['output'];
+  /**
+   * Starts a password reset: when the email is an active account's, a one-time token is emailed
+   * to it, which works for 30 minutes (PASSWORD_RESET_TOKEN_TTL_SECONDS) and only until a newer
+   * request. The answer is true either way, after the same time: it does not tell whether the
+   * account exists. Requests per email and per client are limited (RATE_LIMITED).
+   */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /**
+   * Sets a new password (the same rules as register's) with the token of a reset email, once;
+   * every session of the account is signed out. A token that is unknown, expired, already used or
+   * superseded by a newer request is INVALID_RESET_TOKEN.
+   */
+  resetPassword: Scalars['Boolean']['output'];
   revokeApiKey: ApiKey;
   /** Sets a key's cost budget (1 to 1,000,000,000): null restores the default; takes effect at the gateway within seconds. A revoked key's budget cannot change (CONFLICT). */
   setApiKeyCostBudget: ApiKey;
@@ -189,6 +202,17 @@ export type MutationRegisterArgs = {
 
 export type MutationRemoveAddressArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  newPassword: Scalars['String']['input'];
+  token: Scalars['String']['input'];
 };
 
 
@@ -509,6 +533,8 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
   removeAddress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveAddressArgs, 'id'>>;
+  requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
+  resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   setApiKeyCostBudget?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationSetApiKeyCostBudgetArgs, 'id'>>;
   setDefaultAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationSetDefaultAddressArgs, 'id'>>;

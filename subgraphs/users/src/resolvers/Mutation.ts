@@ -1,6 +1,7 @@
 import type { MutationResolvers } from '../generated/graphql.js';
 import { addAddress, removeAddress, setDefaultAddress, updateAddress } from '../services/addresses.js';
 import { issueApiKey, revokeKey, setKeyCostBudget } from '../services/api-keys.js';
+import { requestPasswordReset, resetPassword } from '../services/password-reset.js';
 import { changePassword, login, logout, refresh, register } from '../services/sessions.js';
 import { deactivateUser, setUserRole, updateProfile } from '../services/users.js';
 
@@ -11,6 +12,8 @@ export const Mutation: MutationResolvers = {
   logout: (_parent, { refreshToken }, ctx) => logout(ctx, refreshToken),
   updateProfile: (_parent, { input }, ctx) => updateProfile(ctx, input),
   changePassword: (_parent, args, ctx) => changePassword(ctx, args),
+  requestPasswordReset: (_parent, { email }, ctx) => requestPasswordReset(ctx, email),
+  resetPassword: (_parent, args, ctx) => resetPassword(ctx, args),
   addAddress: (_parent, { input, isDefault }, ctx) => addAddress(ctx, input, isDefault),
   updateAddress: (_parent, { id, input }, ctx) => updateAddress(ctx, id, input),
   removeAddress: (_parent, { id }, ctx) => removeAddress(ctx, id),
