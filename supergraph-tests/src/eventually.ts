@@ -14,3 +14,9 @@ export async function eventually(check: () => Promise<void>, timeoutMs: number):
     }
   }
 }
+
+/** The gateway's credential cache time in suites that wait out revocations: production's 5 s would cost 5 s a wait. */
+export const TEST_CREDENTIAL_CACHE_MS = 1_000;
+
+/** Runs `check` until it passes, for a revocation: within TEST_CREDENTIAL_CACHE_MS, and a loaded machine's delay. */
+export const withinCredentialCache = (check: () => Promise<void>) => eventually(check, TEST_CREDENTIAL_CACHE_MS + 3_000);

@@ -4,6 +4,6 @@
 export * from '@shop/testing';
 export { startTestSupergraph, type RestartableSubgraph, type TestSupergraph, type TestSupergraphOptions } from './supergraph.js';
 export { placeOrder, placementLedger, readEventFeed, stockOf, type PlacedOrder } from './commerce.js';
-export { eventually } from './eventually.js';
+export { eventually, TEST_CREDENTIAL_CACHE_MS, withinCredentialCache } from './eventually.js';
 export { startMailbox, type Mailbox } from './mailbox.js';
 export { partnerWithKey, persistedRequest, signedInUser, signIn, type SignedIn } from './callers.js';

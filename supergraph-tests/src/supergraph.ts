@@ -151,7 +151,18 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       logger: logger('catalog'),
     });
   const startOrdersOn = (port: number, catalogUrl: string, usersUrl: string, recovery = options.recovery) =>
-    startOrders({ ...common, ...broker, port, database: databases.configs.orders, catalogUrl, usersUrl, recovery, hooks: options.hooks, logger: logger('orders') });
+    startOrders({
+      ...common,
+      ...broker,
+      port,
+      database: databases.configs.orders,
+      catalogUrl,
+      usersUrl,
+      recovery,
+      hooks: options.hooks,
+      userEventPollMs: 50,
+      logger: logger('orders'),
+    });
   const [users, catalog] = await Promise.all([
     startUsers({
       ...common,

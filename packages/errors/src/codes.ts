@@ -126,7 +126,7 @@ export const errorRegistry = {
   WRONG_CURRENT_PASSWORD: {
     status: 403,
     description:
-      'A change that needs the account\'s current password (changePassword) was given another one; nothing changed. Ask the person for it again: repeated failures count as failed sign-ins and end in RATE_LIMITED.',
+      'A change that needs the account\'s current password (changePassword, deleteAccount) was given another one; nothing changed. Ask the person for it again: repeated failures count as failed sign-ins and end in RATE_LIMITED.',
   },
   STOCK_BELOW_ZERO: {
     status: 409,
