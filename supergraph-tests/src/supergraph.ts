@@ -109,6 +109,8 @@ export interface TestSupergraphOptions {
 }
 
 const HOST = '127.0.0.1';
+/** A test's transactions last milliseconds: its partners' sync need not wait production's SYNC_SETTLE_MS (10 s). */
+export const TEST_SYNC_SETTLE_MS = 1_000;
 const LIFTED_BUDGET = 1_000_000_000;
 
 /**
@@ -146,8 +148,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       seedDemoData: false,
       sweepIntervalMs: 200,
       reservationTtlMs: options.reservationTtlMs,
-      // A test's transactions last milliseconds: its partners' sync need not wait production's 10 s.
-      syncSettleMs: 1_000,
+      syncSettleMs: TEST_SYNC_SETTLE_MS,
       logger: logger('catalog'),
     });
   const startOrdersOn = (port: number, catalogUrl: string, usersUrl: string, recovery = options.recovery) =>
