@@ -4,6 +4,7 @@ import {
   loginRateLimitSchema,
   operationLimitsSchema,
   parseConfig,
+  passwordResetSchema,
   registrationRateLimitSchema,
   corsSchema,
   subgraphFetchSchema,
@@ -13,6 +14,7 @@ import {
   type KeyRing,
   type LoginRateLimitConfig,
   type NatsConfig,
+  type PasswordResetConfig,
   type RegistrationRateLimitConfig,
   type OperationLimits,
   gatewayMetricsSchema,
@@ -79,6 +81,8 @@ export interface TestSupergraphOptions {
   loginRateLimit?: Partial<LoginRateLimitConfig>;
   /** Registrations per client address: lifted unless a test sets its own. */
   registrationRateLimit?: Partial<RegistrationRateLimitConfig>;
+  /** Password reset requests per client address: lifted unless a test sets its own (per email as in production). */
+  passwordReset?: Partial<PasswordResetConfig>;
   /** False: rate limits and caches in process even when TEST_REDIS_URL names a Redis. */
   sharedStores?: boolean;
   /** A Redis of the test's own (startOwnRedis) for every service, to stop or freeze, and its timeouts. */
@@ -109,6 +113,8 @@ export interface TestSupergraphOptions {
 }
 
 const HOST = '127.0.0.1';
+/** A test's transactions last milliseconds: its partners' sync need not wait production's SYNC_SETTLE_MS (10 s). */
+export const TEST_SYNC_SETTLE_MS = 1_000;
 const LIFTED_BUDGET = 1_000_000_000;
 
 /**
@@ -147,12 +153,22 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       seedDemoData: false,
       sweepIntervalMs: 200,
       reservationTtlMs: options.reservationTtlMs,
-      // A test's transactions last milliseconds: its partners' sync need not wait production's 10 s.
-      syncSettleMs: 1_000,
+      syncSettleMs: TEST_SYNC_SETTLE_MS,
       logger: logger('catalog'),
     });
   const startOrdersOn = (port: number, catalogUrl: string, usersUrl: string, recovery = options.recovery) =>
-    startOrders({ ...common, ...broker, port, database: databases.configs.orders, catalogUrl, usersUrl, recovery, hooks: options.hooks, logger: logger('orders') });
+    startOrders({
+      ...common,
+      ...broker,
+      port,
+      database: databases.configs.orders,
+      catalogUrl,
+      usersUrl,
+      recovery,
+      hooks: options.hooks,
+      userEventPollMs: 50,
+      logger: logger('orders'),
+    });
   const [users, catalog] = await Promise.all([
     startUsers({
       ...common,
@@ -162,7 +178,9 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       tokens,
       loginRateLimit: { ...parseConfig(loginRateLimitSchema, { LOGIN_MAX_FAILURES_PER_CLIENT: '1000' }), ...options.loginRateLimit },
       registrationRateLimit: { ...parseConfig(registrationRateLimitSchema, { REGISTER_MAX_PER_CLIENT: '1000000' }), ...options.registrationRateLimit },
+      passwordReset: { ...parseConfig(passwordResetSchema, { PASSWORD_RESET_MAX_PER_CLIENT: '1000000' }), ...options.passwordReset },
       redis: redis.config,
+      ...broker,
       logger: logger('users'),
     }),
     startCatalogOn(0),

@@ -29,7 +29,7 @@ type CallerName = 'anonymous' | 'user' | 'otherUser' | 'admin' | 'partner';
 const callerNames: CallerName[] = ['anonymous', 'user', 'otherUser', 'admin', 'partner'];
 
 /** 'data': the root field answers; 'null' / 'false': it answers that, with no error; else an error code. */
-type Outcome = 'data' | 'null' | 'false' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND';
+type Outcome = 'data' | 'null' | 'false' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID_RESET_TOKEN' | 'WRONG_CURRENT_PASSWORD';
 type Expectations = Record<CallerName, Outcome>;
 
 interface Fixtures {
@@ -157,6 +157,23 @@ const rows: Row[] = [
     expect: signedIn('data'),
   },
   { file: 'frontend', operation: 'MyOrders', variables: async () => ({ filter: { status: 'PENDING' }, limit: 5 }), expect: signedIn('data') },
+  // The callers here must outlive the table: each is refused before anything is deleted (a wrong
+  // password for those who may; an admin deletes no account of its own). The deletion itself:
+  // account-deletion.test.ts.
+  {
+    file: 'frontend',
+    operation: 'DeleteAccount',
+    variables: async () => ({ password: 'not the password' }),
+    expect: { ...signedIn('WRONG_CURRENT_PASSWORD'), admin: 'FORBIDDEN' },
+  },
+  // Anyone may ask (the answer is the same for every email) and use a token; no one gets past a token that is not one.
+  { file: 'frontend', operation: 'RequestPasswordReset', variables: async (f) => ({ email: (await fresh.user(f)).email }), expect: anyone },
+  {
+    file: 'frontend',
+    operation: 'ResetPassword',
+    variables: async () => ({ token: `pr_${fresh.handle()}`, newPassword: 'a long enough password' }),
+    expect: { anonymous: 'INVALID_RESET_TOKEN', user: 'INVALID_RESET_TOKEN', otherUser: 'INVALID_RESET_TOKEN', admin: 'INVALID_RESET_TOKEN', partner: 'FORBIDDEN' },
+  },
   // Last of the frontend rows: it changes the caller's password, which the rows above sign in with.
   {
     file: 'frontend',
@@ -170,6 +187,13 @@ const rows: Row[] = [
   { file: 'admin', operation: 'User', variables: async (f) => ({ id: f.user.userId }), expect: signedIn('data', 'null', 'data') },
   { file: 'admin', operation: 'SetUserRole', variables: async (f) => ({ id: (await fresh.user(f)).id, role: 'PARTNER' }), expect: adminOnly() },
   { file: 'admin', operation: 'DeactivateUser', variables: async (f) => ({ id: (await fresh.user(f)).id }), expect: adminOnly() },
+  {
+    file: 'admin',
+    operation: 'ReactivateUser',
+    variables: async (f) => ({ id: (await userBuilders(f.supergraph.users.prisma).user({ isActive: false })).id }),
+    expect: adminOnly(),
+  },
+  { file: 'admin', operation: 'DeleteUser', variables: async (f) => ({ id: (await fresh.user(f)).id }), expect: adminOnly() },
   { file: 'admin', operation: 'CreateCategory', variables: async () => ({ input: { name: fresh.handle() } }), expect: adminOnly() },
   { file: 'admin', operation: 'UpdateCategory', variables: async (f) => ({ id: (await fresh.category(f)).id, input: { name: fresh.handle() } }), expect: adminOnly() },
   {
@@ -228,7 +252,7 @@ const rows: Row[] = [
   },
 ];
 
-const refusalStatus = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 } as const;
+const refusalStatus = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, INVALID_RESET_TOKEN: 400, WRONG_CURRENT_PASSWORD: 403 } as const;
 
 const persistedIds = new Map(manifest.operations.map((operation) => [operation.name, operation.id]));
 const cases = rows.flatMap((row) => callerNames.map((caller) => ({ ...row, caller, outcome: row.expect[caller] })));

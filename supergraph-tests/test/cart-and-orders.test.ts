@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders, type CatalogBuilders } from '@shop/catalog/testing';
-import { createLogger } from '@shop/logging';
-import { startNotifications } from '@shop/notifications';
 import { userBuilders } from '@shop/users/testing';
 import {
   contractOperation,
@@ -13,6 +8,7 @@ import {
   placeOrder,
   readEventFeed,
   signedInUser,
+  startMailbox,
   startTestSupergraph,
   stockOf,
   testBackends,
@@ -374,22 +370,7 @@ describe.each(testBackends())('cart and orders through the gateway (%s)', (backe
   // The notifications worker on this supergraph's events: the stream on PostgreSQL with NATS,
   // the orders feed on PGlite (docs/adr/0031).
   it('emails the shopper its order confirmation, then shipped and cancelled notes, through the notifications worker', async () => {
-    const outboxDir = await mkdtemp(path.join(tmpdir(), 'supergraph-mail-'));
-    const worker = await startNotifications({
-      database: { kind: 'pglite', dataDir: null },
-      migrate: true,
-      nats: supergraph.nats,
-      usersUrl: supergraph.users.url,
-      ordersUrl: supergraph.orders.url,
-      gatewayKeys: supergraph.gatewayKeys,
-      smtpUrl: null,
-      from: 'Shop <orders@shop.example>',
-      host: '127.0.0.1',
-      port: 0,
-      outboxDir,
-      pollMs: 50,
-      logger: createLogger('test-notifications', 'error'),
-    });
+    const mailbox = await startMailbox(supergraph);
     try {
       const shopper = await signedInUser(supergraph);
       const shipped = await placed(shopper, [{ productId: (await build.product({ price: '12.50' })).id, quantity: 2 }]);
@@ -398,17 +379,7 @@ describe.each(testBackends())('cart and orders through the gateway (%s)', (backe
       await setStatus(shipped.id, 'SHIPPED');
       expect((await cancel(shopper, cancelled.id)).errors).toBeUndefined();
 
-      const mailsTo = async () => {
-        const files = await readdir(outboxDir).catch((): string[] => []);
-        const mails = await Promise.all(files.map((file) => readFile(path.join(outboxDir, file), 'utf8')));
-        return mails.filter((mail) => mail.includes(`To: ${shopper.email}`));
-      };
-      const deadline = Date.now() + 20_000;
-      let mails = await mailsTo();
-      while (mails.length < 4 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        mails = await mailsTo();
-      }
+      const mails = await mailbox.waitForMails(shopper.email, 4);
       const subjects = mails.map((mail) => /^Subject: (.*)$/m.exec(mail)?.[1]).sort();
       expect(subjects).toEqual(
         [`Your order ${shipped.id} is confirmed`, `Your order ${cancelled.id} is confirmed`, `Your order ${shipped.id} has shipped`, `Your order ${cancelled.id} is cancelled`].sort(),
@@ -417,8 +388,7 @@ describe.each(testBackends())('cart and orders through the gateway (%s)', (backe
       expect(confirmation).toContain(`Order number: ${shipped.id}`);
       expect(confirmation).toContain(`Total: ${shipped.total.amount} ${shipped.total.currency}`);
     } finally {
-      await worker.stop();
-      await rm(outboxDir, { recursive: true, force: true });
+      await mailbox.stop();
     }
   });
 });

@@ -10,6 +10,8 @@ import {
   signIn,
   startTestSupergraph,
   oneTestBackend,
+  TEST_CREDENTIAL_CACHE_MS,
+  withinCredentialCache,
   testKeyRing,
   type GraphQLResponse,
   type SignedIn,
@@ -21,21 +23,6 @@ import { createAuthenticator } from '@shop/gateway/credentials';
 const ME = 'query { me { id role } }';
 const partnerProductId = manifest.operations.find((operation) => operation.name === 'PartnerCategories')!.id;
 
-/** Shorter than production's 5 s, so that waiting out the gateway's memory of a verdict costs a second. */
-const CREDENTIAL_CACHE_MS = 1_000;
-
-/** Polls until `check` passes: revocations reach the gateway within its credential cache time (and a loaded machine's delay). */
-async function eventually(check: () => Promise<void>, timeoutMs = CREDENTIAL_CACHE_MS + 3_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
 
 function expectUnauthenticated(response: GraphQLResponse<unknown>) {
   expect(response.status).toBe(401);
@@ -52,7 +39,7 @@ describe.each([oneTestBackend()])('credential attacks at the gateway (%s)', (bac
   let familyId: string;
 
   beforeAll(async () => {
-    supergraph = await startTestSupergraph(backend, { credentialCacheMs: CREDENTIAL_CACHE_MS });
+    supergraph = await startTestSupergraph(backend, { credentialCacheMs: TEST_CREDENTIAL_CACHE_MS });
     build = userBuilders(supergraph.users.prisma);
     session = await signedInUser(supergraph);
     familyId = (await supergraph.users.prisma.userSession.findFirstOrThrow({ where: { userId: session.userId } })).familyId;
@@ -119,7 +106,7 @@ describe.each([oneTestBackend()])('credential attacks at the gateway (%s)', (bac
     expect((await supergraph.request({ query: ME, headers: victim.headers })).data).toEqual({ me: { id: victim.userId, role: 'USER' } });
     const deactivated = await supergraph.request({ query: contractOperation('admin', 'DeactivateUser'), variables: { id: victim.userId }, headers: admin.headers });
     expect(deactivated.data).toEqual({ deactivateUser: { id: victim.userId, isActive: false } });
-    await eventually(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: victim.headers })));
+    await withinCredentialCache(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: victim.headers })));
     expect(errorCodes(await supergraph.request({ query: contractOperation('frontend', 'RefreshToken'), variables: { refreshToken: victim.refreshToken } }))).toEqual([
       'UNAUTHENTICATED',
     ]);
@@ -129,7 +116,7 @@ describe.each([oneTestBackend()])('credential attacks at the gateway (%s)', (bac
     const user = await build.user();
     const signedIn = await signIn(supergraph, user.email);
     await supergraph.request({ query: contractOperation('frontend', 'Logout'), variables: { refreshToken: signedIn.refreshToken }, headers: signedIn.headers });
-    await eventually(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: signedIn.headers })));
+    await withinCredentialCache(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: signedIn.headers })));
   });
 
   it("stops the access tokens of a user's other sessions within seconds of a password change, not the caller's", async () => {
@@ -141,7 +128,7 @@ describe.each([oneTestBackend()])('credential attacks at the gateway (%s)', (bac
       headers: kept.headers,
     });
     expect(changed.data).toEqual({ changePassword: true });
-    await eventually(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: other.headers })));
+    await withinCredentialCache(async () => expectUnauthenticated(await supergraph.request({ query: ME, headers: other.headers })));
     expect((await supergraph.request({ query: ME, headers: kept.headers })).data).toEqual({ me: { id: user.id, role: 'USER' } });
   });
 
@@ -151,7 +138,7 @@ describe.each([oneTestBackend()])('credential attacks at the gateway (%s)', (bac
     const users = { query: 'query { users(limit: 1) { meta { totalItems } } }', headers: promoted.headers };
     expect(errorCodes(await supergraph.request(users))).toEqual(['FORBIDDEN']);
     await supergraph.request({ query: contractOperation('admin', 'SetUserRole'), variables: { id: promoted.userId, role: 'ADMIN' }, headers: admin.headers });
-    await eventually(async () => expect((await supergraph.request(users)).errors).toBeUndefined());
+    await withinCredentialCache(async () => expect((await supergraph.request(users)).errors).toBeUndefined());
   });
 
   it('stops a revoked API key within seconds', async () => {
@@ -165,7 +152,7 @@ describe.each([oneTestBackend()])('credential attacks at the gateway (%s)', (bac
       headers: admin.headers,
     });
     expect(revoked.data!.revokeApiKey.revokedAt).toEqual(expect.any(String));
-    await eventually(async () => expectUnauthenticated(await run()));
+    await withinCredentialCache(async () => expectUnauthenticated(await run()));
   });
 
   it('refuses an unknown API key', async () => {

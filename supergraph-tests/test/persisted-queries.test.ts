@@ -11,6 +11,7 @@ import {
   sharedRedis,
   signedInUser,
   startTestSupergraph,
+  TEST_SYNC_SETTLE_MS,
   testBackends,
   untilGatewayUsesRedis,
   type TestSupergraph,
@@ -91,14 +92,14 @@ describe.each(testBackends())('persisted queries through the gateway (%s)', (bac
     });
   });
 
-  // docs/partners.md, docs/adr/0033: the test supergraph waits out a settle window of 1 s.
+  // docs/partners.md, docs/adr/0033: the test supergraph's settle window is TEST_SYNC_SETTLE_MS.
   describe('incremental sync for partners', () => {
     interface SyncPage {
       items: Array<{ id: string; updatedAt: string; stockQuantity: number; price: { amount: string } }>;
       unavailable: Array<{ id: string; updatedAt: string }>;
       nextCursor: string;
     }
-    const SETTLED_MS = 1_200;
+    const SETTLED_MS = TEST_SYNC_SETTLE_MS + 200;
     const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLED_MS));
     const databaseNow = async () => (await supergraph.catalog.prisma.$queryRaw<Array<{ now: Date }>>`SELECT now() AS now`)[0]!.now;
 

@@ -21,9 +21,15 @@ function tagsInvalidatedBy(change: Change): string[] {
     case EventTopic.ORDER_PLACED:
     case EventTopic.ORDER_CANCELLED:
     case EventTopic.ORDER_STATUS_CHANGED:
+    case EventTopic.ORDER_ANONYMISED:
       return [orderTag(change.payload.orderId), userTag(change.payload.userId), ListTag.orders];
+    case EventTopic.PASSWORD_RESET_REQUESTED:
+      // Nothing any answer shows changed: the request is only a reason to write an email.
+      return [];
     case EventTopic.CART_CHANGED:
       return [userTag(change.payload.userId)];
+    case EventTopic.USER_DELETED:
+      return [userTag(change.payload.userId), ListTag.users];
     case EventTopic.USER_CHANGED: {
       const { userId } = change.payload;
       return userId ? [userTag(userId), ListTag.users] : [ListTag.users];

@@ -469,6 +469,26 @@ export const registrationRateLimitSchema = z
 export type RegistrationRateLimitConfig = z.output<typeof registrationRateLimitSchema>;
 
 /**
+ * Password resets (docs/adr/0035): how long a token works, and how many requests one email
+ * and one client address may make per window, counted before anything is looked up.
+ */
+export const passwordResetSchema = z
+  .object({
+    PASSWORD_RESET_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1_800),
+    PASSWORD_RESET_MAX_PER_EMAIL: limit(3, 1_000_000),
+    PASSWORD_RESET_MAX_PER_CLIENT: limit(10, 1_000_000),
+    PASSWORD_RESET_WINDOW_SECONDS: limit(3_600, 86_400),
+  })
+  .transform((env) => ({
+    tokenTtlSeconds: env.PASSWORD_RESET_TOKEN_TTL_SECONDS,
+    maxPerEmail: env.PASSWORD_RESET_MAX_PER_EMAIL,
+    maxPerClient: env.PASSWORD_RESET_MAX_PER_CLIENT,
+    windowSeconds: env.PASSWORD_RESET_WINDOW_SECONDS,
+  }));
+
+export type PasswordResetConfig = z.output<typeof passwordResetSchema>;
+
+/**
  * How a service stops on SIGTERM or SIGINT (docs/adr/0016): it stops accepting, answers the
  * requests in flight, closes its pools and exits, all within SHUTDOWN_TIMEOUT_MS, whatever
  * hangs. Orchestrators kill after their own grace period (30 s in Kubernetes): keep this below it.

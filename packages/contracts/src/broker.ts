@@ -13,7 +13,8 @@ export const BROKER_CONTRACT_VERSION = 1;
 /** The services whose outbox feeds the stream, and the topics each publishes: a topic has one publisher. */
 export const outboxPublishers = {
   catalog: [EventTopic.PRODUCT_CHANGED, EventTopic.STOCK_CHANGED, EventTopic.CATEGORY_CHANGED],
-  orders: [EventTopic.ORDER_PLACED, EventTopic.ORDER_CANCELLED, EventTopic.ORDER_STATUS_CHANGED],
+  orders: [EventTopic.ORDER_PLACED, EventTopic.ORDER_CANCELLED, EventTopic.ORDER_STATUS_CHANGED, EventTopic.ORDER_ANONYMISED],
+  users: [EventTopic.PASSWORD_RESET_REQUESTED, EventTopic.USER_DELETED],
 } as const satisfies Record<string, readonly OutboxTopic[]>;
 
 export type OutboxPublisher = keyof typeof outboxPublishers;

@@ -11,6 +11,15 @@ export const EventTopic = {
   ORDER_PLACED: 'order.placed',
   ORDER_CANCELLED: 'order.cancelled',
   ORDER_STATUS_CHANGED: 'order.status_changed',
+  /** An order's personal fields (its shipping address) were erased, its buyer's account having been deleted. */
+  ORDER_ANONYMISED: 'order.anonymised',
+  /**
+   * Someone asked to reset an account's password (docs/adr/0035). It names the request, never a
+   * token: the notifications worker asks users for the token over a signed call.
+   */
+  PASSWORD_RESET_REQUESTED: 'password_reset.requested',
+  /** An account was deleted: its personal data is gone from users, and whoever keeps some (orders) erases theirs. */
+  USER_DELETED: 'user.deleted',
   /** A shopper's cart changed. Request-scoped only, never written to the outbox. */
   CART_CHANGED: 'cart.changed',
   /** An account's profile, role or status changed. Request-scoped only. */
@@ -49,6 +58,9 @@ export const changeSchema = z.discriminatedUnion('topic', [
   ),
   change(EventTopic.ORDER_CANCELLED, orderTransitionSchema),
   change(EventTopic.ORDER_STATUS_CHANGED, orderTransitionSchema),
+  change(EventTopic.ORDER_ANONYMISED, z.object({ orderId: idSchema, userId: idSchema })),
+  change(EventTopic.PASSWORD_RESET_REQUESTED, z.object({ userId: idSchema, resetRequestId: idSchema })),
+  change(EventTopic.USER_DELETED, z.object({ userId: idSchema })),
   change(EventTopic.CART_CHANGED, z.object({ userId: idSchema })),
   /** Null: some account changed, which one is not known (lists of users are stale). */
   change(EventTopic.USER_CHANGED, z.object({ userId: idSchema.nullable() })),

@@ -23,6 +23,7 @@ export { StockApi, type ProductSnapshot, type ReservationRefusal, type Reservati
 export { credentialCheck } from './credentials.js';
 export { addressLookup, isCountryCode, postalAddressSchema, type PostalAddress, type PostalAddressInput } from './addresses.js';
 export { shopperContact } from './shopper-contact.js';
+export { passwordResetToken } from './password-reset.js';
 export { eventFeed } from './event-feed.js';
 export { isId } from './values.js';
 export {

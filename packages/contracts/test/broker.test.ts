@@ -26,6 +26,9 @@ describe('the broker contract', () => {
       'shop.orders.order.placed',
       'shop.orders.order.cancelled',
       'shop.orders.order.status_changed',
+      'shop.orders.order.anonymised',
+      'shop.users.password_reset.requested',
+      'shop.users.user.deleted',
     ]);
   });
 

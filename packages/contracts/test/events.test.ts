@@ -12,6 +12,9 @@ describe('event topics and payloads', () => {
     { topic: EventTopic.ORDER_PLACED, payload: { orderId: id, userId, total: '39.80', currency: 'EUR', productIds: [id] } },
     { topic: EventTopic.ORDER_CANCELLED, payload: { orderId: id, userId, from: 'PENDING', to: 'CANCELLED' } },
     { topic: EventTopic.ORDER_STATUS_CHANGED, payload: { orderId: id, userId, from: 'PAID', to: 'SHIPPED' } },
+    { topic: EventTopic.ORDER_ANONYMISED, payload: { orderId: id, userId } },
+    { topic: EventTopic.PASSWORD_RESET_REQUESTED, payload: { userId, resetRequestId: id } },
+    { topic: EventTopic.USER_DELETED, payload: { userId } },
     { topic: EventTopic.CART_CHANGED, payload: { userId } },
     { topic: EventTopic.USER_CHANGED, payload: { userId: null } },
   ])('reads a $topic event', (change) => {

@@ -126,12 +126,17 @@ export const errorRegistry = {
   WRONG_CURRENT_PASSWORD: {
     status: 403,
     description:
-      'A change that needs the account\'s current password (changePassword) was given another one; nothing changed. Ask the person for it again: repeated failures count as failed sign-ins and end in RATE_LIMITED.',
+      'A change that needs the account\'s current password (changePassword, deleteAccount) was given another one; nothing changed. Ask the person for it again: repeated failures count as failed sign-ins and end in RATE_LIMITED.',
   },
   STOCK_BELOW_ZERO: {
     status: 409,
     description:
       'A stock adjustment would take the product\'s stock below zero; nothing was changed. `extensions.stockQuantity` is the stock it met. Read the stock again and adjust by a delta it can take.',
+  },
+  INVALID_RESET_TOKEN: {
+    status: 400,
+    description:
+      'A password reset token (resetPassword) that is unknown, expired, already used, or superseded by a newer request or a password change; nothing changed. Ask for a new one with requestPasswordReset.',
   },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
@@ -168,6 +173,11 @@ export const apolloErrorRegistry = {
   OPERATION_RESOLUTION_FAILURE: {
     status: 400,
     description: 'The document holds several operations and no `operationName`, or none of that name. Name the operation to run.',
+  },
+  INVALID_RESET_TOKEN: {
+    status: 400,
+    description:
+      'A password reset token (resetPassword) that is unknown, expired, already used, or superseded by a newer request or a password change; nothing changed. Ask for a new one with requestPasswordReset.',
   },
 } as const satisfies Record<string, ErrorCodeEntry>;
 

@@ -248,6 +248,9 @@ describe('the composed supergraph', () => {
         ['Mutation.register', 50],
         ['Mutation.login', 50],
         ['Mutation.changePassword', 50],
+        ['Mutation.deleteAccount', 50],
+        ['Mutation.requestPasswordReset', 50],
+        ['Mutation.resetPassword', 50],
       ]),
     );
     expect(costDirectivesFromSdl(parse(repoFile('subgraphs/catalog/src/schema.graphql'))).listSizes.get('Query.products')).toEqual({ ...paged, sizedFields: ['items', 'unavailable'] });

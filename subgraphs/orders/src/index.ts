@@ -7,6 +7,7 @@ import { createPrisma, migrationsDir, type OrdersPrisma } from './data/client.js
 import { createLoaders } from './data/loaders.js';
 import { usersClient } from './data/users-client.js';
 import { resolvers } from './resolvers/index.js';
+import { DEFAULT_USER_EVENT_POLL_MS, startBuyerErasure } from './services/erasure.js';
 import { createPlacement, type Placement, type PlacementHooks } from './services/placement.js';
 import { defaultRecovery, startOrderRecovery, type RecoveryOptions } from './services/recovery.js';
 
@@ -26,8 +27,13 @@ export interface OrdersOptions {
   /** Probes between the steps of placing an order (tests only). */
   hooks?: PlacementHooks;
   limits: SubgraphLimits;
-  /** NATS JetStream to relay the outbox to as well (docs/adr/0028); none: the HTTP event feed only. */
+  /**
+   * NATS JetStream to relay the outbox to as well (docs/adr/0028), and to read users' deletions
+   * from (docs/adr/0035); none: the HTTP event feeds only.
+   */
   broker?: NatsConfig | null;
+  /** Without NATS, how often the drained users feed is read again. */
+  userEventPollMs?: number;
   host: string;
   port: number;
   /** Where Prometheus scrapes it; none in tests that run it in process. */
@@ -49,7 +55,17 @@ export function startOrders(options: OrdersOptions) {
     // One saga per process, shared by requests and the recovery job.
     createServices: (prisma) => createPlacement({ prisma, catalog, users, logger, hooks }),
     createContext: (prisma, { viewer }, placement) => ({ viewer, prisma, loaders: createLoaders(prisma, catalog), placement }),
-    backgroundJobs: (prisma, placement) => [startOrderRecovery({ prisma, placement, logger }, { ...defaultRecovery, ...options.recovery })],
+    backgroundJobs: (prisma, placement) => [
+      startOrderRecovery({ prisma, placement, logger }, { ...defaultRecovery, ...options.recovery }),
+      startBuyerErasure({
+        prisma,
+        nats: options.broker ?? null,
+        usersUrl: options.usersUrl,
+        gatewayKeys: options.gatewayKeys,
+        pollMs: options.userEventPollMs ?? DEFAULT_USER_EVENT_POLL_MS,
+        logger,
+      }),
+    ],
     outbox: true,
     schemaUrl: new URL('./schema.graphql', import.meta.url),
     resolvers,

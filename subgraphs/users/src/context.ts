@@ -1,14 +1,16 @@
 import type { Viewer } from '@shop/auth';
-import type { AccessTokenConfig } from '@shop/config';
+import type { AccessTokenConfig, PasswordResetConfig } from '@shop/config';
 import type { UsersPrisma } from './data/client.js';
 import type { UsersLoaders } from './data/loaders.js';
-import type { LoginLimiter, RegistrationLimiter } from './services/throttles.js';
+import type { LoginLimiter, PasswordResetLimiter, RegistrationLimiter } from './services/throttles.js';
 
 /** What the account services need beyond the database, created once at start. */
 export interface AccountSettings {
   tokens: AccessTokenConfig;
   loginLimiter: LoginLimiter;
   registrationLimiter: RegistrationLimiter;
+  passwordReset: PasswordResetConfig;
+  passwordResetLimiter: PasswordResetLimiter;
 }
 
 export interface Context {

@@ -3,11 +3,13 @@ import type {
   DatabaseConfig,
   KeyRing,
   LoginRateLimitConfig,
+  NatsConfig,
+  PasswordResetConfig,
   RedisConfig,
   RegistrationRateLimitConfig,
   SubgraphLimits,
 } from '@shop/config';
-import { addressLookup, credentialCheck, shopperContact } from '@shop/contracts';
+import { addressLookup, credentialCheck, passwordResetToken, shopperContact } from '@shop/contracts';
 import { internalRoute, serveSubgraph, type StopOptions, type SubgraphMetricsOptions } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { createRateLimiters } from '@shop/redis';
@@ -19,6 +21,7 @@ import { seedUsers } from './seed.js';
 import { shippingAddressOf } from './services/addresses.js';
 import { viewerForCredential } from './services/authenticate.js';
 import { contactOf } from './services/contact.js';
+import { issueResetToken } from './services/password-reset.js';
 import { createThrottles, throttleWindows } from './services/throttles.js';
 
 export type { UsersPrisma } from './data/client.js';
@@ -32,7 +35,10 @@ export interface UsersOptions {
   tokens: AccessTokenConfig;
   loginRateLimit: LoginRateLimitConfig;
   registrationRateLimit: RegistrationRateLimitConfig;
+  passwordReset: PasswordResetConfig;
   redis: RedisConfig;
+  /** NATS JetStream to relay the outbox to as well (docs/adr/0028); none: the HTTP event feed only. */
+  broker?: NatsConfig | null;
   limits: SubgraphLimits;
   host: string;
   port: number;
@@ -45,8 +51,12 @@ export interface UsersOptions {
 
 export async function startUsers(options: UsersOptions) {
   const { tokens } = options;
-  const rateLimiters = createRateLimiters(options.redis, throttleWindows(options.loginRateLimit, options.registrationRateLimit), options.logger);
-  const accounts = { tokens, ...createThrottles(rateLimiters.limiters, options.loginRateLimit) };
+  const rateLimiters = createRateLimiters(
+    options.redis,
+    throttleWindows(options.loginRateLimit, options.registrationRateLimit, options.passwordReset),
+    options.logger,
+  );
+  const accounts = { tokens, passwordReset: options.passwordReset, ...createThrottles(rateLimiters.limiters, options.loginRateLimit) };
   const subgraph = await serveSubgraph<UsersPrisma, Context>({
     ...options,
     name: 'users',
@@ -57,7 +67,10 @@ export async function startUsers(options: UsersOptions) {
       internalRoute(credentialCheck, async (credential) => ({ viewer: await viewerForCredential(prisma, tokens, credential) })),
       internalRoute(addressLookup, async ({ userId, addressId }) => ({ address: await shippingAddressOf(prisma, userId, addressId) })),
       internalRoute(shopperContact, async ({ userId }) => ({ contact: await contactOf(prisma, userId) })),
+      internalRoute(passwordResetToken, (request) => issueResetToken(prisma, request)),
     ],
+    // Password reset requests (docs/adr/0035) go to the notifications worker through it.
+    outbox: true,
     prepare: options.seedDemoData ? (prisma) => seedUsers(prisma, options.logger) : undefined,
     schemaUrl: new URL('./schema.graphql', import.meta.url),
     resolvers,

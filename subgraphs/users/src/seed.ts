@@ -1,3 +1,4 @@
+import { postalAddressSchema, type PostalAddressInput } from '@shop/contracts';
 import { stableUuid } from '@shop/db';
 import type { Logger } from '@shop/logging';
 import type { Prisma } from './generated/prisma/client.js';
@@ -17,7 +18,17 @@ const demoAccounts = [
   { email: 'partner@example.com', username: 'acme-partner', firstName: 'Acme', lastName: 'Resale', role: 'PARTNER' },
 ] as const;
 
-/** Idempotent: accounts that exist (by email) are left as they are, passwords included. */
+/** Each demo shopper's saved (and default) address, so checkout with `{ addressId }` works out of the box. */
+const demoAddresses: Record<string, PostalAddressInput> = {
+  'alice@example.com': { fullName: 'Alice Martin', line1: '12 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR', phone: '+33 1 23 45 67 89' },
+  'bob@example.com': { fullName: 'Bob Nguyen', line1: '1 Main Street', line2: 'Apt 4', city: 'Boston', region: 'MA', postalCode: '02110', country: 'US' },
+  'carol@example.com': { fullName: 'Carol Okafor', line1: '221B Baker Street', city: 'London', postalCode: 'NW1 6XE', country: 'GB' },
+};
+
+/**
+ * Idempotent: accounts that exist (by email) are left as they are, passwords and addresses
+ * included; a demo shopper created now gets its address as its default.
+ */
 export async function seedUsers(prisma: UsersPrisma, logger: Logger): Promise<void> {
   const accounts: Array<Omit<Prisma.UserCreateManyInput, 'passwordHash'> & { password: string }> = [
     { email: DEMO_ADMIN.email, username: 'admin', firstName: 'Ada', lastName: 'Admin', role: 'ADMIN', password: DEMO_ADMIN.password },
@@ -36,6 +47,17 @@ export async function seedUsers(prisma: UsersPrisma, logger: Logger): Promise<vo
       passwordHash: await hashPassword(password),
     })),
   );
-  const created = await prisma.user.createMany({ data, skipDuplicates: true });
-  logger.info({ created: created.count, total: accounts.length }, 'demo users seeded');
+  const addresses = data.flatMap(({ id, email }) => {
+    const address = demoAddresses[email];
+    return address ? [{ id: stableUuid(`address:${email}`), userId: id!, ...postalAddressSchema.parse(address) }] : [];
+  });
+  const created = await prisma.$transaction(async (tx) => {
+    const users = await tx.user.createMany({ data, skipDuplicates: true });
+    await tx.address.createMany({ data: addresses, skipDuplicates: true });
+    for (const address of addresses) {
+      await tx.user.updateMany({ where: { id: address.userId, defaultAddressId: null }, data: { defaultAddressId: address.id } });
+    }
+    return users;
+  });
+  logger.info({ created: created.count, total: accounts.length, addresses: addresses.length }, 'demo users seeded');
 }

@@ -31,6 +31,18 @@ describe('the demo accounts', () => {
     expect(await prisma.user.count({ where: { role: 'USER' } })).toBeGreaterThanOrEqual(2);
   });
 
+  it('gives each demo shopper a saved address, its default, and none to the others', async () => {
+    const shoppers = await prisma.user.findMany({ where: { role: 'USER' }, include: { addresses: true } });
+    expect(shoppers.length).toBeGreaterThanOrEqual(2);
+    for (const shopper of shoppers) {
+      expect(shopper.addresses).toHaveLength(1);
+      expect(shopper.defaultAddressId).toBe(shopper.addresses[0]!.id);
+    }
+    expect(await prisma.address.count({ where: { user: { role: { not: 'USER' } } } })).toBe(0);
+    const alice = shoppers.find((shopper) => shopper.email === 'alice@example.com')!;
+    expect(alice.addresses[0]).toMatchObject({ fullName: 'Alice Martin', city: 'Paris', country: 'FR' });
+  });
+
   it('is idempotent and leaves existing passwords alone', async () => {
     const before = await prisma.user.findMany({ orderBy: { email: 'asc' } });
     await prisma.user.update({ where: { email: DEMO_ADMIN.email }, data: { passwordHash: 'changed-since' } });
@@ -38,5 +50,12 @@ describe('the demo accounts', () => {
     await seedUsers(prisma, logger);
     expect(await prisma.user.findMany({ orderBy: { email: 'asc' } })).toEqual(changed);
     expect(changed).not.toEqual(before);
+  });
+
+  it('leaves a demo shopper without the address it removed', async () => {
+    const bob = await prisma.user.findUniqueOrThrow({ where: { email: 'bob@example.com' } });
+    await prisma.address.deleteMany({ where: { userId: bob.id } });
+    await seedUsers(prisma, logger);
+    expect(await prisma.address.count({ where: { userId: bob.id } })).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { GATEWAY_TOKEN_HEADER, internalClient } from '@shop/auth';
-import { loginRateLimitSchema, parseConfig, redisSchema, registrationRateLimitSchema } from '@shop/config';
-import { addressLookup, credentialCheck, shopperContact } from '@shop/contracts';
+import { loginRateLimitSchema, parseConfig, passwordResetSchema, redisSchema, registrationRateLimitSchema } from '@shop/config';
+import { addressLookup, credentialCheck, eventFeed, passwordResetToken, shopperContact } from '@shop/contracts';
 import type { RunningSubgraph } from '@shop/graphql-kit';
 import { aloneSubgraph, asGatewayTo, doorAnswer, entitiesQuery, gatewayHeaders, graphQLBody, personViewer, postGraphQL, refusalOf, testKeyRing, TURNED_AWAY } from '@shop/testing/subgraph';
 import { startUsers, type UsersPrisma } from '../src/index.js';
@@ -27,6 +27,7 @@ describe('users subgraph', () => {
       tokens: { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 86_400 },
       loginRateLimit: parseConfig(loginRateLimitSchema, {}),
       registrationRateLimit: parseConfig(registrationRateLimitSchema, {}),
+      passwordReset: parseConfig(passwordResetSchema, {}),
       redis: parseConfig(redisSchema, {}),
     });
     build = userBuilders(users.prisma);
@@ -119,6 +120,59 @@ describe('users subgraph', () => {
       expect(await call(shopperContact, { userId: randomUUID() })).toEqual({ contact: null });
       const unsigned = await fetch(new URL(shopperContact.path, users.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: active.id }) });
       expect(unsigned.status).toBe(401);
+    });
+  });
+
+  describe('password reset requests', () => {
+    const requestReset = (email: string) => send({ query: 'mutation($email: String!) { requestPasswordReset(email: $email) }', variables: { email } });
+
+    it('publishes a request by its id in the feed, and mints its token once, for the notifications worker only, keeping its hash', async () => {
+      const call = internalClient({ baseUrl: users.url, audience: 'users', keys: alone.options.gatewayKeys, timeoutMs: 5_000 });
+      const user = await build.user({ firstName: 'Grace' });
+      expect((await requestReset(user.email)).data).toEqual({ requestPasswordReset: true });
+      const request = await users.prisma.passwordResetRequest.findFirstOrThrow({ where: { userId: user.id } });
+
+      // The feed names the request, never a token (none exists yet).
+      let published: Array<{ topic: string; payload: unknown }> = [];
+      for (let attempt = 0; attempt < 100 && published.length === 0; attempt += 1) {
+        published = (await call(eventFeed, { after: '0', limit: 1000 })).events.filter((event) => event.aggregateId === user.id);
+        if (published.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(published.map(({ topic, payload }) => ({ topic, payload }))).toEqual([
+        { topic: 'password_reset.requested', payload: { userId: user.id, resetRequestId: request.id } },
+      ]);
+      expect(request.tokenHash).toBeNull();
+
+      expect(await call(passwordResetToken, { userId: randomUUID(), resetRequestId: request.id })).toEqual({ reset: null });
+      const { reset } = await call(passwordResetToken, { userId: user.id, resetRequestId: request.id });
+      expect(reset).toEqual({ token: expect.stringMatching(/^pr_[\w-]{43}$/), email: user.email, firstName: 'Grace', expiresAt: request.expiresAt.toISOString() });
+      expect(reset!.expiresAt).toBe(new Date(request.createdAt.getTime() + 30 * 60_000).toISOString());
+      const stored = await users.prisma.passwordResetRequest.findUniqueOrThrow({ where: { id: request.id } });
+      expect(stored.tokenHash).toBe(createHash('sha256').update(reset!.token).digest('hex'));
+      // Handed out once: a second call (a redelivered event) gets nothing.
+      expect(await call(passwordResetToken, { userId: user.id, resetRequestId: request.id })).toEqual({ reset: null });
+
+      const unsigned = await fetch(new URL(passwordResetToken.path, users.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: user.id, resetRequestId: request.id }),
+      });
+      expect(unsigned.status).toBe(401);
+    });
+
+    it('mints nothing for a request superseded by a newer one, nor for an unknown email (which writes no request)', async () => {
+      const call = internalClient({ baseUrl: users.url, audience: 'users', keys: alone.options.gatewayKeys, timeoutMs: 5_000 });
+      const user = await build.user();
+      await requestReset(user.email);
+      await requestReset(user.email);
+      const [older, newer] = await users.prisma.passwordResetRequest.findMany({ where: { userId: user.id }, orderBy: { createdAt: 'asc' } });
+      expect(older!.revokedAt).not.toBeNull();
+      expect(await call(passwordResetToken, { userId: user.id, resetRequestId: older!.id })).toEqual({ reset: null });
+      expect((await call(passwordResetToken, { userId: user.id, resetRequestId: newer!.id })).reset).not.toBeNull();
+
+      const before = await users.prisma.passwordResetRequest.count();
+      expect((await requestReset(`nobody-${randomUUID()}@example.test`)).data).toEqual({ requestPasswordReset: true });
+      expect(await users.prisma.passwordResetRequest.count()).toBe(before);
     });
   });
 

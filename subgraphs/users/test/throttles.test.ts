@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { loginRateLimitSchema, parseConfig, redisSchema, registrationRateLimitSchema } from '@shop/config';
+import { loginRateLimitSchema, parseConfig, passwordResetSchema, redisSchema, registrationRateLimitSchema } from '@shop/config';
 import { AppError } from '@shop/errors';
 import { createLogger } from '@shop/logging';
 import { connectRedis, createRateLimiters } from '@shop/redis';
@@ -21,7 +21,7 @@ describe('sign-in throttles on a Redis of their own that freezes', () => {
     inspector.on('error', () => undefined);
     await new Promise((resolve) => inspector.once('ready', resolve));
     const config = parseConfig(loginRateLimitSchema, {});
-    const windows = throttleWindows(config, parseConfig(registrationRateLimitSchema, {}));
+    const windows = throttleWindows(config, parseConfig(registrationRateLimitSchema, {}), parseConfig(passwordResetSchema, {}));
     const rateLimiters = createRateLimiters(redisConfig, windows, createLogger('test-users', 'silent'));
     const { loginLimiter } = createThrottles(rateLimiters.limiters, config);
     try {

@@ -2,10 +2,9 @@ import { internalClient } from '@shop/auth';
 import type { DatabaseConfig, KeyRing, MetricsEndpointConfig, NatsConfig, NotificationsConfig } from '@shop/config';
 import { EventTopic } from '@shop/contracts';
 import { migrationNames, openDatabase } from '@shop/db';
-import { startEventConsumer } from '@shop/events';
+import { databaseCheckpoints, startEventConsumer } from '@shop/events';
 import type { Logger } from '@shop/logging';
 import { startMetricsServer } from '@shop/metrics';
-import { databaseCheckpoints } from './data/checkpoints.js';
 import { createPrisma, migrationsDir, type NotificationsPrisma } from './data/client.js';
 import { startHealthServer } from './health.js';
 import { createMailer, timedMailer } from './mailer.js';
@@ -20,9 +19,9 @@ const CONTACT_TIMEOUT_MS = 5_000;
 export interface NotificationsOptions extends NotificationsConfig {
   database: DatabaseConfig;
   migrate: boolean;
-  /** The stream to read order events from; null: the orders subgraph's HTTP feed. */
+  /** The stream to read order and account events from; null: the orders and users subgraphs' HTTP feeds. */
   nats: NatsConfig | null;
-  /** Where the users subgraph (shoppers' addresses) and the orders subgraph (its feed) answer. */
+  /** Where the users subgraph (shoppers' addresses, reset tokens, its feed) and the orders subgraph (its feed) answer. */
   usersUrl: string;
   ordersUrl: string;
   gatewayKeys: KeyRing;
@@ -41,8 +40,9 @@ export interface RunningNotifications {
 }
 
 /**
- * The notifications worker (docs/adr/0031): reads order events from where it left off and
- * emails the shopper an order's confirmation, shipping and cancellation, once per event.
+ * The notifications worker (docs/adr/0031): reads order and account events from where it left
+ * off and emails the shopper an order's confirmation, shipping and cancellation, and a password
+ * reset's token (docs/adr/0035), once per event.
  */
 export async function startNotifications(options: NotificationsOptions): Promise<RunningNotifications> {
   const { logger } = options;
@@ -54,9 +54,9 @@ export async function startNotifications(options: NotificationsOptions): Promise
   const users = internalClient({ baseUrl: options.usersUrl, audience: 'users', keys: options.gatewayKeys, timeoutMs: CONTACT_TIMEOUT_MS });
   const consumer = startEventConsumer({
     name: 'notifications',
-    topics: [EventTopic.ORDER_PLACED, EventTopic.ORDER_STATUS_CHANGED, EventTopic.ORDER_CANCELLED],
+    topics: [EventTopic.ORDER_PLACED, EventTopic.ORDER_STATUS_CHANGED, EventTopic.ORDER_CANCELLED, EventTopic.PASSWORD_RESET_REQUESTED],
     nats: options.nats,
-    feeds: { orders: options.ordersUrl },
+    feeds: { orders: options.ordersUrl, users: options.usersUrl },
     gatewayKeys: options.gatewayKeys,
     checkpoints: databaseCheckpoints(prisma),
     // The first start reads what the stream holds: orders placed while it was starting get their email.
@@ -78,7 +78,7 @@ export async function startNotifications(options: NotificationsOptions): Promise
     }),
   });
   const metricsServer = options.metrics ? await startMetricsServer(metrics.registry, options.metrics, logger) : null;
-  logger.info({ url: health.url, database: database.description, mail: options.smtpUrl ? 'smtp' : options.outboxDir, events: options.nats ? 'broker' : 'orders feed' }, 'notifications worker ready');
+  logger.info({ url: health.url, database: database.description, mail: options.smtpUrl ? 'smtp' : options.outboxDir, events: options.nats ? 'broker' : 'orders and users feeds' }, 'notifications worker ready');
   let stopped: Promise<void> | undefined;
   const stop = async () => {
     await consumer.stop();

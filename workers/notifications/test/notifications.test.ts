@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { loginRateLimitSchema, parseConfig, redisSchema, registrationRateLimitSchema, type NatsConfig } from '@shop/config';
+import { loginRateLimitSchema, parseConfig, passwordResetSchema, redisSchema, registrationRateLimitSchema, type NatsConfig } from '@shop/config';
 import { BROKER_CONTRACT_VERSION, brokerNames, encodeBrokerEvent, EventTopic, type BrokerEventDraft } from '@shop/contracts';
 import type { RunningSubgraph } from '@shop/graphql-kit';
 import { brokerConnection } from '@shop/events';
@@ -82,6 +82,7 @@ async function startSmtpServer() {
       tokens: { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 86_400 },
       loginRateLimit: parseConfig(loginRateLimitSchema, {}),
       registrationRateLimit: parseConfig(registrationRateLimitSchema, {}),
+      passwordReset: parseConfig(passwordResetSchema, {}),
       redis: parseConfig(redisSchema, {}),
     });
     const build = userBuilders(users.prisma);

@@ -4,14 +4,18 @@ import { readPage, type Page, type PageArgs } from '@shop/graphql-kit';
 import { z } from 'zod';
 import type { Product } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
+import { TRANSACTION_TIMEOUT_MS } from '../data/client.js';
 import { databaseNow, findProductPage, type ProductWhere } from '../data/products.js';
 
 /**
- * How old a change must be before a sync returns it: longer than any catalog transaction lasts
- * (Prisma ends an interactive one after 5 s), so that no change still uncommitted can land
- * behind a cursor a partner already holds (docs/adr/0033).
+ * How old a change must be before a sync returns it (10 s). A change is stamped with its
+ * transaction's start (the `updated_at` trigger) but seen only once committed: a page read while
+ * it is still open must not move a partner's cursor past it (docs/adr/0033). No catalog
+ * transaction stays open longer than TRANSACTION_TIMEOUT_MS; twice that leaves room for the
+ * commit itself on a loaded database. Not configuration: it follows from that bound, and a
+ * longer transaction timeout lengthens it here.
  */
-export const SYNC_SETTLE_MS = 10_000;
+export const SYNC_SETTLE_MS = 2 * TRANSACTION_TIMEOUT_MS;
 
 /** Sorts after every id: a cursor at an instant with it means "changes after that instant". */
 const AFTER_EVERY_ID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';

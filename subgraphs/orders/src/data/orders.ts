@@ -4,6 +4,7 @@ import type { PageWindow } from '@shop/graphql-kit';
 import { Prisma, type Order, type OrderItem, type OrderStatus } from '../generated/prisma/client.js';
 import type { PostalAddress } from './users-client.js';
 import type { OrdersPrisma } from './client.js';
+import { erasedFields, holdBuyer, isErasedBuyer } from './erasure.js';
 
 export type OrderRecord = Order;
 /** An order line with its order's currency (one currency per order). */
@@ -120,9 +121,18 @@ export interface Confirmation {
  */
 export const confirmOrder = (prisma: OrdersPrisma, order: Order, confirmation: Confirmation) =>
   prisma.$transaction(async (tx) => {
+    // A buyer deleted while the order was being placed (its access token honoured for a few seconds more) keeps no address in it.
+    await holdBuyer(tx, order.userId, 'confirm');
+    const erased = await isErasedBuyer(tx, order.userId);
     const confirmed = await tx.order.updateMany({
       where: { id: order.id, stockState: 'RESERVING' },
-      data: { stockState: 'RESERVED', status: 'PENDING', total: confirmation.total, currency: confirmation.currency },
+      data: {
+        stockState: 'RESERVED',
+        status: 'PENDING',
+        total: confirmation.total,
+        currency: confirmation.currency,
+        ...(erased ? erasedFields(new Date()) : {}),
+      },
     });
     if (confirmed.count === 0) return false;
     for (const line of confirmation.lines) {

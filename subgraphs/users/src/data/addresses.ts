@@ -13,9 +13,16 @@ export const findAddressOf = (prisma: UsersPrisma, userId: string, id: string) =
 
 export const countAddressesOf = (prisma: UsersPrisma, userId: string) => prisma.address.count({ where: { userId } });
 
-/** The address, and the user's default set to it when asked or when the user had none. */
+/**
+ * The address, and the user's default set to it when asked or when the user had none; null when
+ * the account is no longer active. The account's row is held (FOR SHARE) first: a deletion
+ * erasing its addresses either waits for this one to commit, then erases it too, or commits
+ * first and this finds the account gone (docs/adr/0035).
+ */
 export const createAddress = (prisma: UsersPrisma, userId: string, address: PostalAddress, makeDefault: boolean) =>
   prisma.$transaction(async (tx) => {
+    const owner = await tx.$queryRaw<unknown[]>`SELECT id FROM users WHERE id = ${userId}::uuid AND is_active FOR SHARE`;
+    if (owner.length === 0) return null;
     addressesChanged(userId);
     const created = await tx.address.create({ data: { ...address, userId } });
     await tx.user.updateMany({

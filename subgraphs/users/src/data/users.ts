@@ -1,14 +1,19 @@
 import { EventTopic } from '@shop/contracts';
-import { noteChange } from '@shop/db';
+import { noteChange, writeEvent } from '@shop/db';
 import type { PageWindow } from '@shop/graphql-kit';
 import type { Prisma, Role } from '../generated/prisma/client.js';
 import type { UsersPrisma } from './client.js';
 
-// Accounts have no outbox (nothing else listens yet): changes are noted for the request,
-// whose response tells the gateway's cache.
+// Profile, role and status changes are the request's only: noted for it, whose response tells
+// the gateway's cache. Only a deletion is an outbox event (others keep data about the account).
 const userChanged = (userId: string | null) => noteChange({ topic: EventTopic.USER_CHANGED, payload: { userId } });
 
 export type UserWhere = Prisma.UserWhereInput;
+
+
+/** A password set otherwise voids the reset tokens asked for before it. */
+const revokeOpenResets = (tx: Prisma.TransactionClient, userId: string, now: Date) =>
+  tx.passwordResetRequest.updateMany({ where: { userId, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
 
 export const findUsersByIds = (prisma: UsersPrisma, ids: readonly string[]) =>
   prisma.user.findMany({ where: { id: { in: [...ids] } } });
@@ -20,9 +25,10 @@ export function createUser(prisma: UsersPrisma, data: Prisma.UserCreateInput) {
   return prisma.user.create({ data });
 }
 
-export function updateUser(prisma: UsersPrisma, id: string, data: Prisma.UserUpdateInput) {
+/** Only an active account's: the count says whether it was (a deleted one's data stays erased). */
+export function updateActiveUser(prisma: UsersPrisma, id: string, data: Prisma.UserUpdateManyMutationInput) {
   userChanged(id);
-  return prisma.user.update({ where: { id }, data });
+  return prisma.user.updateMany({ where: { id, isActive: true }, data });
 }
 
 export async function findUserPage(prisma: UsersPrisma, { where, skip, take }: PageWindow & { where: UserWhere }) {
@@ -48,11 +54,54 @@ export const deactivateUserEverywhere = (prisma: UsersPrisma, id: string, now: D
     return user;
   });
 
+/** What a deleted account's email becomes: unique, and in a domain no mail can reach (RFC 2606's `.invalid`). */
+export const deletedEmail = (id: string) => `deleted-${id}@deleted.invalid`;
+
+/** No argon2 hash looks like this: no password ever matches it. */
+const UNUSABLE_PASSWORD_HASH = '!deleted';
+
+/**
+ * The end of an account (docs/adr/0035), in one transaction: its personal data replaced
+ * (email, username) or erased (names, addresses, open password resets), its password made
+ * unusable, every session and API key revoked, the account DELETED for good, and `user.deleted`
+ * written for the services that keep data about it (orders). Null when it was deleted already.
+ */
+export const deleteUserEverywhere = (prisma: UsersPrisma, id: string, now: Date) =>
+  prisma.$transaction(async (tx) => {
+    const erased = await tx.user.updateMany({
+      where: { id, deletedAt: null },
+      data: {
+        email: deletedEmail(id),
+        username: `deleted-${id}`,
+        firstName: null,
+        lastName: null,
+        passwordHash: UNUSABLE_PASSWORD_HASH,
+        isActive: false,
+        deletedAt: now,
+        defaultAddressId: null,
+      },
+    });
+    if (erased.count === 0) return null;
+    await tx.address.deleteMany({ where: { userId: id } });
+    await tx.passwordResetRequest.deleteMany({ where: { userId: id } });
+    await tx.userSession.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } });
+    await tx.apiKey.updateMany({ where: { ownerId: id, revokedAt: null }, data: { revokedAt: now } });
+    await writeEvent(tx, EventTopic.USER_DELETED, id, { userId: id });
+    return tx.user.findUniqueOrThrow({ where: { id } });
+  });
+
+/** Active again, unless deleted (the count says whether it was): a deleted account stays deleted. */
+export function reactivateUnlessDeleted(prisma: UsersPrisma, id: string) {
+  userChanged(id);
+  return prisma.user.updateMany({ where: { id, deletedAt: null }, data: { isActive: true } });
+}
+
 /** An admin's reset: an active admin with this password, every session of the old one ended. */
 export const resetAdminEverywhere = (prisma: UsersPrisma, id: string, passwordHash: string, now: Date) =>
   prisma.$transaction(async (tx) => {
     userChanged(id);
     await tx.userSession.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } });
+    await revokeOpenResets(tx, id, now);
     return tx.user.update({ where: { id }, data: { passwordHash, role: 'ADMIN', isActive: true } });
   });
 
@@ -65,6 +114,7 @@ export const changePasswordElsewhereSignedOut = (prisma: UsersPrisma, id: string
     userChanged(id);
     await tx.user.update({ where: { id }, data: { passwordHash } });
     await tx.userSession.updateMany({ where: { userId: id, familyId: { not: keptFamilyId }, revokedAt: null }, data: { revokedAt: now } });
+    await revokeOpenResets(tx, id, now);
   });
 
 export const isUsernameTaken = async (prisma: UsersPrisma, username: string) =>

@@ -123,16 +123,44 @@ export type Mutation = {
   createApiKey: CreatedApiKey;
   /** Blocks sign-in and ends every session and API key of the account at once. */
   deactivateUser: User;
+  /**
+   * Deletes the caller's own account, as deleteUser does, once its password is given (a wrong one is
+   * WRONG_CURRENT_PASSWORD and counts as a failed sign-in). Every session ends: sign out the client.
+   * An administrator's account is deleted by another administrator (FORBIDDEN).
+   */
+  deleteAccount: Scalars['Boolean']['output'];
+  /**
+   * Deletes another account: its email and username are replaced by placeholders, its names,
+   * addresses and password erased, every session and API key revoked at once, and its orders kept
+   * with their personal fields erased. Final: a deleted account cannot be reactivated. Deleting a
+   * deleted account changes nothing.
+   */
+  deleteUser: User;
   /** Repeated failures for one account or one client are refused for a while (RATE_LIMITED). */
   login: AuthPayload;
   /** Ends the session of this refresh token (the caller's own); false when there is none. */
   logout: Scalars['Boolean']['output'];
+  /** Lets a deactivated account sign in again (its old sessions and API keys stay revoked). A deleted account is CONFLICT. */
+  reactivateUser: User;
   /** Trades a refresh token for new tokens; a token used twice signs its whole session out. */
   refreshToken: AuthPayload;
   /** Creates a USER account and signs it in. */
   register: AuthPayload;
   /** Removes one of the caller's addresses (if it was the default, there is none until one is set); another user's is NOT_FOUND. */
   removeAddress: Scalars['Boolean']['output'];
+  /**
+   * Starts a password reset: when the email is an active account's, a one-time token is emailed
+   * to it, which works for 30 minutes (PASSWORD_RESET_TOKEN_TTL_SECONDS) and only until a newer
+   * request. The answer is true either way, after the same time: it does not tell whether the
+   * account exists. Requests per email and per client are limited (RATE_LIMITED).
+   */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /**
+   * Sets a new password (the same rules as register's) with the token of a reset email, once;
+   * every session of the account is signed out. A token that is unknown, expired, already used or
+   * superseded by a newer request is INVALID_RESET_TOKEN.
+   */
+  resetPassword: Scalars['Boolean']['output'];
   revokeApiKey: ApiKey;
   /** Sets a key's cost budget (1 to 1,000,000,000): null restores the default; takes effect at the gateway within seconds. A revoked key's budget cannot change (CONFLICT). */
   setApiKeyCostBudget: ApiKey;
@@ -167,6 +195,16 @@ export type MutationDeactivateUserArgs = {
 };
 
 
+export type MutationDeleteAccountArgs = {
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationLoginArgs = {
   input: LoginInput;
 };
@@ -174,6 +212,11 @@ export type MutationLoginArgs = {
 
 export type MutationLogoutArgs = {
   refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationReactivateUserArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -189,6 +232,17 @@ export type MutationRegisterArgs = {
 
 export type MutationRemoveAddressArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  newPassword: Scalars['String']['input'];
+  token: Scalars['String']['input'];
 };
 
 
@@ -285,9 +339,11 @@ export type User = {
   email: Maybe<Scalars['String']['output']>;
   firstName: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
+  /** False when deactivated or deleted. */
   isActive: Scalars['Boolean']['output'];
   lastName: Maybe<Scalars['String']['output']>;
   role: Role;
+  status: UserStatus;
   updatedAt: Scalars['DateTime']['output'];
   username: Scalars['String']['output'];
 };
@@ -297,6 +353,7 @@ export type UserFilter = {
   role?: InputMaybe<Role>;
   /** Matches email, username, first or last name, case-insensitively. */
   search?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<UserStatus>;
 };
 
 export type UserPage = {
@@ -304,6 +361,13 @@ export type UserPage = {
   items: Array<User>;
   meta: PageMeta;
 };
+
+export type UserStatus =
+  | 'ACTIVE'
+  /** An administrator deactivated it: it cannot sign in until reactivateUser. */
+  | 'DEACTIVATED'
+  /** Deleted by its owner or an administrator: its personal data is erased, and it can never sign in again. */
+  | 'DELETED';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -420,6 +484,7 @@ export type ResolversTypes = ResolversObject<{
   User: ResolverTypeWrapper<UserModel>;
   UserFilter: UserFilter;
   UserPage: ResolverTypeWrapper<Omit<UserPage, 'items'> & { items: Array<ResolversTypes['User']> }>;
+  UserStatus: UserStatus;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
@@ -504,11 +569,16 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   deactivateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDeactivateUserArgs, 'id'>>;
+  deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'password'>>;
+  deleteUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLogoutArgs, 'refreshToken'>>;
+  reactivateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationReactivateUserArgs, 'id'>>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
   removeAddress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveAddressArgs, 'id'>>;
+  requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
+  resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   setApiKeyCostBudget?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationSetApiKeyCostBudgetArgs, 'id'>>;
   setDefaultAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationSetDefaultAddressArgs, 'id'>>;
@@ -541,6 +611,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   isActive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   lastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   username?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;

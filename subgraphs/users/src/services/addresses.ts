@@ -5,6 +5,7 @@ import { parseId, parseInput } from '@shop/graphql-kit';
 import type { Address, User } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import type { UsersPrisma } from '../data/client.js';
+import { accountGone } from './users.js';
 import {
   countAddressesOf,
   createAddress,
@@ -46,6 +47,7 @@ export async function addAddress(ctx: Context, input: unknown, isDefault: boolea
     throw new AppError(ErrorCode.CONFLICT, `An account keeps at most ${MAX_ADDRESSES} addresses; remove one first`);
   }
   const created = await createAddress(ctx.prisma, userId, address, isDefault ?? false);
+  if (!created) throw accountGone();
   defaultMayHaveChanged(ctx, userId);
   return created;
 }

@@ -74,7 +74,7 @@ export async function register(ctx: Context, input: unknown): Promise<AuthPayloa
 }
 
 /** A password to check, not to set: only bounded, so a huge one cannot make argon2 the denial of service. */
-const currentPasswordInput = z.string().max(1024);
+export const currentPasswordInput = z.string().max(1024);
 
 const credentials = z.object({ email: emailInput, password: currentPasswordInput });
 
@@ -138,21 +138,27 @@ export async function logout(ctx: Context, refreshToken: string): Promise<boolea
 }
 
 /**
- * The current password is checked as a sign-in checks it, under the same throttle (the
- * attempt counts as a failure until it proves right), so a stolen access token cannot be used
- * to guess the password faster than the login form allows. The caller's session survives;
- * every other one ends with the old password.
+ * The signed-in caller's account, once `password` proved to be its password: checked as a
+ * sign-in checks it, under the same throttle (the attempt counts as a failure until it proves
+ * right), so a stolen access token cannot be used to guess the password faster than the login
+ * form allows. Otherwise WRONG_CURRENT_PASSWORD.
  */
+export async function provenAccount(ctx: Context, userId: string, password: string): Promise<User> {
+  const user = await ctx.loaders.userById.load(userId);
+  if (!user) throw wrongCurrentPassword();
+  const attempt = await ctx.accounts.loginLimiter.admit(user.email, ctx.clientIp);
+  if (!(await verifyPassword(user.passwordHash, password))) throw wrongCurrentPassword();
+  await attempt.succeeded();
+  return user;
+}
+
+/** The caller's session survives; every other one ends with the old password. */
 export async function changePassword(ctx: Context, input: { currentPassword: string; newPassword: string }): Promise<boolean> {
   const viewer = requireUser(ctx.viewer);
   const currentPassword = parseInput(currentPasswordInput, input.currentPassword, 'currentPassword');
   const newPassword = parseInput(passwordInput, input.newPassword, 'newPassword');
   if (newPassword === currentPassword) throw badUserInput('newPassword must differ from the current password', 'newPassword');
-  const user = await ctx.loaders.userById.load(viewer.userId);
-  if (!user) throw wrongCurrentPassword();
-  const attempt = await ctx.accounts.loginLimiter.admit(user.email, ctx.clientIp);
-  if (!(await verifyPassword(user.passwordHash, currentPassword))) throw wrongCurrentPassword();
-  await attempt.succeeded();
+  const user = await provenAccount(ctx, viewer.userId, currentPassword);
   await changePasswordElsewhereSignedOut(ctx.prisma, user.id, await hashPassword(newPassword), viewer.sessionId, new Date());
   return true;
 }

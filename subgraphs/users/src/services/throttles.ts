@@ -1,4 +1,4 @@
-import type { LoginRateLimitConfig, RegistrationRateLimitConfig } from '@shop/config';
+import type { LoginRateLimitConfig, PasswordResetConfig, RegistrationRateLimitConfig } from '@shop/config';
 import { AppError, ErrorCode } from '@shop/errors';
 import type { WindowSpec } from '@shop/redis';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -24,15 +24,35 @@ export interface RegistrationLimiter {
   admit(clientIp: string | null): Promise<void>;
 }
 
+export interface PasswordResetLimiter {
+  /**
+   * Counts a reset request for the email and from the client address, or refuses it with
+   * RATE_LIMITED: whether the email has an account or not, so a refusal tells nothing either.
+   */
+  admit(email: string, clientIp: string | null): Promise<void>;
+}
+
 /**
  * How long an address the owner signed in from is spared the account's slowdown (the
  * in-process store expires keys with timers, which cannot wait past 24.8 days).
  */
 const KNOWN_CLIENT_SECONDS = 14 * 86_400;
 
-type ThrottleWindow = 'loginClient' | 'loginAccountClient' | 'loginAccount' | 'loginAccountPace' | 'loginKnownClient' | 'registrationClient';
+type ThrottleWindow =
+  | 'loginClient'
+  | 'loginAccountClient'
+  | 'loginAccount'
+  | 'loginAccountPace'
+  | 'loginKnownClient'
+  | 'registrationClient'
+  | 'passwordResetEmail'
+  | 'passwordResetClient';
 
-export function throttleWindows(login: LoginRateLimitConfig, registration: RegistrationRateLimitConfig): Record<ThrottleWindow, WindowSpec> {
+export function throttleWindows(
+  login: LoginRateLimitConfig,
+  registration: RegistrationRateLimitConfig,
+  passwordReset: PasswordResetConfig,
+): Record<ThrottleWindow, WindowSpec> {
   return {
     loginClient: { name: 'login-failures:client', points: login.maxFailuresPerClient, windowSeconds: login.windowSeconds },
     loginAccountClient: { name: 'login-failures:account-client', points: login.maxFailuresPerAccountAndClient, windowSeconds: login.windowSeconds },
@@ -41,6 +61,8 @@ export function throttleWindows(login: LoginRateLimitConfig, registration: Regis
     loginAccountPace: { name: 'login-pace:account', points: 1, windowSeconds: login.accountMaxDelaySeconds },
     loginKnownClient: { name: 'login-known:account-client', points: 1, windowSeconds: KNOWN_CLIENT_SECONDS },
     registrationClient: { name: 'registrations:client', points: registration.maxPerClient, windowSeconds: registration.windowSeconds },
+    passwordResetEmail: { name: 'password-resets:email', points: passwordReset.maxPerEmail, windowSeconds: passwordReset.windowSeconds },
+    passwordResetClient: { name: 'password-resets:client', points: passwordReset.maxPerClient, windowSeconds: passwordReset.windowSeconds },
   };
 }
 
@@ -109,5 +131,20 @@ export function createThrottles(limiters: Record<ThrottleWindow, RateLimiterAbst
     },
   };
 
-  return { loginLimiter: login, registrationLimiter: registration };
+  const passwordReset: PasswordResetLimiter = {
+    async admit(email, clientIp) {
+      const keys: Array<[RateLimiterAbstract, string]> = [
+        [limiters.passwordResetClient, clientKey(clientIp)],
+        [limiters.passwordResetEmail, hashSecret(email)],
+      ];
+      const results = await Promise.all(keys.map(([limiter, key]) => takePoint(limiter, key)));
+      const refusals = results.filter((result) => !result.allowed);
+      if (refusals.length === 0) return;
+      // A refused request is not counted: a client held back by one limit does not use up the other.
+      await Promise.all(keys.map(([limiter, key], index) => (results[index]!.allowed ? limiter.reward(key) : null)));
+      throw rateLimited('password reset requests', Math.max(...refusals.map((result) => result.count.msBeforeNext)));
+    },
+  };
+
+  return { loginLimiter: login, registrationLimiter: registration, passwordResetLimiter: passwordReset };
 }

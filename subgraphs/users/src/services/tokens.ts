@@ -27,3 +27,4 @@ export const newSecret = (prefix: string) => `${prefix}${randomBytes(32).toStrin
 
 export const REFRESH_TOKEN_PREFIX = 'rt_';
 export const API_KEY_PREFIX = 'sk_';
+export const RESET_TOKEN_PREFIX = 'pr_';

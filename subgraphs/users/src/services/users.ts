@@ -1,11 +1,12 @@
 import { isAdmin, isSelf, requireUser } from '@shop/auth';
-import { badUserInput, notFound } from '@shop/errors';
+import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
 import { boundedText, isId, literalPattern, notNull, parseId, parseInput, readPage, type Page, type PageArgs } from '@shop/graphql-kit';
 import { z } from 'zod';
 import type { Role, User } from '../generated/prisma/client.js';
-import type { UserFilter } from '../generated/graphql.js';
+import type { UserFilter, UserStatus } from '../generated/graphql.js';
 import type { Context } from '../context.js';
-import { deactivateUserEverywhere, findUserPage, setRole, updateUser, type UserWhere } from '../data/users.js';
+import { deactivateUserEverywhere, deleteUserEverywhere, findUserPage, reactivateUnlessDeleted, setRole, updateActiveUser, type UserWhere } from '../data/users.js';
+import { currentPasswordInput, provenAccount } from './sessions.js';
 import { conflictOnUniqueViolation } from '@shop/db';
 import { nameInput, usernameInput } from './validation.js';
 
@@ -29,10 +30,17 @@ export const getUserReference = (ctx: Context, id: string) =>
 export const emailFor = (ctx: Context, user: User) =>
   isAdmin(ctx.viewer) || isSelf(ctx.viewer, user.id) || ctx.signedInUserId === user.id ? user.email : null;
 
+const statusWhere: Record<UserStatus, UserWhere> = {
+  ACTIVE: { isActive: true },
+  DEACTIVATED: { isActive: false, deletedAt: null },
+  DELETED: { deletedAt: { not: null } },
+};
+
 function whereOf(filter: UserFilter): UserWhere {
   const where: UserWhere = {
     ...(filter.role ? { role: filter.role } : {}),
     ...(filter.isActive != null ? { isActive: filter.isActive } : {}),
+    ...(filter.status ? statusWhere[filter.status] : {}),
   };
   const search = filter.search != null ? boundedText(filter.search, 'filter.search', 100) : '';
   if (search !== '') {
@@ -54,18 +62,30 @@ const profileChanges = z.object({
   lastName: nameInput.nullish(),
 });
 
+/**
+ * A session of an account deleted or deactivated moments ago: the gateway may honour its access
+ * token for up to CREDENTIAL_CACHE_MS, but it writes no personal data back.
+ */
+export const accountGone = () => new AppError(ErrorCode.UNAUTHENTICATED, 'This account is no longer active');
+
 export async function updateProfile(ctx: Context, input: unknown): Promise<User> {
   const { userId } = requireUser(ctx.viewer);
   const changes = parseInput(profileChanges, input);
-  return conflictOnUniqueViolation(
-    updateUser(ctx.prisma, userId, {
+  const { count } = await conflictOnUniqueViolation(
+    updateActiveUser(ctx.prisma, userId, {
       ...(changes.username !== undefined ? { username: changes.username } : {}),
       ...(changes.firstName !== undefined ? { firstName: changes.firstName } : {}),
       ...(changes.lastName !== undefined ? { lastName: changes.lastName } : {}),
     }),
     'That username is already taken',
   );
+  if (count === 0) throw accountGone();
+  ctx.loaders.userById.clear(userId);
+  return (await ctx.loaders.userById.load(userId))!;
 }
+
+/** ACTIVE, DEACTIVATED (an admin may reactivate it) or DELETED (final). */
+export const statusOf = (user: User): UserStatus => (user.deletedAt ? 'DELETED' : user.isActive ? 'ACTIVE' : 'DEACTIVATED');
 
 /** An admin cannot lock itself out: its own role and activation are someone else's call. */
 function otherAccount(ctx: Context, id: string, action: string): string {
@@ -91,4 +111,38 @@ export async function deactivateUser(ctx: Context, id: string): Promise<User> {
   const userId = otherAccount(ctx, id, 'deactivate');
   await existing(ctx, userId);
   return deactivateUserEverywhere(ctx.prisma, userId, new Date());
+}
+
+/** A deactivated account may sign in again (its sessions and keys stay revoked); a deleted one never. */
+export async function reactivateUser(ctx: Context, id: string): Promise<User> {
+  const userId = parseId(id);
+  await existing(ctx, userId);
+  const { count } = await reactivateUnlessDeleted(ctx.prisma, userId);
+  if (count === 0) throw new AppError(ErrorCode.CONFLICT, 'This account was deleted: it cannot be reactivated');
+  ctx.loaders.userById.clear(userId);
+  return (await ctx.loaders.userById.load(userId))!;
+}
+
+/**
+ * An admin deletes another account (docs/adr/0035); deleting one already deleted changes
+ * nothing and answers it as it is.
+ */
+export async function deleteUser(ctx: Context, id: string): Promise<User> {
+  const userId = otherAccount(ctx, id, 'delete');
+  const user = await existing(ctx, userId);
+  return (await deleteUserEverywhere(ctx.prisma, userId, new Date())) ?? user;
+}
+
+/**
+ * The signed-in person deletes its own account, proving it with the password (a wrong one is
+ * WRONG_CURRENT_PASSWORD and counts as a failed sign-in). An administrator's account is deleted
+ * by another administrator, so the shop cannot lose its last one by a click.
+ */
+export async function deleteAccount(ctx: Context, password: string): Promise<boolean> {
+  const viewer = requireUser(ctx.viewer);
+  const given = parseInput(currentPasswordInput, password, 'password');
+  if (viewer.role === 'ADMIN') throw new AppError(ErrorCode.FORBIDDEN, "An administrator's account is deleted by another administrator (deleteUser)");
+  const user = await provenAccount(ctx, viewer.userId, given);
+  await deleteUserEverywhere(ctx.prisma, user.id, new Date());
+  return true;
 }

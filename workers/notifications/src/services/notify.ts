@@ -1,16 +1,15 @@
 import type { InternalClient } from '@shop/auth';
-import { shopperContact } from '@shop/contracts';
 import type { ConsumedEvent } from '@shop/events';
 import type { Logger } from '@shop/logging';
 import { claimEmail, markSent, releaseClaim } from '../data/sent.js';
 import type { NotificationsPrisma } from '../data/client.js';
 import type { Mailer } from '../mailer.js';
 import type { NotificationsMetrics } from '../metrics.js';
-import { emailFor, emailText } from './emails.js';
+import { emailFor } from './emails.js';
 
 export interface NotifyDependencies {
   prisma: NotificationsPrisma;
-  /** Signed calls to the users subgraph, where the shopper's address is. */
+  /** Signed calls to the users subgraph, where the shopper's address (and a reset's token) is. */
   users: InternalClient;
   mailer: Mailer;
   logger: Logger;
@@ -18,7 +17,7 @@ export interface NotifyDependencies {
 }
 
 /**
- * Sends the emails order events call for, in order, at most one per event: the event's row is
+ * Sends the emails order and account events call for, in order, at most one per event: the event's row is
  * claimed before the email goes, so a redelivered event (or one read again after a crash)
  * finds it and sends nothing. An email the mail server did not take gives its claim back and
  * fails the batch, which is read again; one lost in a crash between claim and hand-over is not
@@ -37,17 +36,17 @@ export async function notify(events: readonly ConsumedEvent[], stopping: AbortSi
     }
     let handedOver = false;
     try {
-      const { contact } = await users(shopperContact, { userId: email.userId });
-      if (!contact) {
-        logger.info({ eventId: event.id, userId: email.userId }, 'no active account to email: nothing sent');
+      const written = await email.write(users);
+      if (!written) {
+        logger.info({ eventId: event.id, kind: email.kind, userId: email.userId }, 'nothing to send (no active account, or a reset no longer open)');
         await markSent(prisma, event.id, null);
         metrics.email(email.kind, 'no_recipient');
         continue;
       }
-      await mailer.send({ id: event.id, to: contact.email, subject: email.subject, text: emailText(email, contact.firstName) });
+      await mailer.send({ id: event.id, ...written });
       handedOver = true;
       metrics.email(email.kind, 'sent');
-      await markSent(prisma, event.id, contact.email);
+      await markSent(prisma, event.id, written.to);
     } catch (error) {
       // Once handed over, the claim stays (unmarked): sending again could be a duplicate.
       if (!handedOver) {

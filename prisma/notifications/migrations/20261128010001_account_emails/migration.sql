@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "sent_notifications" ALTER COLUMN "order_id" DROP NOT NULL;
