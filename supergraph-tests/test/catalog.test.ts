@@ -69,6 +69,18 @@ describe.each(testBackends())('the public catalog through the gateway (%s)', (ba
       expect(await productNames({ categoryId: category.id, brand: 'Northwind' })).toEqual([]);
     });
 
+    it('matches LIKE wildcards in a brand literally', async () => {
+      const category = await build.category();
+      const ours = await build.product({ categoryId: category.id, brand: '100%_Wool' });
+      await build.product({ categoryId: category.id, brand: '100 Wool' });
+      await build.product({ categoryId: category.id, brand: '100xxWool' });
+
+      expect(await productNames({ categoryId: category.id, brand: '100%_wool' })).toEqual([ours.name]);
+      expect(await productNames({ categoryId: category.id, brand: '100%' })).toEqual([]);
+      expect(await productNames({ categoryId: category.id, brand: '100__Wool' })).toEqual([]);
+      expect(await productNames({ categoryId: category.id, brand: '%' })).toEqual([]);
+    });
+
     it('keeps prices within an inclusive range given as strings or numbers', async () => {
       const category = await build.category();
       const [, ten, fifteen] = await Promise.all(

@@ -2,9 +2,10 @@ import type { QueryResolvers } from '../generated/graphql.js';
 import { getCategory, listCategories } from '../services/categories.js';
 import { lowStockProducts, stockMovements } from '../services/ledger.js';
 import { getProduct, listProducts } from '../services/products.js';
+import { selectsPageTotal } from './selection.js';
 
 export const Query: QueryResolvers = {
-  products: (_parent, args, ctx) => listProducts(ctx, args),
+  products: (_parent, args, ctx, info) => listProducts(ctx, args, { countTotal: selectsPageTotal(info) }),
   product: (_parent, { id }, ctx) => getProduct(ctx, id),
   categories: (_parent, _args, ctx) => listCategories(ctx),
   category: (_parent, { id }, ctx) => getCategory(ctx, id),

@@ -1,46 +1,47 @@
 import { isAdmin, type Viewer } from '@shop/auth';
-import { isId, literalPattern, parseId, parseInput, readPage, type PageArgs } from '@shop/graphql-kit';
+import { isId, parseId, parseInput, readPage, type Page, type PageArgs } from '@shop/graphql-kit';
 import type { ProductFilter, ProductSort } from '../generated/graphql.js';
 import type { Product } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
-import { findSubtreeIds } from '../data/categories.js';
-import { findProductPage, type ProductOrder, type ProductWhere } from '../data/products.js';
+import { findProductPage, type ProductConditions, type ProductSortKey } from '../data/products.js';
 import { productFilterInput } from './input.js';
 import { listingPage, syncProducts, type SyncPage } from './sync.js';
 
-const sortOrders: Record<ProductSort, ProductOrder> = {
-  PRICE_ASC: [{ price: 'asc' }, { id: 'asc' }],
-  PRICE_DESC: [{ price: 'desc' }, { id: 'asc' }],
-  NAME_ASC: [{ name: 'asc' }, { id: 'asc' }],
-  NAME_DESC: [{ name: 'desc' }, { id: 'asc' }],
-  NEWEST: [{ createdAt: 'desc' }, { id: 'asc' }],
-  OLDEST: [{ createdAt: 'asc' }, { id: 'asc' }],
-};
-
 /** Who sees which products: the public sees active ones, admins may ask for inactive ones too. */
-function visibility(viewer: Viewer, isActive: boolean | null | undefined): ProductWhere {
-  if (isAdmin(viewer)) return isActive == null ? { deletedAt: null } : { deletedAt: null, isActive };
-  return { deletedAt: null, isActive: true };
+function visibility(viewer: Viewer, isActive: boolean | null | undefined): ProductConditions {
+  if (isAdmin(viewer)) return isActive == null ? { includeDeleted: false } : { includeDeleted: false, isActive };
+  return { includeDeleted: false, isActive: true };
 }
 
-async function filterToWhere(ctx: Context, fields: ProductFilter): Promise<ProductWhere> {
+/** The filter's own conditions (its visibility and sync fields aside). */
+export function filterConditions(fields: ProductFilter): Omit<ProductConditions, 'includeDeleted'> {
   const filter = parseInput(productFilterInput, fields, 'filter');
-  const conditions: ProductWhere[] = [];
-  if (filter.categoryId != null) conditions.push({ categoryId: { in: await findSubtreeIds(ctx.prisma, filter.categoryId) } });
-  if (filter.brand != null) conditions.push({ brand: { equals: filter.brand, mode: 'insensitive' } });
-  if (filter.minPrice != null) conditions.push({ price: { gte: filter.minPrice } });
-  if (filter.maxPrice != null) conditions.push({ price: { lte: filter.maxPrice } });
-  for (const term of filter.search ?? []) {
-    conditions.push({
-      OR: [
-        { name: { contains: literalPattern(term), mode: 'insensitive' } },
-        { description: { contains: literalPattern(term), mode: 'insensitive' } },
-      ],
-    });
-  }
-  if (filter.inStock === true) conditions.push({ stockQuantity: { gt: 0 } });
-  if (filter.inStock === false) conditions.push({ stockQuantity: { lte: 0 } });
-  return { AND: conditions };
+  return {
+    categoryId: filter.categoryId ?? undefined,
+    brand: filter.brand ?? undefined,
+    minPrice: filter.minPrice ?? undefined,
+    maxPrice: filter.maxPrice ?? undefined,
+    searchTerms: filter.search ?? [],
+    inStock: filter.inStock ?? undefined,
+  };
+}
+
+/**
+ * A page of products, its categories primed for `category` and its total counted only when
+ * `countTotal` (the caller selected it): uncounted, the meta's total reads 0 and is never shown.
+ */
+export async function readProductPage(
+  ctx: Context,
+  args: PageArgs,
+  query: { conditions: () => ProductConditions; sort: ProductSortKey; countTotal: boolean },
+): Promise<Page<Product>> {
+  const page = await readPage(args, async (window) => {
+    const found = await findProductPage(ctx.prisma, { ...query, conditions: query.conditions(), ...window });
+    found.categories.forEach((category) => ctx.loaders.categoryById.prime(category.id, category));
+    return { items: found.items, totalItems: found.totalItems ?? 0 };
+  });
+  page.items.forEach((product) => ctx.loaders.productById.prime(product.id, product));
+  return page;
 }
 
 /**
@@ -50,17 +51,16 @@ async function filterToWhere(ctx: Context, fields: ProductFilter): Promise<Produ
 export async function listProducts(
   ctx: Context,
   args: PageArgs & { filter?: ProductFilter | null; sort?: ProductSort | null; after?: string | null },
+  { countTotal }: { countTotal: boolean },
 ): Promise<SyncPage> {
   const filter = args.filter ?? {};
   if (filter.updatedAfter != null || args.after != null) {
-    const filtered = await filterToWhere(ctx, filter);
-    return syncProducts(ctx, { ...args, updatedAfter: filter.updatedAfter ?? null, after: args.after ?? null }, filtered, filter.isActive);
+    const filtered = filterConditions(filter);
+    return syncProducts(ctx, { ...args, updatedAfter: filter.updatedAfter ?? null, after: args.after ?? null, countTotal }, filtered, filter.isActive);
   }
-  const page = await readPage(args, async (window) => {
-    const where: ProductWhere = { AND: [visibility(ctx.viewer, filter.isActive), await filterToWhere(ctx, filter)] };
-    return findProductPage(ctx.prisma, { where, orderBy: sortOrders[args.sort ?? 'NEWEST'], ...window });
-  });
-  page.items.forEach((product) => ctx.loaders.productById.prime(product.id, product));
+  // The filter is checked after the page's arguments, as readPage orders it.
+  const conditions = () => ({ ...visibility(ctx.viewer, filter.isActive), ...filterConditions(filter) });
+  const page = await readProductPage(ctx, args, { conditions, sort: args.sort ?? 'NEWEST', countTotal });
   return listingPage(page);
 }
 

@@ -1,11 +1,12 @@
 import { isAdmin, Scope, scopesOf, type Viewer } from '@shop/auth';
 import { badUserInput } from '@shop/errors';
-import { readPage, type Page, type PageArgs } from '@shop/graphql-kit';
+import type { Page, PageArgs } from '@shop/graphql-kit';
 import { z } from 'zod';
 import type { Product } from '../generated/prisma/client.js';
 import type { Context } from '../context.js';
 import { TRANSACTION_TIMEOUT_MS } from '../data/client.js';
-import { databaseNow, findProductPage, type ProductWhere } from '../data/products.js';
+import { databaseNow, type ProductConditions } from '../data/products.js';
+import { readProductPage } from './products.js';
 
 /**
  * How old a change must be before a sync returns it (10 s). A change is stamped with its
@@ -54,6 +55,7 @@ export const listingPage = (page: Page<Product>): SyncPage => ({ ...page, unavai
 export interface SyncArgs extends PageArgs {
   updatedAfter: Date | null;
   after: string | null;
+  countTotal: boolean;
 }
 
 /**
@@ -61,28 +63,31 @@ export interface SyncArgs extends PageArgs {
  * to what has settled; a cursor is the last position read. The filter's other conditions
  * (`filtered`) still narrow it.
  */
-export async function syncProducts(ctx: Context, args: SyncArgs, filtered: ProductWhere, isActive: boolean | null | undefined): Promise<SyncPage> {
+export async function syncProducts(
+  ctx: Context,
+  args: SyncArgs,
+  filtered: Omit<ProductConditions, 'includeDeleted'>,
+  isActive: boolean | null | undefined,
+): Promise<SyncPage> {
   if ((args.page ?? 1) !== 1) throw badUserInput('page cannot be used in sync mode: pass the nextCursor as after', 'page');
   const position = args.after != null ? decodeCursor(args.after) : null;
   const horizon = new Date((await databaseNow(ctx.prisma)).getTime() - ctx.syncSettleMs);
   const removals = seesRemovals(ctx.viewer);
-  const visibility: ProductWhere = !removals ? { deletedAt: null, isActive: true } : isAdmin(ctx.viewer) && isActive != null ? { isActive } : {};
-  const where: ProductWhere = {
-    AND: [
-      visibility,
-      filtered,
-      { updatedAt: { lte: horizon } },
-      args.updatedAfter ? { updatedAt: { gt: args.updatedAfter } } : {},
-      position ? { OR: [{ updatedAt: { gt: position.updatedAt } }, { updatedAt: position.updatedAt, id: { gt: position.id } }] } : {},
-    ],
+  const visibility: ProductConditions = !removals
+    ? { includeDeleted: false, isActive: true }
+    : { includeDeleted: true, ...(isAdmin(ctx.viewer) && isActive != null ? { isActive } : {}) };
+  const conditions: ProductConditions = {
+    ...filtered,
+    ...visibility,
+    updatedUpTo: horizon,
+    updatedAfter: args.updatedAfter ?? undefined,
+    after: position ?? undefined,
   };
-  const page = await readPage(args, (window) => findProductPage(ctx.prisma, { where, orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }], ...window }));
+  const page = await readProductPage(ctx, args, { conditions: () => conditions, sort: 'SYNC', countTotal: args.countTotal });
   const last = page.items.at(-1);
   const start = position ?? (args.updatedAfter ? { updatedAt: args.updatedAfter, id: AFTER_EVERY_ID } : null);
-  const items = page.items.filter((product) => canSee(ctx.viewer, product));
-  items.forEach((product) => ctx.loaders.productById.prime(product.id, product));
   return {
-    items,
+    items: page.items.filter((product) => canSee(ctx.viewer, product)),
     meta: page.meta,
     unavailable: page.items.filter((product) => !canSee(ctx.viewer, product)).map(({ id, updatedAt }) => ({ id, updatedAt })),
     nextCursor: last ? encodeCursor(last) : start && encodeCursor(start),
