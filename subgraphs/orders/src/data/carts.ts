@@ -13,12 +13,14 @@ export interface CartRecord {
   items: CartItem[];
 }
 
+/** The lines of the user's cart in one statement (docs/adr/0038): no cart reads as no lines. */
 export async function findCart(prisma: OrdersPrisma, userId: string): Promise<CartRecord> {
-  const cart = await prisma.cart.findUnique({
-    where: { userId },
-    include: { items: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } },
-  });
-  return { userId, items: cart?.items ?? [] };
+  const items = await prisma.$queryRaw<CartItem[]>`
+    SELECT i.id, i.cart_id AS "cartId", i.product_id AS "productId", i.quantity, i.created_at AS "createdAt", i.updated_at AS "updatedAt"
+    FROM cart_items i JOIN carts c ON c.id = i.cart_id
+    WHERE c.user_id = ${userId}::uuid
+    ORDER BY i.created_at ASC, i.id ASC`;
+  return { userId, items };
 }
 
 /** Sets a line's quantity, creating the cart and the line as needed. */

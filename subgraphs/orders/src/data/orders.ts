@@ -9,26 +9,57 @@ import { erasedFields, holdBuyer, isErasedBuyer } from './erasure.js';
 export type OrderRecord = Order;
 /** An order line with its order's currency (one currency per order). */
 export type OrderItemRecord = OrderItem & { currency: string };
-export type OrderWhere = Prisma.OrderWhereInput;
-
-const newestFirst: Prisma.OrderOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'asc' }];
+/** An order row as Prisma's model reads it: Decimal total, Date instants, parsed JSON. */
+const orderColumns = Prisma.sql`
+  o.id, o.user_id AS "userId", o.status, o.total, o.currency, o.idempotency_key AS "idempotencyKey",
+  o.request_hash AS "requestHash", o.stock_state AS "stockState", o.shipping_address AS "shippingAddress",
+  o.anonymised_at AS "anonymisedAt", o.created_at AS "createdAt", o.updated_at AS "updatedAt"`;
 
 /** Clients see confirmed orders only: one still reserving its stock is not an order yet. */
-const confirmed: OrderWhere = { stockState: { not: 'RESERVING' } };
+const confirmed = Prisma.sql`o.stock_state <> 'RESERVING'`;
 
+// The hot reads are raw SQL, one statement each (docs/adr/0038); writes stay with Prisma's builder.
 export const findOrdersByIds = (prisma: OrdersPrisma, ids: readonly string[]) =>
-  prisma.order.findMany({ where: { id: { in: [...ids] }, ...confirmed } });
+  prisma.$queryRaw<Order[]>`SELECT ${orderColumns} FROM orders o WHERE o.id = ANY(${[...ids]}::uuid[]) AND ${confirmed}`;
 
 export const findItemsOfOrders = (prisma: OrdersPrisma, orderIds: readonly string[]) =>
-  prisma.orderItem.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ productName: 'asc' }, { id: 'asc' }] });
+  prisma.$queryRaw<OrderItem[]>`
+    SELECT i.id, i.order_id AS "orderId", i.product_id AS "productId", i.product_name AS "productName", i.quantity, i.unit_price AS "unitPrice"
+    FROM order_items i WHERE i.order_id = ANY(${[...orderIds]}::uuid[])
+    ORDER BY i.product_name ASC, i.id ASC`;
 
-export async function findOrderPage(prisma: OrdersPrisma, query: PageWindow & { where: OrderWhere }) {
-  const where: OrderWhere = { AND: [query.where, confirmed] };
-  const [items, totalItems] = await Promise.all([
-    prisma.order.findMany({ where, skip: query.skip, take: query.take, orderBy: newestFirst }),
-    prisma.order.count({ where }),
-  ]);
-  return { items, totalItems };
+/** Which confirmed orders a page reads: every condition set narrows it. */
+export interface OrderConditions {
+  userId?: string;
+  status?: OrderStatus;
+  createdFrom?: Date;
+  createdBefore?: Date;
+}
+
+function whereClause(conditions: OrderConditions): Prisma.Sql {
+  const parts = [confirmed];
+  if (conditions.userId) parts.push(Prisma.sql`o.user_id = ${conditions.userId}::uuid`);
+  if (conditions.status) parts.push(Prisma.sql`o.status = ${conditions.status}::"OrderStatus"`);
+  if (conditions.createdFrom) parts.push(Prisma.sql`o.created_at >= ${conditions.createdFrom}`);
+  if (conditions.createdBefore) parts.push(Prisma.sql`o.created_at < ${conditions.createdBefore}`);
+  return Prisma.join(parts, ' AND ');
+}
+
+/**
+ * A page of orders, newest first, with the total the conditions match as a window count over
+ * the same scan: one statement. A page past the end has no row to carry the total: it is
+ * counted apart then.
+ */
+export async function findOrderPage(prisma: OrdersPrisma, query: PageWindow & { conditions: OrderConditions }) {
+  const where = whereClause(query.conditions);
+  const rows = await prisma.$queryRaw<Array<Order & { totalItems: bigint }>>`
+    SELECT ${orderColumns}, count(*) OVER () AS "totalItems" FROM orders o WHERE ${where}
+    ORDER BY o.created_at DESC, o.id ASC LIMIT ${query.take} OFFSET ${query.skip}`;
+  if (rows.length === 0) {
+    const [counted] = await prisma.$queryRaw<Array<{ count: bigint }>>`SELECT count(*) AS count FROM orders o WHERE ${where}`;
+    return { items: [], totalItems: Number(counted!.count) };
+  }
+  return { items: rows.map(({ totalItems: _total, ...order }) => order), totalItems: Number(rows[0]!.totalItems) };
 }
 
 export type OrderWithItems = Order & { items: OrderItem[] };

@@ -5,7 +5,7 @@ import type { Order, OrderStatus } from '../generated/prisma/client.js';
 import type { OrderFilter, PlaceOrderInput, UserOrderFilter } from '../generated/graphql.js';
 import type { Context } from '../context.js';
 import type { PostalAddress } from '../data/users-client.js';
-import { findOrderPage, transitionOrder, type OrderItemRecord, type OrderWhere } from '../data/orders.js';
+import { findOrderPage, transitionOrder, type OrderConditions, type OrderItemRecord } from '../data/orders.js';
 import { parseIdempotencyKey, parseOrderLines, parseShipping } from './placement.js';
 
 const canSeeOrdersOf = (viewer: Viewer, userId: string) => isAdmin(viewer) || isSelf(viewer, userId);
@@ -23,8 +23,8 @@ export async function getOrderReference(ctx: Context, id: string): Promise<Order
   return order && canSeeOrdersOf(ctx.viewer, order.userId) ? order : null;
 }
 
-async function orderPage(ctx: Context, where: OrderWhere, args: PageArgs): Promise<Page<Order>> {
-  const page = await readPage(args, (window) => findOrderPage(ctx.prisma, { where, ...window }));
+async function orderPage(ctx: Context, conditions: OrderConditions, args: PageArgs): Promise<Page<Order>> {
+  const page = await readPage(args, (window) => findOrderPage(ctx.prisma, { conditions, ...window }));
   page.items.forEach((order) => ctx.loaders.orderById.prime(order.id, order));
   return page;
 }
@@ -34,21 +34,22 @@ export function listOrdersOfUser(ctx: Context, userId: string, args: PageArgs & 
   requireUser(ctx.viewer);
   if (!canSeeOrdersOf(ctx.viewer, userId)) return Promise.resolve(emptyPage(args));
   const status = args.filter?.status;
-  return orderPage(ctx, { userId, ...(status ? { status } : {}) }, args);
+  return orderPage(ctx, { userId, status: status ?? undefined }, args);
 }
 
 /** Every order; `@requiresScopes` in the SDL keeps this to admins. */
 export function listAllOrders(ctx: Context, args: PageArgs & { filter?: OrderFilter | null }): Promise<Page<Order>> {
   const filter = args.filter ?? {};
-  const where: OrderWhere = {
-    ...(filter.status ? { status: filter.status } : {}),
-    ...(filter.userId ? { userId: parseId(filter.userId, 'filter.userId') } : {}),
-    createdAt: {
-      ...(filter.createdAfter ? { gte: filter.createdAfter } : {}),
-      ...(filter.createdBefore ? { lt: filter.createdBefore } : {}),
+  return orderPage(
+    ctx,
+    {
+      status: filter.status ?? undefined,
+      userId: filter.userId ? parseId(filter.userId, 'filter.userId') : undefined,
+      createdFrom: filter.createdAfter ?? undefined,
+      createdBefore: filter.createdBefore ?? undefined,
     },
-  };
-  return orderPage(ctx, where, args);
+    args,
+  );
 }
 
 /** The copy taken when the order was placed (written through postalAddressSchema, so read as it). */
