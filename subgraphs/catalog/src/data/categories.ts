@@ -2,8 +2,11 @@ import type { Category, Prisma } from '../generated/prisma/client.js';
 import type { CatalogPrisma } from './client.js';
 import { categoryChanged } from './events.js';
 
+/** A product's category and its parent are read one by one (docs/adr/0038: raw, one indexed statement each). */
 export const findCategoriesByIds = (prisma: CatalogPrisma, ids: readonly string[]) =>
-  prisma.category.findMany({ where: { id: { in: [...ids] } } });
+  prisma.$queryRaw<Category[]>`
+    SELECT id, name, description, parent_id AS "parentId", created_at AS "createdAt", updated_at AS "updatedAt"
+    FROM categories WHERE id = ANY(${[...ids]}::uuid[])`;
 
 export const findChildrenOf = (prisma: CatalogPrisma, parentIds: readonly string[]) =>
   prisma.category.findMany({ where: { parentId: { in: [...parentIds] } }, orderBy: [{ name: 'asc' }, { id: 'asc' }] });
