@@ -77,22 +77,31 @@ function whereClause(conditions: ProductConditions): Prisma.Sql {
   return parts.length === 0 ? Prisma.sql`TRUE` : Prisma.join(parts, ' AND ');
 }
 
-type CategoryColumns = { [Key in keyof Category as `category_${Key}`]: Category[Key] | null };
-type PageRow = Product & CategoryColumns & { totalItems: bigint | null };
+const categoryFields = ['id', 'name', 'description', 'parentId', 'createdAt', 'updatedAt'] as const satisfies ReadonlyArray<keyof Category>;
+const categoryColumnNames: Record<(typeof categoryFields)[number], string> = {
+  id: 'id',
+  name: 'name',
+  description: 'description',
+  parentId: 'parent_id',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
 
-const categoryOf = (row: PageRow): Category | null =>
-  row.category_id === null
-    ? null
-    : {
-        id: row.category_id,
-        name: row.category_name!,
-        description: row.category_description,
-        parentId: row.category_parentId,
-        createdAt: row.category_createdAt!,
-        updatedAt: row.category_updatedAt!,
-      };
+/** A joined category's columns, each named `<prefix>_<field>` (the alias and prefix are constants, never input). */
+const categoryColumns = (alias: 'c' | 'parent', prefix: 'category' | 'parent') =>
+  Prisma.raw(categoryFields.map((field) => `${alias}.${categoryColumnNames[field]} AS "${prefix}_${field}"`).join(', '));
 
-function productOf(row: PageRow): Product {
+type JoinedRow = Product & Record<string, unknown>;
+
+/** The category a LEFT JOIN brought under `prefix`; null when there was none. */
+function joinedCategory(row: JoinedRow, prefix: 'category' | 'parent'): Category | null {
+  if (row[`${prefix}_id`] == null) return null;
+  return Object.fromEntries(categoryFields.map((field) => [field, row[`${prefix}_${field}`]])) as unknown as Category;
+}
+
+type PageRow = JoinedRow & { totalItems: bigint | null };
+
+function productOf(row: JoinedRow): Product {
   const { id, name, description, brand, price, currency, categoryId, stockQuantity, imageUrl, isActive, deletedAt, createdAt, updatedAt } = row;
   return { id, name, description, brand, price, currency, categoryId, stockQuantity, imageUrl, isActive, deletedAt, createdAt, updatedAt };
 }
@@ -117,9 +126,7 @@ export async function findProductPage(
   const where = whereClause(query.conditions);
   const total = query.countTotal ? Prisma.sql`count(*) OVER ()` : Prisma.sql`NULL::bigint`;
   const rows = await prisma.$queryRaw<PageRow[]>`
-    SELECT ${productColumns}, ${total} AS "totalItems",
-      c.id AS category_id, c.name AS category_name, c.description AS category_description,
-      c.parent_id AS "category_parentId", c.created_at AS "category_createdAt", c.updated_at AS "category_updatedAt"
+    SELECT ${productColumns}, ${total} AS "totalItems", ${categoryColumns('c', 'category')}
     FROM products p LEFT JOIN categories c ON c.id = p.category_id
     WHERE ${where}
     ORDER BY ${orderings[query.sort]} LIMIT ${query.take} OFFSET ${query.skip}`;
@@ -128,8 +135,25 @@ export async function findProductPage(
     const [counted] = await prisma.$queryRaw<Array<{ count: bigint }>>`SELECT count(*) AS count FROM products p WHERE ${where}`;
     totalItems = Number(counted!.count);
   }
-  const categories = new Map(rows.map(categoryOf).filter((category) => category !== null).map((category) => [category.id, category]));
-  return { items: rows.map(productOf), categories: [...categories.values()], totalItems };
+  return { items: rows.map(productOf), categories: distinctCategories(rows.map((row) => joinedCategory(row, 'category'))), totalItems };
+}
+
+const distinctCategories = (categories: Array<Category | null>) =>
+  [...new Map(categories.filter((category) => category !== null).map((category) => [category.id, category])).values()];
+
+/**
+ * Products as a storefront shows one (`product(id)`): with its category and that category's
+ * parent, which the page shows too, in one statement.
+ */
+export async function findProductsWithCategories(prisma: CatalogPrisma, ids: readonly string[]) {
+  const rows = await prisma.$queryRaw<JoinedRow[]>`
+    SELECT ${productColumns}, ${categoryColumns('c', 'category')}, ${categoryColumns('parent', 'parent')}
+    FROM products p
+    LEFT JOIN categories c ON c.id = p.category_id
+    LEFT JOIN categories parent ON parent.id = c.parent_id
+    WHERE p.id = ANY(${[...ids]}::uuid[])`;
+  const categories = rows.flatMap((row) => [joinedCategory(row, 'category'), joinedCategory(row, 'parent')]);
+  return { products: rows.map(productOf), categories: distinctCategories(categories) };
 }
 
 /** The product, its opening stock movement and its events, in one transaction. */

@@ -66,7 +66,7 @@ export async function listProducts(
 
 /** A product as a storefront sees it: unknown, deleted and (for non-admins) inactive ones read as null. */
 export async function getProduct(ctx: Context, id: string): Promise<Product | null> {
-  const product = await ctx.loaders.productById.load(parseId(id));
+  const product = await ctx.loaders.shownProductById.load(parseId(id));
   if (!product || product.deletedAt) return null;
   if (!product.isActive && !isAdmin(ctx.viewer)) return null;
   return product;
