@@ -52,6 +52,35 @@ describe('catalog subgraph', () => {
     });
   });
 
+  describe('reads as the storefront makes them', () => {
+    it('answers product(id) with its category and that one\'s parent, exact Decimal and instants, and null for a deleted one', async () => {
+      const parent = await build.category({ name: 'Home' });
+      const category = await build.category({ name: 'Lighting', parentId: parent.id });
+      const lamp = await build.product({ name: 'Desk lamp', price: '1199.90', categoryId: category.id });
+      const gone = await build.product({ deletedAt: new Date() });
+      const query = 'query($id: ID!) { product(id: $id) { id price { amount currency } createdAt category { id name parent { id name parent { id } } } } }';
+      const response = await send({ query, variables: { id: lamp.id.toUpperCase() } });
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.product).toEqual({
+        id: lamp.id,
+        price: { amount: '1199.90', currency: 'USD' },
+        createdAt: lamp.createdAt.toISOString(),
+        category: { id: category.id, name: 'Lighting', parent: { id: parent.id, name: 'Home', parent: null } },
+      });
+      expect((await send({ query, variables: { id: gone.id } })).data!.product).toBeNull();
+    });
+
+    it('counts the total of a page only when it is asked for, and reads a page past the end with its total', async () => {
+      const category = await build.category();
+      await Promise.all(['1.00', '2.00', '3.00'].map((price) => build.product({ categoryId: category.id, price })));
+      const page = (selection: string, pageNumber: number) =>
+        send({ query: `query($filter: ProductFilter, $page: Int) { products(filter: $filter, page: $page, limit: 2, sort: PRICE_ASC) { ${selection} } }`, variables: { filter: { categoryId: category.id }, page: pageNumber } });
+      expect((await page('items { price { amount } } meta { currentPage }', 1)).data!.products).toEqual({ items: [{ price: { amount: '1.00' } }, { price: { amount: '2.00' } }], meta: { currentPage: 1 } });
+      expect((await page('...on ProductPage { meta { totalPages } } items { price { amount } }', 2)).data!.products).toEqual({ meta: { totalPages: 2 }, items: [{ price: { amount: '3.00' } }] });
+      expect((await page('items { id } meta { totalItems totalPages }', 5)).data!.products).toEqual({ items: [], meta: { totalItems: 3, totalPages: 2 } });
+    });
+  });
+
   describe('access rules, kept by the subgraph too', () => {
     it('shows stock quantities to admins and stock:read keys, and refuses them to shoppers and anonymous callers', async () => {
       const product = await build.product({ stockQuantity: 7 });
