@@ -6,6 +6,8 @@
 // Every subgraph runs on fresh PostgreSQL databases (TEST_POSTGRES_URL), or PGlite without it.
 import { loginRateLimitSchema, parseConfig, passwordResetSchema, redisSchema, registrationRateLimitSchema, subgraphLimitsSchema, type SubgraphName } from '@shop/config';
 import { startCatalog, type CatalogPrisma } from '@shop/catalog';
+import { findProductsByIds } from '../subgraphs/catalog/src/data/products.js';
+import { findCart } from '../subgraphs/orders/src/data/carts.js';
 import type { RunningSubgraph } from '@shop/graphql-kit';
 import { createLogger } from '@shop/logging';
 import { startOrders } from '@shop/orders';
@@ -163,6 +165,24 @@ try {
     const statements = (after.statements - usage.statements) / (after.requests - usage.requests);
     const cpuMs = (spent.user + spent.system) / 1000 / REQUESTS;
     console.log(`| ${workload.name} | ${workload.subgraph} | ${statements.toFixed(2)} | ${cpuMs.toFixed(2)} ms |`);
+  }
+
+  // The same read through Prisma's query builder and as raw SQL, on the catalog's own client:
+  // what choosing raw SQL for a hot read saves (docs/adr/0038).
+  const twenty = products.slice(0, 20).map((product) => product.id);
+  const reads: Array<[string, () => Promise<unknown>]> = [
+    ['20 products by id, findMany', () => catalog.prisma.product.findMany({ where: { id: { in: twenty } } })],
+    ['20 products by id, $queryRaw', () => findProductsByIds(catalog.prisma, twenty)],
+    ['a cart with its lines, findUnique + include', () => orders.prisma.cart.findUnique({ where: { userId: shoppers[0]! }, include: { items: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } } })],
+    ['a cart with its lines, $queryRaw join', () => findCart(orders.prisma, shoppers[0]!)],
+  ];
+  console.log('\n| read, alone | CPU / read |\n| --- | ---: |');
+  for (const [name, read] of reads) {
+    for (let index = 0; index < WARMUP; index += 1) await read();
+    const cpu = process.cpuUsage();
+    for (let index = 0; index < REQUESTS; index += 1) await read();
+    const spent = process.cpuUsage(cpu);
+    console.log(`| ${name} | ${((spent.user + spent.system) / 1000 / REQUESTS).toFixed(2)} ms |`);
   }
 } finally {
   await orders.stop();
