@@ -4,7 +4,7 @@
 // client). A `{ __typename }` request to each subgraph is measured too: what is left above it is
 // the data path. Sequential requests, so the counts are exact and the CPU is only the requests'.
 // Every subgraph runs on fresh PostgreSQL databases (TEST_POSTGRES_URL), or PGlite without it.
-import { loginRateLimitSchema, parseConfig, passwordResetSchema, redisSchema, registrationRateLimitSchema, subgraphLimitsSchema, type SubgraphName } from '@shop/config';
+import { parseConfig, subgraphLimitsSchema, type SubgraphName } from '@shop/config';
 import { startCatalog, type CatalogPrisma } from '@shop/catalog';
 import { findProductsByIds } from '../subgraphs/catalog/src/data/products.js';
 import { findCart } from '../subgraphs/orders/src/data/carts.js';
@@ -15,7 +15,7 @@ import { orderBuilders } from '@shop/orders/testing';
 import { createTestDatabases, oneTestBackend, testKeyRing } from '@shop/testing';
 import { asGatewayTo, entitiesQuery, personViewer } from '@shop/testing/subgraph';
 import { startUsers } from '@shop/users';
-import { userBuilders } from '@shop/users/testing';
+import { userBuilders, usersTestSettings } from '@shop/users/testing';
 import { between, pick, seededRandom, sorts } from './workloads.js';
 
 const REQUESTS = Number(process.env.SQL_SHAPES_REQUESTS ?? 300);
@@ -35,11 +35,7 @@ const users = await startUsers({
   ...common,
   database: databases.configs.users,
   seedDemoData: false,
-  tokens: { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 86_400 },
-  loginRateLimit: parseConfig(loginRateLimitSchema, {}),
-  registrationRateLimit: parseConfig(registrationRateLimitSchema, {}),
-  passwordReset: parseConfig(passwordResetSchema, {}),
-  redis: parseConfig(redisSchema, {}),
+  ...usersTestSettings(),
 });
 const orders = await startOrders({ ...common, database: databases.configs.orders, catalogUrl: catalog.url, usersUrl: users.url });
 const subgraphs = { catalog, users, orders } as Record<SubgraphName, { url: string; usage(): { requests: number; statements: number } }>;

@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { loginRateLimitSchema, parseConfig, passwordResetSchema, redisSchema, registrationRateLimitSchema } from '@shop/config';
+import { testKeyRing } from '@shop/testing/subgraph';
 import type { UsersPrisma } from '../src/data/client.js';
 import type { Prisma } from '../src/generated/prisma/client.js';
 import { hashPassword } from '../src/services/passwords.js';
 import { API_KEY_PREFIX, hashSecret, newSecret } from '../src/services/tokens.js';
+
+/** What startUsers takes beyond a subgraph's common options, as tests and benches run it: test keys, default limits, throttles in the process. */
+export const usersTestSettings = () => ({
+  tokens: { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 86_400 },
+  loginRateLimit: parseConfig(loginRateLimitSchema, {}),
+  registrationRateLimit: parseConfig(registrationRateLimitSchema, {}),
+  passwordReset: parseConfig(passwordResetSchema, {}),
+  redis: parseConfig(redisSchema, {}),
+});
 
 /** The password every built account gets unless a test gives its own. */
 export const TEST_PASSWORD = 'test-password-123';

@@ -1,12 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GATEWAY_TOKEN_HEADER, internalClient } from '@shop/auth';
-import { loginRateLimitSchema, parseConfig, passwordResetSchema, redisSchema, registrationRateLimitSchema } from '@shop/config';
 import { addressLookup, credentialCheck, eventFeed, passwordResetToken, shopperContact } from '@shop/contracts';
 import type { RunningSubgraph } from '@shop/graphql-kit';
-import { aloneSubgraph, asGatewayTo, doorAnswer, entitiesQuery, gatewayHeaders, graphQLBody, personViewer, postGraphQL, refusalOf, testKeyRing, TURNED_AWAY } from '@shop/testing/subgraph';
+import { aloneSubgraph, asGatewayTo, doorAnswer, entitiesQuery, gatewayHeaders, graphQLBody, personViewer, postGraphQL, refusalOf, TURNED_AWAY } from '@shop/testing/subgraph';
 import { startUsers, type UsersPrisma } from '../src/index.js';
 import { MAX_ADDRESSES } from '../src/services/addresses.js';
-import { userBuilders, type UserBuilders } from './builders.js';
+import { userBuilders, usersTestSettings, type UserBuilders } from './builders.js';
 
 /**
  * The users subgraph alone, as the gateway sees it: operations and `_entities` over HTTP,
@@ -24,11 +23,7 @@ describe('users subgraph', () => {
     users = await startUsers({
       ...options,
       seedDemoData: false,
-      tokens: { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 86_400 },
-      loginRateLimit: parseConfig(loginRateLimitSchema, {}),
-      registrationRateLimit: parseConfig(registrationRateLimitSchema, {}),
-      passwordReset: parseConfig(passwordResetSchema, {}),
-      redis: parseConfig(redisSchema, {}),
+      ...usersTestSettings(),
     });
     build = userBuilders(users.prisma);
     send = asGatewayTo('users', { url: users.url, keys: options.gatewayKeys });

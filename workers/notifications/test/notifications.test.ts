@@ -5,15 +5,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { loginRateLimitSchema, parseConfig, passwordResetSchema, redisSchema, registrationRateLimitSchema, type NatsConfig } from '@shop/config';
+import type { NatsConfig } from '@shop/config';
 import { BROKER_CONTRACT_VERSION, brokerNames, encodeBrokerEvent, EventTopic, type BrokerEventDraft } from '@shop/contracts';
 import type { RunningSubgraph } from '@shop/graphql-kit';
 import { brokerConnection } from '@shop/events';
 import { createLogger } from '@shop/logging';
-import { freePort, natsAvailable, startOwnNats, testKeyRing, testNatsConfig, type OwnNats } from '@shop/testing';
+import { freePort, natsAvailable, startOwnNats, testNatsConfig, type OwnNats } from '@shop/testing';
 import { aloneSubgraph } from '@shop/testing/subgraph';
 import { startUsers, type UsersPrisma } from '@shop/users';
-import { userBuilders } from '@shop/users/testing';
+import { userBuilders, usersTestSettings } from '@shop/users/testing';
 import { SMTPServer } from 'smtp-server';
 import { sentNotifications, startNotifications, type NotificationsOptions, type RunningNotifications } from '../src/index.js';
 
@@ -79,11 +79,7 @@ async function startSmtpServer() {
     users = await startUsers({
       ...alone.options,
       seedDemoData: false,
-      tokens: { keys: testKeyRing(), accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 86_400 },
-      loginRateLimit: parseConfig(loginRateLimitSchema, {}),
-      registrationRateLimit: parseConfig(registrationRateLimitSchema, {}),
-      passwordReset: parseConfig(passwordResetSchema, {}),
-      redis: parseConfig(redisSchema, {}),
+      ...usersTestSettings(),
     });
     const build = userBuilders(users.prisma);
     shoppers = await Promise.all([build.user({ firstName: 'Alice' }), build.user({ firstName: 'Bob' }), build.user()]);
