@@ -14,7 +14,7 @@ function visibility(viewer: Viewer, isActive: boolean | null | undefined): Produ
 }
 
 /** The filter's own conditions (its visibility and sync fields aside). */
-export function filterConditions(fields: ProductFilter): Omit<ProductConditions, 'includeDeleted'> {
+function filterConditions(fields: ProductFilter): Omit<ProductConditions, 'includeDeleted'> {
   const filter = parseInput(productFilterInput, fields, 'filter');
   return {
     categoryId: filter.categoryId ?? undefined,
