@@ -79,6 +79,10 @@ export async function startHiveGateway({ subgraphUrls, gatewayKeys, port }: Peer
     logging: false,
     landingPage: false,
     graphiql: false,
+    // Hive shares identical subgraph fetches in flight, keyed by URL, body and propagated
+    // headers; the token is added later (onFetch), so the viewer goes along as a header, or
+    // one shopper's `Me` would be answered with another's.
+    propagateHeaders: { fromClientToSubgraphs: ({ request }) => ({ [VIEWER_HEADER]: request.headers.get(VIEWER_HEADER) ?? '' }) },
     plugins: () => [
       {
         async onFetch({ url, options, setOptions, context }) {

@@ -530,13 +530,19 @@ export interface Watched {
   pids(): number[];
 }
 
-/** PIDs of every PostgreSQL server process on this machine (the server is shared: sample when nothing else runs). */
-export function postgresPids(): number[] {
+/**
+ * PIDs of PostgreSQL server processes on this machine: every one (the server is shared: sample
+ * when nothing else runs), or, given database names, the backends serving those databases
+ * (their title reads "postgres: 15/main: <user> <database> <client> <state>").
+ */
+export function postgresPids(databases?: string[]): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      if (databases && !readFileSync(`/proc/${entry}/cmdline`, 'utf8').split(/[\s\0]+/).some((word) => databases.includes(word))) continue;
+      pids.push(Number(entry));
     } catch {
       // gone meanwhile
     }
