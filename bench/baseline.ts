@@ -51,3 +51,13 @@ export function prepareBaseline(ref: string): { commit: string; root: string } {
   writeFileSync(done, `${commit}\n`);
   return { commit, root };
 }
+
+/** True when the working tree's services and shared packages are the commit's code: today ÷ baseline then measures only the run's noise. */
+export function sameServiceCode(commit: string): boolean {
+  try {
+    execFileSync('git', ['diff', '--quiet', commit, '--', 'subgraphs', 'packages', 'prisma'], { cwd: repoRoot });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -11,12 +11,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { subgraphNames, type SubgraphName } from '@shop/config';
 import { contractOperation } from '@shop/testing';
 import { TEST_PASSWORD } from '@shop/users/testing';
-import { prepareBaseline } from './baseline.js';
+import { prepareBaseline, sameServiceCode } from './baseline.js';
 import { VIEWER_HEADER } from './peer-gateways.js';
 import {
   loadGeneratorPids,
@@ -319,6 +319,7 @@ await runBench('bench', 40, async () => {
   const replayKey = (workload: string, subgraph: SubgraphName, version: Version) => `${workload} | ${subgraph} direct, ${version}`;
   const sqlKey = (workload: string, subgraph: SubgraphName) => `${workload} | ${subgraph} SQL alone`;
 
+  const loadBefore = loadavg()[0]!;
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`\nRound ${round} of ${ROUNDS}: ${CONNECTIONS} connections, ${SECONDS} s per cell`);
     for (const [index, workload] of workloads.entries()) {
@@ -426,7 +427,11 @@ await runBench('bench', 40, async () => {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...referenceRows,
     '',
-    `Capture: ${captures.new.wrong + captures.baseline.wrong} bad answers. The machine's other work shows in every number; compare ratios within one run, not across runs.`,
+    ...(sameServiceCode(baseline.commit)
+      ? ['', `Today's subgraphs and shared packages are the code of ${baseline.commit} in this run: *today ÷ baseline* shows only how much the measurement itself moves.`]
+      : []),
+    '',
+    `Capture: ${captures.new.wrong + captures.baseline.wrong} bad answers. Load average (1 min) when the rounds began and ended: ${loadBefore.toFixed(1)} and ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores; the machine's other work shows in every number: compare ratios within one run, not across runs.`,
   ].join('\n');
   console.log(`\n${section}`);
   await writeReadmeSection(
