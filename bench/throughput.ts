@@ -413,7 +413,7 @@ await runBench('bench', 40, async () => {
     `| --- | ${gatewayNames.map(() => '---:').join(' | ')} |`,
     ...summaryRows,
     '',
-    `**The cache-hit path against the floor**: \`${identical.name}\` through ours with the cache on: ${integer(hitRps)} req/s; a bare node:http server (its own process) sending the same ${cachedAnswer.text.length.toLocaleString('en-US')} bytes to the same load generator: ${integer(bareRps)} req/s (${spread(rpsOf(bareKey))}); the cache reaches ${ratio(hitRps, bareRps)} of the bare server.`,
+    `**The cache-hit path against the floor**: \`${identical.name}\` through ours with the cache on: ${integer(hitRps)} req/s; a bare node:http server (its own process) sending the same ${cachedAnswer.text.length.toLocaleString('en-US')} bytes to the same load generator: ${ROUNDS > 1 ? spread(rpsOf(bareKey)) : integer(bareRps)} req/s; the cache reaches ${ratio(hitRps, bareRps)} of the bare server.`,
     '',
     '**Each gateway in detail**: latency at the load generator; CPU per request from /proc over the timed run (the gateway, each subgraph as users / catalog / orders and their sum, PostgreSQL: the backends serving this run\'s databases); the gateway\'s peak resident memory during the run; bad answers (wrong data, errors, bad status) over all rounds, warm-up included.',
     '',
