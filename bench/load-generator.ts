@@ -1,156 +1,16 @@
-// The load generator of bench:hostile and bench:admission, a process of its own:
+// The load generator of the benches, a process of its own:
 //   node --import tsx bench/load-generator.ts   (a LoadSpec as JSON on the first line of stdin)
 // Runs autocannon with N connections for T seconds, every request built anew (another
-// product, search, page, attacker address...), checks every answer against what that request
-// must get, and prints one line `RESULT <json>` (a LoadResult). It prints `STARTED` when the
-// timed run begins; told `untilStopped`, it ends when the parent writes `stop`.
+// product, search, page, shopper, attacker address...), checks every answer against what that
+// request must get, and prints one line `RESULT <json>` (a LoadResult). It prints `STARTED`
+// when the timed run begins; told `untilStopped`, it ends when the parent writes `stop`.
+// An `sql` workload runs captured SQL statements with `pg` on N connections instead.
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import {
-  between,
-  expectedPage,
-  hostileDocuments,
-  hostileKinds,
-  pick,
-  seededRandom,
-  sorts,
-  type HostileKind,
-  type HostileWorkload,
-  type Random,
-  type LoadResult,
-  type LoadSpec,
-  type OutcomeStats,
-  type ProductsRequest,
-  type ProductsWorkload,
-  type ProductWorkload,
-} from './workloads.js';
-
-/** What one request was, so its answer can be checked: the body, headers and a checker of the parsed answer. */
-interface Built {
-  body: string;
-  address: string;
-  /** The hostile kind, for the counts by kind. */
-  kind?: HostileKind;
-  /** Returns the outcome key ("admitted" or an error code) and whether the answer is right. */
-  check(status: number, answer: GraphQLAnswer): { key: string; right: boolean; why?: string };
-}
-
-interface GraphQLAnswer {
-  data?: Record<string, unknown> | null;
-  errors?: Array<{ message?: string; extensions?: { code?: string } }>;
-}
-
-const errorCode = (answer: GraphQLAnswer) => answer.errors?.[0]?.extensions?.code ?? (answer.errors?.length ? 'NO_CODE' : undefined);
-
-/** A plain read that must succeed: 200, no errors, and `verify` happy with the data. */
-function successCheck(verify: (data: Record<string, unknown>) => string | null) {
-  return (status: number, answer: GraphQLAnswer) => {
-    const code = errorCode(answer);
-    if (code) return { key: code, right: false, why: `errors: ${JSON.stringify(answer.errors).slice(0, 300)}` };
-    if (status !== 200) return { key: 'admitted', right: false, why: `status ${status}` };
-    if (!answer.data) return { key: 'admitted', right: false, why: 'no data' };
-    const problem = verify(answer.data);
-    return problem ? { key: 'admitted', right: false, why: problem } : { key: 'admitted', right: true };
-  };
-}
-
-function productRequests(workload: ProductWorkload, random: Random): () => Built {
-  return () => {
-    const product = pick(random, workload.catalog.products);
-    return {
-      body: JSON.stringify({ query: workload.query, variables: { id: product.id } }),
-      address: pick(random, workload.clientAddresses),
-      check: successCheck((data) => {
-        const got = data.product as { id?: string; name?: string; price?: { amount?: string }; category?: { id?: string } } | null;
-        if (!got) return 'product is null';
-        if (got.id !== product.id || got.name !== product.name) return `product ${got.id} "${got.name}" for ${product.id}`;
-        if (got.price?.amount !== product.price) return `price ${got.price?.amount}, seeded ${product.price}`;
-        if (got.category?.id !== product.categoryId) return `category ${got.category?.id}, seeded ${product.categoryId}`;
-        return null;
-      }),
-    };
-  };
-}
-
-function productsRequests(workload: ProductsWorkload, random: Random): () => Built {
-  const { catalog } = workload;
-  const categoryOf = new Map(catalog.products.map((product) => [product.id, product.categoryId]));
-  return () => {
-    const minPrice = random() < 0.5 ? 10 * between(random, 0, 30) : undefined;
-    const request: ProductsRequest = {
-      search: random() < 0.6 ? pick(random, catalog.searchTerms) : undefined,
-      categoryId: random() < 0.3 ? pick(random, catalog.categories).id : undefined,
-      // Half the requests ask for a price range: a shop's price slider.
-      minPrice: minPrice === undefined ? undefined : `${minPrice}.00`,
-      maxPrice: minPrice === undefined ? undefined : `${minPrice + 10 * between(random, 5, 30)}.00`,
-      page: random() < 0.5 ? 1 : between(random, 2, 5),
-      limit: pick(random, [10, 20, 50]),
-      sort: pick(random, sorts),
-    };
-    const filter = {
-      ...(request.search ? { search: request.search } : {}),
-      ...(request.categoryId ? { categoryId: request.categoryId } : {}),
-      ...(request.minPrice ? { minPrice: request.minPrice, maxPrice: request.maxPrice } : {}),
-    };
-    const variables = { ...(Object.keys(filter).length ? { filter } : {}), page: request.page, limit: request.limit, sort: request.sort };
-    return {
-      body: JSON.stringify({ query: workload.query, variables }),
-      address: pick(random, workload.clientAddresses),
-      check: successCheck((data) => {
-        const page = data.products as { items?: Array<{ id: string; category?: { id?: string } | null }>; meta?: Record<string, number> } | undefined;
-        if (!page?.items || !page.meta) return 'no products page';
-        const expected = expectedPage(catalog, request);
-        const ids = page.items.map((item) => item.id);
-        if (ids.join() !== expected.ids.join()) return `ids of ${JSON.stringify(request)}: ${ids.length} got, ${expected.ids.length} expected, first ${ids[0]} vs ${expected.ids[0]}`;
-        if (page.meta.totalItems !== expected.totalItems) return `totalItems ${page.meta.totalItems}, expected ${expected.totalItems}`;
-        if (page.meta.currentPage !== request.page || page.meta.itemsPerPage !== request.limit) return `meta ${JSON.stringify(page.meta)}`;
-        const misplaced = page.items.find((item) => item.category?.id !== categoryOf.get(item.id));
-        return misplaced ? `category of ${misplaced.id}` : null;
-      }),
-    };
-  };
-}
-
-function hostileRequests(workload: HostileWorkload, random: Random): () => Built {
-  const documents = hostileDocuments(workload.catalog, random);
-  const kinds = workload.kinds ?? hostileKinds;
-  const bodies = new Map(hostileKinds.map((kind) => [kind, documents[kind].map((document) => ({ ...document, body: JSON.stringify({ query: document.query }) }))]));
-  return () => {
-    const kind = pick(random, kinds);
-    const document = pick(random, bodies.get(kind)!);
-    return {
-      body: document.body,
-      address: pick(random, workload.attackerAddresses),
-      kind,
-      check: (status, answer) => {
-        const code = errorCode(answer);
-        const key = code ?? 'admitted';
-        if (key === 'admitted') {
-          if (status !== 200 || !answer.data) return { key, right: false, why: `admitted with status ${status}, data ${JSON.stringify(answer.data)?.slice(0, 100)}` };
-          const problem = document.verify?.(answer.data) ?? null;
-          if (problem) return { key, right: false, why: `${kind}: ${problem}` };
-        }
-        if (workload.expected) {
-          if (!workload.expected[kind].includes(key)) return { key, right: false, why: `${kind}: ${key} (status ${status}), expected ${workload.expected[kind].join(' or ')}` };
-          if (key !== 'admitted' && (status < 400 || status >= 500)) return { key, right: false, why: `${kind}: ${key} with status ${status}` };
-        }
-        return { key, right: true };
-      },
-    };
-  };
-}
-
-function requestFactory(spec: LoadSpec, random: Random): () => Built {
-  switch (spec.workload.kind) {
-    case 'product':
-      return productRequests(spec.workload, random);
-    case 'products':
-      return productsRequests(spec.workload, random);
-    case 'hostile':
-      return hostileRequests(spec.workload, random);
-  }
-}
+import pg from 'pg';
+import { judge, requestFactory, send, type Built } from './requests.js';
+import { seededRandom, type LoadResult, type LoadSpec, type OutcomeStats, type SqlWorkload } from './workloads.js';
 
 const percentile = (sorted: Float64Array | number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0);
 const round = (ms: number) => Math.round(ms * 100) / 100;
@@ -164,51 +24,113 @@ class Recorder {
   readonly wrongSamples: string[] = [];
 
   record(built: Built, status: number, body: string, headers: Record<string, unknown>, latency: number) {
-    let answer: GraphQLAnswer | null = null;
-    try {
-      answer = JSON.parse(body) as GraphQLAnswer;
-    } catch {
-      // counted below as a wrong answer
-    }
-    const verdict = answer ? built.check(status, answer) : { key: 'not JSON', right: false, why: `status ${status}: ${body.slice(0, 200)}` };
-    const outcome = `${status} ${verdict.key}${verdict.key !== 'admitted' && answer?.data ? ' (with data)' : ''}`;
-    this.latencies.push(latency);
-    let list = this.byOutcome.get(outcome);
-    if (!list) this.byOutcome.set(outcome, (list = []));
-    list.push(latency);
+    const verdict = judge(built, status, body);
     if (built.kind) this.kinds[built.kind] = (this.kinds[built.kind] ?? 0) + 1;
     const cacheHeader = Object.entries(headers).find(([name]) => name.toLowerCase() === 'x-cache')?.[1];
     const cache = typeof cacheHeader === 'string' ? cacheHeader : 'none';
     this.cache[cache] = (this.cache[cache] ?? 0) + 1;
-    if (!verdict.right) {
+    this.tally(`${status} ${verdict.key}${verdict.key !== 'admitted' && verdict.answer?.data ? ' (with data)' : ''}`, latency, verdict.right, verdict.why);
+  }
+
+  tally(outcome: string, latency: number, right: boolean, why: string) {
+    this.latencies.push(latency);
+    let list = this.byOutcome.get(outcome);
+    if (!list) this.byOutcome.set(outcome, (list = []));
+    list.push(latency);
+    if (!right) {
       this.wrong += 1;
-      if (this.wrongSamples.length < 5) this.wrongSamples.push(verdict.why ?? verdict.key);
+      if (this.wrongSamples.length < 5) this.wrongSamples.push(why);
     }
   }
+
+  /** The LoadResult of a timed run; `extra` says what the HTTP client saw beyond the answers. */
+  summary(spec: LoadSpec, seconds: number, warmed: { requests: number; wrong: number; samples: string[] }, extra = { timeouts: 0, connectionErrors: 0, unanswered: 0 }): LoadResult {
+    const sorted = Float64Array.from(this.latencies).sort();
+    const outcomes: Record<string, OutcomeStats> = {};
+    for (const [outcome, latencies] of [...this.byOutcome.entries()].sort((a, b) => b[1].length - a[1].length)) {
+      const ordered = Float64Array.from(latencies).sort();
+      outcomes[outcome] = { count: ordered.length, p50: round(percentile(ordered, 50)), p99: round(percentile(ordered, 99)) };
+    }
+    return {
+      label: spec.label,
+      requests: sorted.length,
+      seconds: round(seconds),
+      rps: round(sorted.length / seconds),
+      p50: round(percentile(sorted, 50)),
+      p90: round(percentile(sorted, 90)),
+      p99: round(percentile(sorted, 99)),
+      max: round(sorted.length ? sorted[sorted.length - 1]! : 0),
+      wrong: this.wrong,
+      wrongSamples: [...warmed.samples.map((sample) => `warm-up: ${sample}`), ...this.wrongSamples].slice(0, 5),
+      outcomes,
+      kinds: this.kinds,
+      cache: this.cache,
+      ...extra,
+      warmRequests: warmed.requests,
+      warmWrong: warmed.wrong,
+    };
+  }
+}
+
+/**
+ * The SQL alone: each of `connections` workers takes a random captured group (what one request
+ * issued to this database) and runs its statements in order on one connection, as the request
+ * did. Its rate is groups per second: the requests per second the database could serve.
+ */
+async function runSql(spec: LoadSpec, workload: SqlWorkload, stopRequested: Promise<void>): Promise<LoadResult> {
+  const random = seededRandom(spec.seed);
+  const pool = new pg.Pool({ connectionString: workload.databaseUrl, max: spec.connections });
+  const recorder = new Recorder();
+  const runGroup = async (client: pg.PoolClient, into?: Recorder) => {
+    const group = workload.groups[Math.floor(random() * workload.groups.length)]!;
+    const started = performance.now();
+    try {
+      for (const statement of group) await client.query(statement.text, statement.values);
+      into?.tally('ok', performance.now() - started, true, '');
+    } catch (error) {
+      // A failed statement inside a captured transaction leaves it aborted: end it before the next group.
+      await client.query('ROLLBACK').catch(() => undefined);
+      into?.tally('error', performance.now() - started, false, (error as Error).message.slice(0, 200));
+    }
+  };
+  const clients = await Promise.all(Array.from({ length: spec.connections }, () => pool.connect()));
+  const warmRecorder = new Recorder();
+  const warmCount = typeof spec.warm === 'number' ? spec.warm : 0;
+  for (let index = 0; index < warmCount; index++) await runGroup(clients[index % clients.length]!, warmRecorder);
+  let stopped = false;
+  void stopRequested.then(() => (stopped = true));
+  const started = performance.now();
+  const deadline = started + spec.seconds * 1000;
+  console.log('STARTED');
+  await Promise.all(
+    clients.map(async (client) => {
+      while (!stopped && performance.now() < deadline) await runGroup(client, recorder);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  for (const client of clients) client.release();
+  await pool.end();
+  return recorder.summary(spec, seconds, { requests: warmCount, wrong: warmRecorder.wrong, samples: warmRecorder.wrongSamples });
 }
 
 /** Before timing: `count` requests (or every product once), 8 at a time, checked like the rest. */
 async function warm(spec: LoadSpec, next: () => Built): Promise<{ requests: number; wrong: number; samples: string[] }> {
   const recorder = new Recorder();
-  let builds: Array<() => Built>;
+  let builds: Array<() => Promise<Built>>;
   if (spec.warm === 'every-product') {
-    if (spec.workload.kind !== 'product') throw new Error('every-product warms the product workload only');
     const workload = spec.workload;
-    builds = workload.catalog.products.map((product) => () => {
-      const fixed = productRequests({ ...workload, catalog: { ...workload.catalog, products: [product] } }, Math.random);
-      return fixed();
-    });
+    if (workload.kind !== 'product') throw new Error('every-product warms the product workload only');
+    builds = workload.catalog.products.map((product) => () => requestFactory({ ...workload, catalog: { ...workload.catalog, products: [product] } }, spec.url, Math.random).then((fixed) => fixed()));
   } else {
-    builds = Array.from({ length: spec.warm ?? 0 }, () => next);
+    builds = Array.from({ length: spec.warm ?? 0 }, () => () => Promise.resolve(next()));
   }
   let index = 0;
   const worker = async () => {
     while (index < builds.length) {
-      const built = builds[index++]!();
+      const built = await builds[index++]!();
       const started = performance.now();
-      const response = await fetch(spec.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': built.address }, body: built.body });
-      const body = await response.text();
-      recorder.record(built, response.status, body, Object.fromEntries(response.headers), performance.now() - started);
+      const sent = await send(spec.url, built);
+      recorder.record(built, sent.status, sent.text, sent.headers, performance.now() - started);
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
@@ -216,8 +138,9 @@ async function warm(spec: LoadSpec, next: () => Built): Promise<{ requests: numb
 }
 
 async function run(spec: LoadSpec, stopRequested: Promise<void>): Promise<LoadResult> {
+  if (spec.workload.kind === 'sql') return runSql(spec, spec.workload, stopRequested);
   const random = seededRandom(spec.seed);
-  const next = requestFactory(spec, random);
+  const next = await requestFactory(spec.workload, spec.url, random);
   const warmed = await warm(spec, next);
   const recorder = new Recorder();
   interface Context {
@@ -242,7 +165,7 @@ async function run(spec: LoadSpec, stopRequested: Promise<void>): Promise<LoadRe
           context.built = built;
           context.sentAt = performance.now();
           sent += 1;
-          return { ...request, headers: { ...request.headers, 'x-forwarded-for': built.address }, body: built.body };
+          return { ...request, headers: { ...request.headers, 'x-forwarded-for': built.address, ...built.headers }, body: built.body };
         },
         onResponse: (status, body, context: Context, headers) => {
           if (!context.built || context.sentAt === undefined) return;
@@ -258,32 +181,11 @@ async function run(spec: LoadSpec, stopRequested: Promise<void>): Promise<LoadRe
     console.log('STARTED');
   });
   const seconds = (performance.now() - started) / 1000;
-  const sorted = Float64Array.from(recorder.latencies).sort();
-  const outcomes: Record<string, OutcomeStats> = {};
-  for (const [outcome, latencies] of [...recorder.byOutcome.entries()].sort((a, b) => b[1].length - a[1].length)) {
-    const ordered = Float64Array.from(latencies).sort();
-    outcomes[outcome] = { count: ordered.length, p50: round(percentile(ordered, 50)), p99: round(percentile(ordered, 99)) };
-  }
-  return {
-    label: spec.label,
-    requests: sorted.length,
-    seconds: round(seconds),
-    rps: round(sorted.length / seconds),
-    p50: round(percentile(sorted, 50)),
-    p90: round(percentile(sorted, 90)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted.length ? sorted[sorted.length - 1]! : 0),
-    wrong: recorder.wrong,
-    wrongSamples: [...warmed.samples.map((sample) => `warm-up: ${sample}`), ...recorder.wrongSamples].slice(0, 5),
-    outcomes,
-    kinds: recorder.kinds,
-    cache: recorder.cache,
+  return recorder.summary(spec, seconds, warmed, {
     timeouts: result.timeouts,
     connectionErrors: result.errors - result.timeouts,
-    unanswered: Math.max(0, sent - sorted.length - result.timeouts),
-    warmRequests: warmed.requests,
-    warmWrong: warmed.wrong,
-  };
+    unanswered: Math.max(0, sent - recorder.latencies.length - result.timeouts),
+  });
 }
 
 const lines = createInterface({ input: process.stdin });

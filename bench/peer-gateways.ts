@@ -3,14 +3,18 @@
 // Our subgraphs accept only gateway-signed identity, so each peer signs a token per subgraph
 // fetch, for that subgraph and body, for the viewer the bench names in `x-bench-viewer` (our
 // gateway does that work too, after checking real credentials).
+// Each runs in a process of its own, as the bench starts it:
+//   node --import tsx bench/peer-gateways.ts '<PeerProcessSpec as JSON>'   (prints READY when listening)
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { anonymousViewer, GATEWAY_TOKEN_HEADER, parseViewer, postRequest, signGatewayToken } from '@shop/auth';
-import type { KeyRing, SubgraphName } from '@shop/config';
+import { gatewayTokenSchema, parseConfig, type KeyRing, type SubgraphName } from '@shop/config';
 import { loadSupergraph } from '../gateway/src/supergraph.js';
 
 export const VIEWER_HEADER = 'x-bench-viewer';
@@ -18,6 +22,7 @@ export const VIEWER_HEADER = 'x-bench-viewer';
 export interface PeerOptions {
   subgraphUrls: Record<SubgraphName, string>;
   gatewayKeys: KeyRing;
+  port: number;
 }
 
 export interface RunningPeer {
@@ -32,15 +37,15 @@ const tokenFor = (keys: KeyRing, viewerHeader: string | null | undefined, audien
     { audience, request: postRequest(new URL(url), body) },
   );
 
-const listen = (server: Server, path: string) =>
+const listen = (server: Server, path: string, port: number) =>
   new Promise<RunningPeer>((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       resolve({ url: `http://127.0.0.1:${port}${path}`, stop: () => new Promise((done) => (server.close(() => done()), server.closeAllConnections())) });
     });
   });
 
-export async function startPlainApolloGateway({ subgraphUrls, gatewayKeys }: PeerOptions): Promise<RunningPeer> {
+export async function startPlainApolloGateway({ subgraphUrls, gatewayKeys, port }: PeerOptions): Promise<RunningPeer> {
   const gateway = new ApolloGateway({
     supergraphSdl: loadSupergraph().sdlForGateway,
     buildService: ({ name }) =>
@@ -57,13 +62,13 @@ export async function startPlainApolloGateway({ subgraphUrls, gatewayKeys }: Pee
   });
   const server = new ApolloServer<{ viewerHeader?: string }>({ gateway });
   const { url } = await startStandaloneServer(server, {
-    listen: { port: 0, host: '127.0.0.1' },
+    listen: { port, host: '127.0.0.1' },
     context: async ({ req }) => ({ viewerHeader: req.headers[VIEWER_HEADER] as string | undefined }),
   });
   return { url, stop: () => server.stop() };
 }
 
-export async function startHiveGateway({ subgraphUrls, gatewayKeys }: PeerOptions): Promise<RunningPeer> {
+export async function startHiveGateway({ subgraphUrls, gatewayKeys, port }: PeerOptions): Promise<RunningPeer> {
   let supergraph = loadSupergraph().sdlForGateway;
   for (const [name, url] of Object.entries(subgraphUrls)) {
     supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*`), `$1${url}`);
@@ -74,6 +79,10 @@ export async function startHiveGateway({ subgraphUrls, gatewayKeys }: PeerOption
     logging: false,
     landingPage: false,
     graphiql: false,
+    // Hive shares identical subgraph fetches in flight, keyed by URL, body and propagated
+    // headers; the token is added later (onFetch), so the viewer goes along as a header, or
+    // one shopper's `Me` would be answered with another's.
+    propagateHeaders: { fromClientToSubgraphs: ({ request }) => ({ [VIEWER_HEADER]: request.headers.get(VIEWER_HEADER) ?? '' }) },
     plugins: () => [
       {
         async onFetch({ url, options, setOptions, context }) {
@@ -85,7 +94,7 @@ export async function startHiveGateway({ subgraphUrls, gatewayKeys }: PeerOption
       },
     ],
   });
-  const running = await listen(createServer(gateway), '/graphql');
+  const running = await listen(createServer(gateway), '/graphql', port);
   return {
     url: running.url,
     stop: async () => {
@@ -96,7 +105,7 @@ export async function startHiveGateway({ subgraphUrls, gatewayKeys }: PeerOption
 }
 
 /** The floor for the cache-hit path: the same bytes from a server that does nothing else. */
-export function startBareServer(body: string): Promise<RunningPeer> {
+export function startBareServer(body: string, port: number): Promise<RunningPeer> {
   const bytes = Buffer.from(body);
   const server = createServer((request, response) => {
     request.resume();
@@ -105,5 +114,28 @@ export function startBareServer(body: string): Promise<RunningPeer> {
       response.end(bytes);
     });
   });
-  return listen(server, '/graphql');
+  return listen(server, '/graphql', port);
 }
+
+/** What a peer process runs: which peer, its port, and the subgraphs and keys (or, for the bare server, the file of bytes it sends). */
+export type PeerProcessSpec =
+  | { peer: 'apollo' | 'hive'; port: number; subgraphUrls: Record<SubgraphName, string>; gatewayKeys: string }
+  | { peer: 'bare'; port: number; bodyFile: string };
+
+async function runPeerProcess(spec: PeerProcessSpec): Promise<void> {
+  let running: RunningPeer;
+  if (spec.peer === 'bare') {
+    running = await startBareServer(readFileSync(spec.bodyFile, 'utf8'), spec.port);
+  } else {
+    const options = {
+      subgraphUrls: spec.subgraphUrls,
+      gatewayKeys: parseConfig(gatewayTokenSchema, { NODE_ENV: 'production', HOST: '127.0.0.1', GATEWAY_TOKEN_KEYS: spec.gatewayKeys }),
+      port: spec.port,
+    };
+    running = spec.peer === 'apollo' ? await startPlainApolloGateway(options) : await startHiveGateway(options);
+  }
+  process.once('SIGTERM', () => void running.stop().finally(() => process.exit(0)));
+  console.log('READY');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runPeerProcess(JSON.parse(process.argv[2] ?? '{}') as PeerProcessSpec);

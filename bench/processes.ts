@@ -14,11 +14,13 @@ import { createPrisma as createCatalogPrisma, migrationsDir as catalogMigrations
 import { catalogBuilders } from '@shop/catalog/testing';
 import { subgraphNames, type SubgraphName } from '@shop/config';
 import { openDatabase } from '@shop/db';
-import { migrationsDir as ordersMigrations } from '@shop/orders';
+import { createPrisma as createOrdersPrisma, migrationsDir as ordersMigrations } from '@shop/orders';
+import { orderBuilders } from '@shop/orders/testing';
 import { ANY_FREE_METRICS_PORTS, createTestDatabases, createTestRedis, type TestDatabases, type TestRedis } from '@shop/testing';
 import { createPrisma as createUsersPrisma, migrationsDir as usersMigrations } from '@shop/users';
 import { TEST_PASSWORD, userBuilders } from '@shop/users/testing';
-import type { LoadResult, LoadSpec, SeededCatalog, SeededProduct } from './workloads.js';
+import type { PeerProcessSpec } from './peer-gateways.js';
+import type { LoadResult, LoadSpec, SeededCatalog, SeededOrder, SeededProduct, SeededShop } from './workloads.js';
 
 const HOST = '127.0.0.1';
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -130,21 +132,48 @@ async function waitForHealth(process: ServerProcess, timeoutMs = READY_TIMEOUT_M
   throw new Error(`${process.name} was not healthy within ${timeoutMs / 1000} s:\n${process.output()}`);
 }
 
+async function waitForLine(process: ServerProcess, ready: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    timer = setInterval(() => {
+      if (process.exited()) reject(new Error(`${process.name} exited while starting:\n${process.output()}`));
+      else if (Date.now() > deadline) reject(new Error(`${process.name} was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${process.output()}`));
+    }, 200);
+  });
+  try {
+    await Promise.race([ready, failed]);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** True when the server answers GET /health with 200 within `timeoutMs`. */
 export const isHealthy = (server: ServerProcess, timeoutMs = 5_000) =>
   fetch(new URL('/health', server.url), { signal: AbortSignal.timeout(timeoutMs) }).then((response) => response.ok, () => false);
 
-/** Starts `node --import tsx <entry>` with exactly this environment and waits for GET /health. */
-export async function startServer(name: string, entry: string, env: Record<string, string>, url: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: repoRoot,
+/** Where a server process runs from, its arguments, and how it says it is ready (GET /health unless a line it prints). */
+export interface StartOptions {
+  /** The checkout it runs from (this one unless told: a baseline's). */
+  root?: string;
+  args?: string[];
+  readyLine?: string;
+}
+
+/** Starts `node --import tsx <entry>` with exactly this environment and waits for GET /health (or its ready line). */
+export async function startServer(name: string, entry: string, env: Record<string, string>, url: string, options: StartOptions = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...(options.args ?? [])], {
+    cwd: options.root ?? repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...ANY_FREE_METRICS_PORTS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   const lines: string[] = [];
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
+      if (line === options.readyLine) markReady();
       lines.push(line);
       if (lines.length > 40) lines.shift();
     });
@@ -179,7 +208,8 @@ export async function startServer(name: string, entry: string, env: Record<strin
     output: () => lines.join('\n'),
   };
   try {
-    await waitForHealth(server);
+    if (options.readyLine) await waitForLine(server, ready);
+    else await waitForHealth(server);
   } catch (error) {
     await server.stop();
     throw error;
@@ -199,8 +229,15 @@ export interface Cluster {
   subgraphUrls: Record<SubgraphName, string>;
   /** Stops the three subgraphs (SIGTERM, then SIGKILL) and starts them again on the same ports and databases. */
   restartSubgraphs(): Promise<void>;
-  /** Three more subgraph processes on the same databases, on ports of their own, with these settings over production's. */
-  startSubgraphSet(label: string, env: Record<string, string>): Promise<{ subgraphs: Record<SubgraphName, ServerProcess>; urls: Record<SubgraphName, string> }>;
+  /** Three more subgraph processes on the same databases, on ports of their own, with these settings over production's (run from another checkout's `root` when given: a baseline). */
+  startSubgraphSet(label: string, env: Record<string, string>, root?: string): Promise<{ subgraphs: Record<SubgraphName, ServerProcess>; urls: Record<SubgraphName, string> }>;
+  /** Plain Apollo Gateway or Hive Gateway on these subgraphs, or a bare node:http server sending the bytes of `bodyFile`: a process of its own (bench/peer-gateways.ts). */
+  startPeer(name: string, spec: { peer: 'apollo' | 'hive'; subgraphUrls?: Record<SubgraphName, string> } | { peer: 'bare'; bodyFile: string }): Promise<ServerProcess>;
+  /** The subgraphs' GATEWAY_TOKEN_KEYS (kid:secret), for a peer or a replay to sign with. */
+  gatewayKeys: string;
+  databaseUrls: Record<SubgraphName, string>;
+  /** Seeded shoppers (carts, orders) and their orders: empty unless asked for. */
+  shop: SeededShop;
   /** A gateway process on these subgraphs (or others: USERS_URL... in `env`), with a Redis key prefix of its own and these settings over production's. */
   startGateway(name: string, env: Record<string, string>): Promise<ServerProcess>;
 }
@@ -210,12 +247,71 @@ const things = ['lamp', 'chair', 'table', 'shelf', 'rug', 'vase', 'desk', 'stool
 const rooms = ['kitchen', 'bedroom', 'garden', 'office', 'hallway'];
 const styles = ['nordic', 'rustic', 'modern', 'classic', 'compact'];
 
+const orderStatuses = ['PENDING', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED'] as const;
+
+/**
+ * `count` shoppers, each with a cart of 1 to 4 lines and 0 to 6 orders of 1 to 3 lines (every
+ * order its own status and creation instant), the way `Me` and an admin's order list see them.
+ */
+async function seedShop(databases: TestDatabases, catalog: SeededCatalog, count: number): Promise<SeededShop> {
+  const shop: SeededShop = { shoppers: [], orders: [] };
+  if (count === 0) return shop;
+  const usersDatabase = await openDatabase(databases.configs.users);
+  const ordersDatabase = await openDatabase(databases.configs.orders);
+  try {
+    const users = userBuilders(createUsersPrisma(usersDatabase));
+    const ordersPrisma = createOrdersPrisma(ordersDatabase);
+    const orders = orderBuilders(ordersPrisma);
+    const startedAt = Date.parse('2026-03-01T00:00:00Z');
+    const cents = (price: string) => Math.round(Number(price) * 100);
+    for (let index = 0; index < count; index++) {
+      const user = await users.user();
+      let subtotal = 0;
+      const cart: string[] = [];
+      for (let line = 0; line <= index % 4; line++) {
+        const product = catalog.products[(index * 13 + line * 37) % catalog.products.length]!;
+        const quantity = 1 + (line % 3);
+        await orders.cartLine(user.id, product.id, quantity);
+        subtotal += cents(product.price) * quantity;
+        cart.push(product.id);
+      }
+      const placed: SeededOrder[] = [];
+      for (let number = 0; number < index % 7; number++) {
+        const lines = Array.from({ length: 1 + ((index + number) % 3) }, (_, line) => catalog.products[(index * 7 + number * 11 + line * 5) % catalog.products.length]!);
+        const status = orderStatuses[(index + number) % orderStatuses.length]!;
+        const createdAt = new Date(startedAt + (shop.orders.length + placed.length) * 3_600_000);
+        const order = await orders.order(
+          user.id,
+          lines.map((product) => ({ productId: product.id, productName: product.name, quantity: 1, unitPrice: product.price })),
+          { status, createdAt },
+        );
+        placed.push({ id: order.id, userId: user.id, status, createdAt: createdAt.toISOString() });
+      }
+      shop.orders.push(...placed);
+      shop.shoppers.push({
+        id: user.id,
+        email: user.email,
+        cartProductIds: cart.sort(),
+        subtotal: (subtotal / 100).toFixed(2),
+        orderIds: placed.reverse().map((order) => order.id),
+      });
+    }
+    await ordersPrisma.$disconnect();
+  } finally {
+    await usersDatabase.close();
+    await ordersDatabase.close();
+  }
+  // Newest first, ties by id: as the orders subgraph lists them.
+  shop.orders.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? 1 : -1));
+  return shop;
+}
+
 /**
  * Databases, data and subgraphs. The catalog: 20 categories, 500 products spread over them
  * (names and descriptions from a small vocabulary, so searches find tens of products),
- * each with its own price and creation instant; 3 users.
+ * each with its own price and creation instant; 3 users, and `shoppers` more with carts and orders.
  */
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster({ shoppers = 0 }: { shoppers?: number } = {}): Promise<Cluster> {
   const runId = randomBytes(4).toString('hex');
   const databases: TestDatabases = await createTestDatabases('postgres');
   cleanups.push(() => databases.drop());
@@ -281,6 +377,8 @@ export async function startCluster(): Promise<Cluster> {
     await usersDatabase.close();
   }
 
+  const shop = await seedShop(databases, catalog, shoppers);
+
   const ports = Object.fromEntries(await Promise.all(subgraphNames.map(async (name) => [name, await freePort()] as const))) as Record<SubgraphName, number>;
   const subgraphUrls = Object.fromEntries(subgraphNames.map((name) => [name, `http://${HOST}:${ports[name]}/graphql`])) as Record<SubgraphName, string>;
   const gatewayKeys = keyRing('bench-gateway');
@@ -294,14 +392,15 @@ export async function startCluster(): Promise<Cluster> {
       [`${variable}_DATABASE_URL`]: url,
       [`${variable}_PORT`]: new URL(urls[name]).port,
       SEED_DEMO_DATA: 'false',
-      ...(name === 'users' ? { ACCESS_TOKEN_KEYS: accessKeys, REDIS_URL: redis.config.url!, REDIS_KEY_PREFIX: `${redis.config.keyPrefix}users:` } : {}),
+      // Access tokens that outlive a long run: the bench signs its shoppers in once.
+      ...(name === 'users' ? { ACCESS_TOKEN_KEYS: accessKeys, ACCESS_TOKEN_TTL_SECONDS: '3600', REDIS_URL: redis.config.url!, REDIS_KEY_PREFIX: `${redis.config.keyPrefix}users:` } : {}),
       ...(name === 'orders' ? { CATALOG_URL: urls.catalog } : {}),
     };
   };
-  const startSubgraphs = async (urls = subgraphUrls, env: Record<string, string> = {}, label = '') =>
+  const startSubgraphs = async (urls = subgraphUrls, env: Record<string, string> = {}, label = '', root?: string) =>
     Object.fromEntries(
       await Promise.all(
-        subgraphNames.map(async (name) => [name, await startServer(`${name}${label}`, `subgraphs/${name}/src/main.ts`, { ...subgraphEnv(name, urls), ...env }, urls[name])] as const),
+        subgraphNames.map(async (name) => [name, await startServer(`${name}${label}`, `subgraphs/${name}/src/main.ts`, { ...subgraphEnv(name, urls), ...env }, urls[name], { root })] as const),
       ),
     ) as Record<SubgraphName, ServerProcess>;
 
@@ -315,10 +414,19 @@ export async function startCluster(): Promise<Cluster> {
       await Promise.all(subgraphNames.map((name) => cluster.subgraphs[name].stop()));
       cluster.subgraphs = await startSubgraphs();
     },
-    startSubgraphSet: async (label, env) => {
+    startSubgraphSet: async (label, env, root) => {
       const urls = Object.fromEntries(await Promise.all(subgraphNames.map(async (name) => [name, `http://${HOST}:${await freePort()}/graphql`] as const))) as Record<SubgraphName, string>;
-      return { subgraphs: await startSubgraphs(urls, env, ` (${label})`), urls };
+      return { subgraphs: await startSubgraphs(urls, env, ` (${label})`, root), urls };
     },
+    startPeer: async (name, spec) => {
+      const port = await freePort();
+      const processSpec: PeerProcessSpec =
+        spec.peer === 'bare' ? { ...spec, port } : { peer: spec.peer, port, subgraphUrls: spec.subgraphUrls ?? subgraphUrls, gatewayKeys };
+      return startServer(name, 'bench/peer-gateways.ts', { NODE_ENV: 'production' }, `http://${HOST}:${port}/graphql`, { args: [JSON.stringify(processSpec)], readyLine: 'READY' });
+    },
+    gatewayKeys,
+    databaseUrls: Object.fromEntries(subgraphNames.map((name) => [name, (databases.configs[name] as { url: string }).url])) as Record<SubgraphName, string>,
+    shop,
     startGateway: async (name, env) => {
       const port = await freePort();
       return startServer(name, 'gateway/src/main.ts', {
@@ -422,13 +530,19 @@ export interface Watched {
   pids(): number[];
 }
 
-/** PIDs of every PostgreSQL server process on this machine (the server is shared: sample when nothing else runs). */
-export function postgresPids(): number[] {
+/**
+ * PIDs of PostgreSQL server processes on this machine: every one (the server is shared: sample
+ * when nothing else runs), or, given database names, the backends serving those databases
+ * (their title reads "postgres: 15/main: <user> <database> <client> <state>").
+ */
+export function postgresPids(databases?: string[]): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      if (databases && !readFileSync(`/proc/${entry}/cmdline`, 'utf8').split(/[\s\0]+/).some((word) => databases.includes(word))) continue;
+      pids.push(Number(entry));
     } catch {
       // gone meanwhile
     }

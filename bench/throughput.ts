@@ -1,285 +1,444 @@
-// npm run bench — this gateway against the gateways a team would otherwise pick, side by
-// side in one run on the same subgraphs (real PostgreSQL and Redis): requests per second
-// and p50/p99 latency under autocannon for a fixed time, each as a ratio to plain Apollo
-// Gateway, the SQL statements one operation costs, and what the query plan cache saves.
-// Writes its table to bench/README.md.
-import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import autocannon from 'autocannon';
-import type { Viewer } from '@shop/auth';
-import { catalogBuilders } from '@shop/catalog/testing';
-import { startGateway } from '@shop/gateway';
-import { corsSchema, demandControlSchema, gatewayMetricsSchema, gatewaySchema, operationLimitsSchema, parseConfig, subgraphFetchSchema } from '@shop/config';
-import { createLogger } from '@shop/logging';
-import { orderBuilders } from '@shop/orders/testing';
-import { contractOperation, createTestRedis, partnerWithKey, signedInUser, startTestSupergraph } from '@shop/supergraph-tests';
-import { userBuilders } from '@shop/users/testing';
-import { startBareServer, startHiveGateway, startPlainApolloGateway, VIEWER_HEADER, type RunningPeer } from './peer-gateways.js';
-import { wallTime } from './timing.js';
+// npm run bench — what users get, measured as they get it: every subgraph, every gateway and
+// the load generator in processes of their own on real PostgreSQL and Redis (bench/processes.ts),
+// five workloads whose requests differ as real traffic does, every answer checked. Gateways:
+// ours with the response cache off and on, plain Apollo Gateway and Hive Gateway (each a
+// process: bench/peer-gateways.ts), and ours, cache off, on the subgraphs of a baseline commit.
+// References in the same run: a bare node:http server sending a cached answer's bytes, each
+// subgraph queried directly with the requests the gateway sent it (captured), today's and the
+// baseline's, and the SQL those requests issued run alone with `pg`. Interleaved rounds,
+// medians and their spread; writes its tables to bench/README.md.
+//   npm run bench -- --seconds=5 --rounds=3 --connections=32 --baseline=eaca830
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { subgraphNames, type SubgraphName } from '@shop/config';
+import { contractOperation } from '@shop/testing';
+import { TEST_PASSWORD } from '@shop/users/testing';
+import { prepareBaseline, sameServiceCode } from './baseline.js';
+import { VIEWER_HEADER } from './peer-gateways.js';
+import {
+  loadGeneratorPids,
+  machineLine,
+  postgresPids,
+  runBench,
+  sampleUsage,
+  signIn,
+  sourceLine,
+  startCluster,
+  startLoad,
+  writeReadmeSection,
+  type Cluster,
+  type ServerProcess,
+  type Watched,
+} from './processes.js';
+import { judge, requestFactory, send } from './requests.js';
+import { DEFAULT_POSTGRES_LOG, logStatements, statementLog } from './sql-capture.js';
+import { seededRandom, type CapturedRequest, type CapturedStatement, type LoadResult, type LoadSpec, type Workload } from './workloads.js';
 
-/** `npm run bench -- --seconds=2` for a quick look; the recorded numbers use the default. */
-const DURATION_SECONDS = Number(process.argv.find((arg) => arg.startsWith('--seconds='))?.slice('--seconds='.length) ?? 8);
-const CONNECTIONS = 32;
-const readmePath = new URL('./README.md', import.meta.url);
-const partnerManifest = JSON.parse(readFileSync(new URL('../schema/partner-manifest.json', import.meta.url), 'utf8')) as {
-  operations: Array<{ id: string; name: string; body: string }>;
+const option = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const SECONDS = Number(option('seconds') ?? 5);
+const ROUNDS = Number(option('rounds') ?? 3);
+const CONNECTIONS = Number(option('connections') ?? 32);
+const BASELINE = option('baseline') ?? 'eaca830';
+const POSTGRES_LOG = option('postgres-log') ?? DEFAULT_POSTGRES_LOG;
+/** The SQL alone runs on as many connections as a subgraph's pool might use under load. */
+const SQL_CONNECTIONS = 10;
+/** Gateway requests captured per workload (sequentially, to tell each one's SQL apart). */
+const CAPTURE_REQUESTS = 40;
+const SHOPPERS = 50;
+const highBudgets = Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000']));
+const clientAddresses = Array.from({ length: 250 }, (_, index) => `198.51.100.${index + 1}`);
+
+const gatewayNames = ['Apollo Gateway', 'Hive Gateway', 'ours, cache off', 'ours, cache on', 'ours, cache off, baseline subgraphs'] as const;
+type GatewayName = (typeof gatewayNames)[number];
+type Version = 'new' | 'baseline';
+
+interface BenchWorkload {
+  name: string;
+  /** The workload as sent to our gateway (real credentials) or to a peer (the viewer in x-bench-viewer). */
+  build(to: 'ours' | 'peer'): Workload;
+}
+
+interface Measured {
+  result: LoadResult;
+  /** CPU ms per answered request, by watched group. */
+  cpuMs: Record<string, number>;
+  gatewayPeakMiB: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length ? (sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2) : NaN;
 };
+const integer = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–');
+const decimal = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const ratio = (value: number, reference: number) => (Number.isFinite(value / reference) && reference > 0 ? `${(value / reference).toFixed(2)}×` : '–');
+/** Median of the rounds and, over more than one, their range. */
+const spread = (values: number[], format = integer) => (values.length > 1 ? `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})` : format(median(values)));
 
-// Its own gateway stays idle with no cache: only the gateways under test read the event feeds.
-const supergraph = await startTestSupergraph('postgres', { responseCache: false });
-const stops: Array<() => Promise<void>> = [() => supergraph.stop()];
-const safety = setTimeout(() => {
-  console.error('bench: gave up after 15 minutes');
-  process.exit(1);
-}, 15 * 60_000);
-try {
-  // Data: a storefront of 200 products in 10 categories, a shopper with a cart and orders,
-  // 100 orders by as many users for the admin's AllOrders.
-  const catalog = catalogBuilders(supergraph.catalog.prisma);
-  const orders = orderBuilders(supergraph.orders.prisma);
-  const users = userBuilders(supergraph.users.prisma);
-  const categories = await Promise.all(Array.from({ length: 10 }, () => catalog.category()));
-  const products: Array<Awaited<ReturnType<typeof catalog.product>>> = [];
-  for (let index = 0; index < 200; index++) products.push(await catalog.product({ categoryId: categories[index % 10]!.id, stockQuantity: 10_000_000 }));
-  const shopper = await signedInUser(supergraph);
-  const admin = await signedInUser(supergraph, 'ADMIN');
-  const partner = await partnerWithKey(supergraph);
-  for (const product of products.slice(0, 5)) {
-    await orders.cartLine(shopper.userId, product.id, 2);
-    await orders.order(shopper.userId, [{ productId: product.id, quantity: 1, unitPrice: '10.00' }]);
-  }
-  for (let index = 0; index < 100; index++) {
-    const buyer = await users.user();
-    await orders.order(buyer.id, products.slice(index, index + 3).map((product) => ({ productId: product.id, quantity: 1, unitPrice: '10.00' })));
-  }
+/** The payload of a JWT, unverified: the viewer a gateway token names, a signed-in user's id. */
+const jwtPayload = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
-  const viewers: Record<'anonymous' | 'shopper' | 'admin' | 'partner', Viewer> = {
-    anonymous: { kind: 'anonymous' },
-    shopper: { kind: 'user', userId: shopper.userId, role: 'USER', sessionId: 'bench' },
-    admin: { kind: 'user', userId: admin.userId, role: 'ADMIN', sessionId: 'bench' },
-    partner: { kind: 'partner', apiKeyId: partner.apiKey.id, ownerId: partner.owner.id, scopes: partner.apiKey.scopes, costBudget: partner.apiKey.costBudget },
-  };
-  const credentials: Record<keyof typeof viewers, Record<string, string>> = { anonymous: {}, shopper: shopper.headers, admin: admin.headers, partner: partner.headers };
-  const partnerCatalog = partnerManifest.operations.find((operation) => operation.name === 'PartnerCatalog')!;
-
-  interface Workload {
-    name: string;
-    caller: keyof typeof viewers;
-    body: Record<string, unknown>;
-    /** Sent by persisted id to this gateway; peers, which hold no trusted documents, get the text. */
-    persistedId?: string;
-    writes?: boolean;
-    /** Each request reads the next of the 200 products: what browsing looks like to the gateway. */
-    everyProduct?: boolean;
-  }
-  const workloads: Workload[] = [
-    { name: 'Products', caller: 'anonymous', body: { query: contractOperation('frontend', 'Products'), variables: { limit: 20 } } },
-    { name: 'Product', caller: 'anonymous', body: { query: contractOperation('frontend', 'Product'), variables: { id: products[7]!.id } } },
-    { name: 'Product (200 ids)', caller: 'anonymous', body: { query: contractOperation('frontend', 'Product'), variables: { id: products[7]!.id } }, everyProduct: true },
-    { name: 'Me (cart, orders)', caller: 'shopper', body: { query: contractOperation('frontend', 'Me') } },
-    { name: 'AllOrders (50)', caller: 'admin', body: { query: contractOperation('admin', 'AllOrders'), variables: { limit: 50 } } },
-    { name: 'PartnerCatalog (persisted)', caller: 'partner', body: { query: partnerCatalog.body, variables: { limit: 20 } }, persistedId: partnerCatalog.id },
-    {
-      name: 'PlaceOrder (writes)',
-      caller: 'shopper',
-      body: { query: contractOperation('frontend', 'PlaceOrder'), variables: { input: { items: [{ productId: products[0]!.id, quantity: 1 }], idempotencyKey: 'x' } } },
-      // Orders spread over 50 products: one hot row would measure its lock, not the gateways.
-      writes: true,
-    },
-  ];
-
-  const gatewayOptions = (enabled: boolean) => ({
-    host: '127.0.0.1',
-    port: 0,
-    subgraphUrls: { users: supergraph.users.url, catalog: supergraph.catalog.url, orders: supergraph.orders.url },
-    subgraphFetch: parseConfig(subgraphFetchSchema, {}),
-    trustProxy: false,
-    production: false,
-    cors: parseConfig(corsSchema, {}),
-    gatewayKeys: supergraph.gatewayKeys,
-    redis: createTestRedis().config,
-    responseCache: { enabled, memoryBytes: 64 * 1024 * 1024, eventPollMs: 100, maxAgeWithoutEventsMs: 5_000 },
-    nats: supergraph.nats,
-    credentialCacheMs: parseConfig(gatewaySchema, {}).credentialCacheMs,
-    operationLimits: parseConfig(operationLimitsSchema, {}),
-    // Costs are estimated and spent as in production; the budgets are wide enough for one load generator.
-    demandControl: parseConfig(demandControlSchema, Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000']))),
-    metrics: parseConfig(gatewayMetricsSchema, { METRICS_PORT: '0' }),
-    logger: createLogger('bench-gateway', 'error'),
-  });
-  const ours = await startGateway(gatewayOptions(true));
-  const oursNoCache = await startGateway(gatewayOptions(false));
-  const peerOptions = { subgraphUrls: gatewayOptions(false).subgraphUrls, gatewayKeys: supergraph.gatewayKeys };
-  const apollo = await startPlainApolloGateway(peerOptions);
-  const hive = await startHiveGateway(peerOptions);
-  let oursStopped: Promise<void> | undefined;
-  const stopOurs = () => (oursStopped ??= ours.stop());
-  stops.push(stopOurs, () => oursNoCache.stop(), () => apollo.stop(), () => hive.stop());
-
-  type Mode = 'ours, cache off' | 'ours, cache cold' | 'ours, cache warm' | 'Apollo Gateway' | 'Hive Gateway';
-  interface Result {
-    rps: number;
-    p50: number;
-    p99: number;
-    errors: number;
-    /** Subgraph HTTP requests per gateway request: below one where identical fetches were shared. */
-    subgraphRequests: number;
-  }
-  const subgraphRequestsServed = () => supergraph.users.usage().requests + supergraph.catalog.usage().requests + supergraph.orders.usage().requests;
-
-  function bodyFor(workload: Workload, mode: Mode) {
-    const isOurs = mode.startsWith('ours');
-    if (isOurs && workload.persistedId) {
-      return { variables: workload.body.variables, extensions: { persistedQuery: { version: 1, sha256Hash: workload.persistedId } } };
-    }
-    return workload.body;
-  }
-
-  async function drive(url: string, workload: Workload, mode: Mode): Promise<Result> {
-    const isOurs = mode.startsWith('ours');
-    const headers = {
-      'content-type': 'application/json',
-      ...(isOurs ? credentials[workload.caller] : { [VIEWER_HEADER]: JSON.stringify(viewers[workload.caller]) }),
-    };
-    const base = bodyFor(workload, mode);
-    const fixedBody = JSON.stringify(base);
-    let counter = 0;
-    // Writes need a fresh idempotency key each; a cold cache needs requests it has never seen
-    // (an unused variable changes the key, not the work).
-    const perRequest =
-      workload.writes || workload.everyProduct || mode === 'ours, cache cold'
-        ? () => {
-            counter += 1;
-            const variables = structuredClone((base as { variables?: Record<string, unknown> }).variables ?? {});
-            if (workload.writes) {
-              variables.input = { items: [{ productId: products[counter % 50]!.id, quantity: 1 }], idempotencyKey: randomUUID() };
-            }
-            if (workload.everyProduct) variables.id = products[counter % products.length]!.id;
-            if (mode === 'ours, cache cold') variables.benchNonce = counter;
-            return { body: JSON.stringify({ ...base, variables }) };
-          }
-        : undefined;
-    let errors = 0;
-    const subgraphRequestsBefore = subgraphRequestsServed();
-    const result = await autocannon({
-      url,
-      method: 'POST',
-      connections: CONNECTIONS,
-      duration: DURATION_SECONDS,
-      headers,
-      body: fixedBody,
-      requests: perRequest ? [{ setupRequest: (request) => ({ ...request, ...perRequest() }) }] : undefined,
-      setupClient: (client) => {
-        client.on('body', (body: Buffer) => {
-          if (body.includes('"errors"')) errors += 1;
-        });
-      },
+/**
+ * Proxies in front of a subgraph set that record every request our gateway sends them (the
+ * body, the viewer its token names) and the data answered, while passing both through.
+ */
+async function startRecordingProxies(urls: Record<SubgraphName, string>) {
+  const recorded: Array<{ audience: SubgraphName; request: CapturedRequest }> = [];
+  const readBody = (message: IncomingMessage) =>
+    new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      message.on('data', (chunk: Buffer) => chunks.push(chunk));
+      message.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      message.on('error', reject);
     });
-    errors += result.non2xx;
-    const subgraphRequests = (subgraphRequestsServed() - subgraphRequestsBefore) / Math.max(result.requests.total, 1);
-    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, subgraphRequests };
+  const servers = await Promise.all(
+    subgraphNames.map(
+      (audience) =>
+        new Promise<[SubgraphName, { url: string; close(): void }]>((resolve) => {
+          const server = createServer((request, response) => {
+            void (async () => {
+              const body = await readBody(request);
+              const headers = Object.fromEntries(Object.entries(request.headers).filter(([name, value]) => typeof value === 'string' && !['host', 'content-length', 'connection'].includes(name))) as Record<string, string>;
+              // Service calls (the gateway's credential check) pass through unrecorded, to their own paths.
+              const target = new URL(request.url ?? '/', urls[audience]);
+              const answer = await fetch(target, { method: request.method, headers, body: request.method === 'GET' ? undefined : body });
+              const text = await answer.text();
+              const graphql = target.pathname === new URL(urls[audience]).pathname;
+              const parsed = graphql ? (JSON.parse(text) as { data?: unknown; errors?: unknown }) : {};
+              const token = headers['x-gateway-token'];
+              if (graphql && token && parsed.data && !parsed.errors) recorded.push({ audience, request: { body, viewer: jwtPayload(token).viewer, data: JSON.stringify(parsed.data) } });
+              response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+              response.end(text);
+            })().catch((error: unknown) => {
+              response.writeHead(502);
+              response.end(String(error));
+            });
+          });
+          server.listen(0, '127.0.0.1', () => resolve([audience, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, close: () => server.close() }]));
+        }),
+    ),
+  );
+  const proxies = Object.fromEntries(servers) as Record<SubgraphName, { url: string; close(): void }>;
+  return {
+    urls: Object.fromEntries(subgraphNames.map((name) => [name, proxies[name].url])) as Record<SubgraphName, string>,
+    /** What was recorded since the last call. */
+    take: () => recorded.splice(0, recorded.length),
+    close: () => subgraphNames.forEach((name) => proxies[name].close()),
+  };
+}
+
+/** Per workload and subgraph: the requests the gateway sent it, and the SQL each gateway request issued to its database. */
+interface Capture {
+  requests: Map<string, Map<SubgraphName, CapturedRequest[]>>;
+  sql: Map<string, Map<SubgraphName, CapturedStatement[][]>>;
+  wrong: number;
+}
+
+/**
+ * Sends CAPTURE_REQUESTS requests of each workload, one at a time, through a gateway of ours
+ * (cache off) whose subgraphs sit behind recording proxies, with PostgreSQL logging the
+ * statements of these databases: what each subgraph is asked, and the SQL it issues.
+ */
+async function capture(cluster: Cluster, workloads: BenchWorkload[], version: Version, root: string | undefined): Promise<Capture> {
+  const databaseOf = Object.fromEntries(subgraphNames.map((name) => [new URL(cluster.databaseUrls[name]).pathname.slice(1), name])) as Record<string, SubgraphName>;
+  const set = await cluster.startSubgraphSet(`capture, ${version}`, {}, root);
+  const proxies = await startRecordingProxies(set.urls);
+  const gateway = await cluster.startGateway(`capture-${version}`, { RESPONSE_CACHE: 'false', ...highBudgets, USERS_URL: proxies.urls.users, CATALOG_URL: proxies.urls.catalog, ORDERS_URL: proxies.urls.orders });
+  const log = statementLog(POSTGRES_LOG);
+  const result: Capture = { requests: new Map(), sql: new Map(), wrong: 0 };
+  try {
+    // Statements issued with no request going on (pollers, relays): not any request's SQL.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const background = new Set([...log.take().values()].flat().map((statement) => statement.text));
+    for (const workload of workloads) {
+      const next = await requestFactory(workload.build('ours') as Exclude<Workload, { kind: 'sql' }>, gateway.url, seededRandom(7));
+      const requests = new Map<SubgraphName, CapturedRequest[]>();
+      const sql = new Map<SubgraphName, CapturedStatement[][]>();
+      for (let index = 0; index < CAPTURE_REQUESTS; index++) {
+        log.skip();
+        proxies.take();
+        const built = next();
+        const sent = await send(gateway.url, built);
+        const verdict = judge(built, sent.status, sent.text);
+        if (!verdict.right) {
+          result.wrong += 1;
+          console.log(`capture (${version}) ${workload.name}: wrong answer: ${verdict.why}`);
+        }
+        // The server writes its log as statements run; a moment lets the last lines land.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        const statements = log.take();
+        const touched = new Set<SubgraphName>();
+        for (const { audience, request } of proxies.take()) {
+          touched.add(audience);
+          if (!requests.has(audience)) requests.set(audience, []);
+          requests.get(audience)!.push(request);
+        }
+        for (const [database, list] of statements) {
+          const audience = databaseOf[database];
+          if (!audience || !touched.has(audience)) continue;
+          if (!sql.has(audience)) sql.set(audience, []);
+          sql.get(audience)!.push(list.filter((statement) => !background.has(statement.text)));
+        }
+      }
+      result.requests.set(workload.name, requests);
+      result.sql.set(workload.name, sql);
+    }
+  } finally {
+    proxies.close();
+    await gateway.stop();
+    await Promise.all(subgraphNames.map((name) => set.subgraphs[name].stop()));
+  }
+  return result;
+}
+
+/** One load in its own process, with the CPU and memory of the watched processes while it was timed. */
+async function measure(spec: LoadSpec, watched: Watched[]): Promise<Measured> {
+  const load = startLoad(spec);
+  await load.started;
+  const usage = sampleUsage(watched);
+  const result = await load.result;
+  const used = usage.stop();
+  const cpuMs = Object.fromEntries([...used].map(([name, usage]) => [name, (1000 * usage.cpuSeconds) / Math.max(result.requests, 1)]));
+  return { result, cpuMs, gatewayPeakMiB: used.get('gateway')?.peakRssMiB ?? 0 };
+}
+
+const processGroup = (name: string, server: ServerProcess): Watched => ({ name, pids: () => [server.pid] });
+
+await runBench('bench', 40, async () => {
+  const startedAt = Date.now();
+  console.log(`Preparing the baseline's code (${BASELINE})...`);
+  const baseline = prepareBaseline(BASELINE);
+  console.log(`Starting PostgreSQL databases: 500 products in 20 categories, ${SHOPPERS} shoppers with carts and orders; three subgraph processes...`);
+  const cluster = await startCluster({ shoppers: SHOPPERS });
+  const adminUrl = new URL(cluster.databaseUrls.users);
+  adminUrl.pathname = '/postgres';
+  const databaseNames = subgraphNames.map((name) => new URL(cluster.databaseUrls[name]).pathname.slice(1));
+  // The server is shared with whatever else runs here: only the backends serving this run's databases count.
+  const ourBackends = () => postgresPids(databaseNames);
+
+  // Shoppers and the admin signed in once, one at a time (sign-ins from one address are limited): an access token serves every gateway of ours for an hour.
+  const workloads = await (async (): Promise<BenchWorkload[]> => {
+    const signInGateway = await cluster.startGateway('sign-in', { RESPONSE_CACHE: 'false', ...highBudgets });
+    const shopperHeaders: Array<Record<string, string>> = [];
+    for (const shopper of cluster.shop.shoppers) shopperHeaders.push(await signIn(signInGateway.url, { email: shopper.email, password: TEST_PASSWORD }));
+    const adminHeaders = await signIn(signInGateway.url, cluster.admin);
+    await signInGateway.stop();
+    const adminId = String(jwtPayload(adminHeaders.authorization!.slice('Bearer '.length)).sub ?? '');
+    const viewer = (userId: string, role: 'USER' | 'ADMIN') => ({ [VIEWER_HEADER]: JSON.stringify({ kind: 'user', userId, role, sessionId: 'bench' }) });
+    const products = { query: contractOperation('frontend', 'Products'), catalog: cluster.catalog, clientAddresses };
+    return [
+      { name: 'Products, one identical request', build: () => ({ kind: 'products', ...products, identical: { page: 1, limit: 20, sort: 'NEWEST' } }) },
+      { name: 'Products, every request different', build: () => ({ kind: 'products', ...products }) },
+      { name: `Product by a random id (of ${cluster.catalog.products.length})`, build: () => ({ kind: 'product', query: contractOperation('frontend', 'Product'), catalog: cluster.catalog, clientAddresses }) },
+      {
+        name: `Me, ${SHOPPERS} shoppers (cart, orders)`,
+        build: (to) => ({
+          kind: 'me',
+          query: contractOperation('frontend', 'Me'),
+          shoppers: cluster.shop.shoppers.map((shopper, index) => ({ shopper, headers: to === 'ours' ? shopperHeaders[index]! : viewer(shopper.id, 'USER') })),
+        }),
+      },
+      {
+        name: 'AllOrders as admin, different filters (three subgraphs)',
+        build: (to) => ({ kind: 'all-orders', query: contractOperation('admin', 'AllOrders'), shop: cluster.shop, headers: to === 'ours' ? adminHeaders : viewer(adminId, 'ADMIN') }),
+      },
+    ];
+  })();
+
+  // What each subgraph is asked and the SQL it issues, today's code and the baseline's, with statement logging on for new sessions only.
+  const captures: Record<Version, Capture> = {} as Record<Version, Capture>;
+  await logStatements(adminUrl.toString(), databaseNames, true);
+  try {
+    for (const [version, root] of [['new', undefined], ['baseline', baseline.root]] as const) {
+      console.log(`Capturing the subgraph requests and SQL of ${CAPTURE_REQUESTS} requests per workload (${version} subgraphs)...`);
+      captures[version] = await capture(cluster, workloads, version, root);
+    }
+  } finally {
+    await logStatements(adminUrl.toString(), databaseNames, false);
   }
 
-  const results = new Map<string, Map<Mode, Result>>();
-  const cannon = async (workload: Workload, mode: Mode, url: string) => {
-    const result = await drive(url, workload, mode);
-    if (!results.has(workload.name)) results.set(workload.name, new Map());
-    results.get(workload.name)!.set(mode, result);
+  console.log('Starting the gateways, the baseline subgraphs and the bare server...');
+  const baselineSet = await cluster.startSubgraphSet(`baseline ${baseline.commit}`, {}, baseline.root);
+  const gateways: Record<GatewayName, ServerProcess> = {
+    'Apollo Gateway': await cluster.startPeer('Apollo Gateway', { peer: 'apollo' }),
+    'Hive Gateway': await cluster.startPeer('Hive Gateway', { peer: 'hive' }),
+    'ours, cache off': await cluster.startGateway('ours-cache-off', { RESPONSE_CACHE: 'false', ...highBudgets }),
+    'ours, cache on': await cluster.startGateway('ours-cache-on', { RESPONSE_CACHE: 'true', ...highBudgets }),
+    'ours, cache off, baseline subgraphs': await cluster.startGateway('ours-baseline', {
+      RESPONSE_CACHE: 'false',
+      ...highBudgets,
+      USERS_URL: baselineSet.urls.users,
+      CATALOG_URL: baselineSet.urls.catalog,
+      ORDERS_URL: baselineSet.urls.orders,
+    }),
+  };
+  const subgraphsOf: Record<Version, Record<SubgraphName, ServerProcess>> = { new: cluster.subgraphs, baseline: baselineSet.subgraphs };
+  const subgraphUrlsOf: Record<Version, Record<SubgraphName, string>> = { new: cluster.subgraphUrls, baseline: baselineSet.urls };
+
+  // The cached answer's bytes, for the bare server to send.
+  const identical = workloads[0]!;
+  const identicalRequest = (await requestFactory(identical.build('ours') as Exclude<Workload, { kind: 'sql' }>, gateways['ours, cache on'].url, seededRandom(1)))();
+  await send(gateways['ours, cache on'].url, identicalRequest);
+  const cachedAnswer = await send(gateways['ours, cache on'].url, identicalRequest);
+  const bodyFile = path.join(mkdtempSync(path.join(tmpdir(), 'shop-bench-')), 'answer.json');
+  writeFileSync(bodyFile, cachedAnswer.text);
+  const bare = await cluster.startPeer('bare node:http', { peer: 'bare', bodyFile });
+
+  const cells = new Map<string, Measured[]>();
+  const record = (key: string, measured: Measured) => {
+    if (!cells.has(key)) cells.set(key, []);
+    cells.get(key)!.push(measured);
+    const { result } = measured;
+    const cpu = Object.entries(measured.cpuMs)
+      .filter(([name]) => name !== 'load generator')
+      .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+      .join(', ');
     console.log(
-      `${workload.name.padEnd(28)} ${mode.padEnd(18)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50.toFixed(1).padStart(6)} ms  p99 ${result.p99.toFixed(1).padStart(6)} ms  ${result.subgraphRequests.toFixed(2).padStart(5)} subgraph req/req${result.errors ? `  (${result.errors} errors)` : ''}`,
+      `${key.padEnd(100)} ${integer(result.rps).padStart(7)} req/s  p50 ${decimal(result.p50, 1).padStart(6)}  p99 ${decimal(result.p99, 1).padStart(6)} ms  CPU ms/req: ${cpu}${result.wrong ? `  ${result.wrong} WRONG: ${result.wrongSamples[0]}` : ''}`,
     );
   };
+  const gatewayWatch = (gateway: ServerProcess, version: Version): Watched[] => [
+    processGroup('gateway', gateway),
+    ...subgraphNames.map((name) => processGroup(name, subgraphsOf[version][name])),
+    { name: 'PostgreSQL', pids: ourBackends },
+    { name: 'load generator', pids: loadGeneratorPids },
+  ];
+  const spec = (label: string, url: string, workload: Workload, seed: number, warm: LoadSpec['warm'] = 50, connections = CONNECTIONS): LoadSpec => ({
+    label,
+    url,
+    connections,
+    seconds: SECONDS,
+    workload,
+    warm,
+    seed,
+  });
+  const replayKey = (workload: string, subgraph: SubgraphName, version: Version) => `${workload} | ${subgraph} direct, ${version}`;
+  const sqlKey = (workload: string, subgraph: SubgraphName) => `${workload} | ${subgraph} SQL alone`;
 
-  console.log(`Each run: ${CONNECTIONS} connections for ${DURATION_SECONDS} s with autocannon, on ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`);
-  for (const workload of workloads) {
-    // One request first on each, so that no run pays for planning and connection set-up.
-    for (const [mode, url] of [
-      ['ours, cache off', oursNoCache.url],
-      ['Apollo Gateway', apollo.url],
-      ['Hive Gateway', hive.url],
-    ] as const) {
-      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(mode === 'ours, cache off' ? credentials[workload.caller] : { [VIEWER_HEADER]: JSON.stringify(viewers[workload.caller]) }) }, body: JSON.stringify(bodyFor(workload, mode)) });
-    }
-    await cannon(workload, 'Apollo Gateway', apollo.url);
-    await cannon(workload, 'Hive Gateway', hive.url);
-    await cannon(workload, 'ours, cache off', oursNoCache.url);
-    if (!workload.writes) {
-      await cannon(workload, 'ours, cache cold', ours.url);
-      await cannon(workload, 'ours, cache warm', ours.url);
+  const loadBefore = loadavg()[0]!;
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.log(`\nRound ${round} of ${ROUNDS}: ${CONNECTIONS} connections, ${SECONDS} s per cell`);
+    for (const [index, workload] of workloads.entries()) {
+      // Each round starts each workload at another gateway: none always runs first or last.
+      const order = gatewayNames.map((_, position) => gatewayNames[(position + round + index) % gatewayNames.length]!);
+      for (const gatewayName of order) {
+        const gateway = gateways[gatewayName];
+        const ours = gatewayName.startsWith('ours');
+        const version: Version = gatewayName.endsWith('baseline subgraphs') ? 'baseline' : 'new';
+        const product = workload.build('ours').kind === 'product';
+        // The cache's cell starts from a cache that has seen every product once (the first round fills it).
+        const warm = gatewayName === 'ours, cache on' && product && round === 1 ? 'every-product' : 50;
+        record(`${workload.name} | ${gatewayName}`, await measure(spec(`${workload.name} ${gatewayName}`, gateway.url, workload.build(ours ? 'ours' : 'peer'), round, warm), gatewayWatch(gateway, version)));
+      }
+      if (index === 0) {
+        record(`${workload.name} | bare node:http, the cached answer's bytes`, await measure(spec('bare', bare.url, workload.build('ours'), round), [processGroup('gateway', bare), { name: 'load generator', pids: loadGeneratorPids }]));
+      }
+      // Today's and the baseline's in turn, each round the other first.
+      for (const version of round % 2 ? (['new', 'baseline'] as const) : (['baseline', 'new'] as const)) {
+        for (const [subgraph, requests] of captures[version].requests.get(workload.name) ?? []) {
+          const replay: Workload = { kind: 'replay', audience: subgraph, gatewayKeys: cluster.gatewayKeys, requests };
+          const server = subgraphsOf[version][subgraph];
+          record(replayKey(workload.name, subgraph, version), await measure(spec(`${subgraph} direct`, subgraphUrlsOf[version][subgraph], replay, round), [processGroup(subgraph, server), { name: 'PostgreSQL', pids: ourBackends }, { name: 'load generator', pids: loadGeneratorPids }]));
+        }
+      }
+      for (const [subgraph, groups] of captures.new.sql.get(workload.name) ?? []) {
+        const sql: Workload = { kind: 'sql', databaseUrl: cluster.databaseUrls[subgraph], groups };
+        record(sqlKey(workload.name, subgraph), await measure(spec(`${subgraph} SQL`, cluster.databaseUrls[subgraph], sql, round, 20, SQL_CONNECTIONS), [{ name: 'PostgreSQL', pids: ourBackends }, { name: 'load generator', pids: loadGeneratorPids }]));
+      }
     }
   }
 
-  // The cache-hit path against a bare node:http server sending the same bytes.
-  const productsWorkload = workloads[0]!;
-  const cachedBytes = await (await fetch(ours.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(productsWorkload.body) })).text();
-  const bare: RunningPeer = await startBareServer(cachedBytes);
-  stops.push(() => bare.stop());
-  const bareResult = await drive(bare.url, productsWorkload, 'Apollo Gateway');
-  console.log(`${'bare node:http, same bytes'.padEnd(47)} ${bareResult.rps.toFixed(0).padStart(7)} req/s  p50 ${bareResult.p50.toFixed(1)} ms  p99 ${bareResult.p99.toFixed(1)} ms`);
+  // Tables.
+  const cellsOf = (key: string) => cells.get(key) ?? [];
+  const rpsOf = (key: string) => cellsOf(key).map((cell) => cell.result.rps);
+  const medianOf = (key: string, pick: (cell: Measured) => number) => median(cellsOf(key).map(pick));
+  const wrongOf = (key: string) => cellsOf(key).reduce((sum, cell) => sum + cell.result.wrong + cell.result.warmWrong, 0);
+  const subgraphCpu = (cell: Measured) => subgraphNames.reduce((sum, name) => sum + (cell.cpuMs[name] ?? 0), 0);
 
-  // SQL statements and subgraph requests of one execution (cache off), and the query plan
-  // cache, with no gateway reading event feeds meanwhile.
-  await stopOurs();
-  const cost: string[] = [];
-  for (const workload of workloads) {
-    const subgraphs = ['users', 'catalog', 'orders'] as const;
-    const before = subgraphs.map((name) => supergraph[name].usage());
-    const body = structuredClone(bodyFor(workload, 'ours, cache off')) as { variables?: { input?: { idempotencyKey: string } } };
-    if (workload.writes) body.variables!.input!.idempotencyKey = randomUUID();
-    await fetch(oursNoCache.url, { method: 'POST', headers: { 'content-type': 'application/json', ...credentials[workload.caller] }, body: JSON.stringify(body) });
-    const after = subgraphs.map((name) => supergraph[name].usage());
-    const statements = subgraphs.map((name, index) => `${name} ${after[index]!.statements - before[index]!.statements}`).join(', ');
-    const requests = subgraphs.reduce((sum, _name, index) => sum + after[index]!.requests - before[index]!.requests, 0);
-    cost.push(`| ${workload.name} | ${statements} | ${requests} |`);
-  }
-  const fresh = await startGateway(gatewayOptions(false));
-  stops.push(() => fresh.stop());
-  const allOrders = { method: 'POST', headers: { 'content-type': 'application/json', ...admin.headers }, body: JSON.stringify(workloads.find((workload) => workload.name.startsWith('AllOrders'))!.body) };
-  const planned = await wallTime(() => fetch(fresh.url, allOrders).then((response) => response.text()));
-  const replanned: number[] = [];
-  for (let round = 0; round < 20; round++) replanned.push(await wallTime(() => fetch(fresh.url, allOrders).then((response) => response.text())));
-  replanned.sort((a, b) => a - b);
-  const planHit = replanned[10]!;
-
-  const modes: Mode[] = ['Apollo Gateway', 'Hive Gateway', 'ours, cache off', 'ours, cache cold', 'ours, cache warm'];
-  const apolloRps = (name: string) => results.get(name)!.get('Apollo Gateway')!.rps;
-  const rows = [...results.entries()].flatMap(([name, byMode]) =>
-    modes
-      .filter((mode) => byMode.has(mode))
-      .map((mode) => {
-        const result = byMode.get(mode)!;
-        return `| ${name} | ${mode} | ${result.rps.toFixed(0)} | ${(result.rps / apolloRps(name)).toFixed(2)}× | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} | ${result.subgraphRequests.toFixed(2)} |${result.errors ? ` ${result.errors} errors` : ''}`;
+  const summaryRows = workloads.map((workload) => {
+    const apollo = medianOf(`${workload.name} | Apollo Gateway`, (cell) => cell.result.rps);
+    return `| ${workload.name} | ${gatewayNames
+      .map((gateway) => {
+        const rps = medianOf(`${workload.name} | ${gateway}`, (cell) => cell.result.rps);
+        return gateway === 'Apollo Gateway' ? integer(rps) : `${integer(rps)} (${ratio(rps, apollo)})`;
+      })
+      .join(' | ')} |`;
+  });
+  const detailRows = workloads.flatMap((workload) => {
+    const apolloKey = `${workload.name} | Apollo Gateway`;
+    const apolloCpu = medianOf(apolloKey, (cell) => cell.cpuMs.gateway ?? NaN);
+    const apolloRss = medianOf(apolloKey, (cell) => cell.gatewayPeakMiB);
+    return gatewayNames.map((gateway) => {
+      const key = `${workload.name} | ${gateway}`;
+      const cpu = medianOf(key, (cell) => cell.cpuMs.gateway ?? NaN);
+      const rss = medianOf(key, (cell) => cell.gatewayPeakMiB);
+      const bySubgraph = subgraphNames.map((name) => decimal(medianOf(key, (cell) => cell.cpuMs[name] ?? NaN))).join(' / ');
+      return `| ${workload.name} | ${gateway} | ${spread(rpsOf(key))} | ${decimal(medianOf(key, (cell) => cell.result.p50), 1)} | ${decimal(medianOf(key, (cell) => cell.result.p99), 1)} | ${decimal(cpu)} (${ratio(cpu, apolloCpu)}) | ${bySubgraph} | ${decimal(medianOf(key, subgraphCpu))} | ${decimal(medianOf(key, (cell) => cell.cpuMs.PostgreSQL ?? NaN))} | ${integer(rss)} (${ratio(rss, apolloRss)}) | ${wrongOf(key)} |`;
+    });
+  });
+  const referenceRows = workloads.flatMap((workload) =>
+    subgraphNames
+      .filter((subgraph) => captures.new.requests.get(workload.name)?.has(subgraph))
+      .map((subgraph) => {
+        const perRequest = (version: Version) => (captures[version].requests.get(workload.name)?.get(subgraph)?.length ?? 0) / CAPTURE_REQUESTS;
+        const statements = (version: Version) => {
+          const groups = captures[version].sql.get(workload.name)?.get(subgraph) ?? [];
+          return groups.length ? groups.reduce((sum, group) => sum + group.length, 0) / groups.length : NaN;
+        };
+        const fresh = replayKey(workload.name, subgraph, 'new');
+        const old = replayKey(workload.name, subgraph, 'baseline');
+        const freshRps = medianOf(fresh, (cell) => cell.result.rps);
+        const oldRps = medianOf(old, (cell) => cell.result.rps);
+        const sqlRps = medianOf(sqlKey(workload.name, subgraph), (cell) => cell.result.rps);
+        // The SQL alone is counted per gateway request; a direct replay per subgraph request.
+        const freshPerGatewayRequest = freshRps / perRequest('new');
+        return `| ${workload.name} | ${subgraph} | ${decimal(perRequest('new'))} | ${spread(rpsOf(fresh))} | ${spread(rpsOf(old))} | ${ratio(freshRps, oldRps)} | ${decimal(medianOf(fresh, (cell) => cell.cpuMs[subgraph] ?? NaN))} / ${decimal(medianOf(old, (cell) => cell.cpuMs[subgraph] ?? NaN))} | ${decimal(medianOf(fresh, (cell) => cell.cpuMs.PostgreSQL ?? NaN))} | ${decimal(statements('new'), 1)} / ${decimal(statements('baseline'), 1)} | ${spread(rpsOf(sqlKey(workload.name, subgraph)))} | ${ratio(freshPerGatewayRequest, sqlRps)} | ${wrongOf(fresh) + wrongOf(old) + wrongOf(sqlKey(workload.name, subgraph))} |`;
       }),
   );
-  const warm = results.get('Products')!.get('ours, cache warm')!;
+  const bareKey = `${identical.name} | bare node:http, the cached answer's bytes`;
+  const hitKey = `${identical.name} | ours, cache on`;
+  const bareRps = medianOf(bareKey, (cell) => cell.result.rps);
+  const hitRps = medianOf(hitKey, (cell) => cell.result.rps);
+  const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
   const section = [
-    '<!-- throughput:start -->',
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL and Redis on 127.0.0.1; gateways, subgraphs and autocannon share the cores. Each cell: ${CONNECTIONS} connections for ${DURATION_SECONDS} s.`,
+    `Machine: ${machineLine()}. Code: ${sourceLine()}; baseline subgraphs: commit ${baseline.commit}. Every subgraph, gateway and load generator a process of its own on the same cores; ${ROUNDS} interleaved round(s), ${SECONDS} s per cell, ${CONNECTIONS} connections (the SQL alone: ${SQL_CONNECTIONS}); medians, with the rounds' range in parentheses. The run took ${minutes} min.`,
     '',
-    '| workload | gateway | req/s | vs Apollo Gateway | p50 ms | p99 ms | subgraph requests per request |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-    ...rows,
+    `**Requests per second through each gateway** (ratio to plain Apollo Gateway). Every gateway but the last runs on today's subgraphs; the last is ours with the cache off on the subgraphs of ${baseline.commit}.`,
     '',
-    `Cache-hit path: \`Products\` warm ${warm.rps.toFixed(0)} req/s vs a bare node:http server sending the same bytes ${bareResult.rps.toFixed(0)} req/s: the bare server is ${(bareResult.rps / warm.rps).toFixed(2)}× faster (p50 ${warm.p50.toFixed(1)} vs ${bareResult.p50.toFixed(1)} ms).`,
+    `| workload | ${gatewayNames.join(' | ')} |`,
+    `| --- | ${gatewayNames.map(() => '---:').join(' | ')} |`,
+    ...summaryRows,
     '',
-    'One execution (cache off): SQL statements per subgraph database and subgraph HTTP requests (fetches and service calls):',
+    `**The cache-hit path against the floor**: \`${identical.name}\` through ours with the cache on: ${integer(hitRps)} req/s; a bare node:http server (its own process) sending the same ${cachedAnswer.text.length.toLocaleString('en-US')} bytes to the same load generator: ${ROUNDS > 1 ? spread(rpsOf(bareKey)) : integer(bareRps)} req/s; the cache reaches ${ratio(hitRps, bareRps)} of the bare server.`,
     '',
-    '| workload | SQL statements | subgraph requests |',
-    '| --- | --- | ---: |',
-    ...cost,
+    '**Each gateway in detail**: latency at the load generator; CPU per request from /proc over the timed run (the gateway, each subgraph as users / catalog / orders and their sum, PostgreSQL: the backends serving this run\'s databases); the gateway\'s peak resident memory during the run; bad answers (wrong data, errors, bad status) over all rounds, warm-up included.',
     '',
-    `Query plan cache (32 MiB): \`AllOrders\` on a fresh gateway ${planned.toFixed(1)} ms (plan built, parse and validate), then ${planHit.toFixed(1)} ms median with the plan cached.`,
-    '<!-- throughput:end -->',
+    '| workload | gateway | req/s | p50 ms | p99 ms | gateway CPU ms/req (vs Apollo) | subgraph CPU ms/req users / catalog / orders | subgraphs total | PostgreSQL CPU ms/req | gateway peak RSS MiB (vs Apollo) | bad answers |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...detailRows,
+    '',
+    `**Each subgraph queried directly**: the requests our gateway sent it for ${CAPTURE_REQUESTS} requests of the workload (captured through recording proxies), replayed straight to today's subgraph and to the baseline's (${baseline.commit}), each with a fresh gateway token, every answer compared with the one captured. *SQL alone*: the statements those requests issued to the subgraph's database (PostgreSQL's statement log), each request's in order on one connection, on ${SQL_CONNECTIONS} connections, counted per gateway request; *direct ÷ SQL alone* puts today's direct rate in gateway requests (divided by the subgraph requests per gateway request) over it.`,
+    '',
+    '| workload | subgraph | subgraph requests per gateway request | direct req/s, today | direct req/s, baseline | today ÷ baseline | subgraph CPU ms/req today / baseline | PostgreSQL CPU ms/req (today) | SQL statements per gateway request today / baseline | SQL alone, gateway requests/s | today direct ÷ SQL alone | bad answers |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...referenceRows,
+    '',
+    ...(sameServiceCode(baseline.commit)
+      ? ['', `Today's subgraphs and shared packages are the code of ${baseline.commit} in this run: *today ÷ baseline* shows only how much the measurement itself moves.`]
+      : []),
+    '',
+    `Capture: ${captures.new.wrong + captures.baseline.wrong} bad answers. Load average (1 min) when the rounds began and ended: ${loadBefore.toFixed(1)} and ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores; the machine's other work shows in every number: compare ratios within one run, not across runs.`,
   ].join('\n');
   console.log(`\n${section}`);
-  const readme = readFileSync(readmePath, 'utf8');
-  const updated = /<!-- throughput:start -->[\s\S]*<!-- throughput:end -->/.test(readme)
-    ? readme.replace(/<!-- throughput:start -->[\s\S]*<!-- throughput:end -->/, section)
-    : `${readme.trimEnd()}\n\n## Throughput against the peers (\`npm run bench\`)\n\n${section}\n`;
-  writeFileSync(readmePath, updated);
+  await writeReadmeSection(
+    'throughput',
+    '## What users get: gateways, subgraphs and their references (`npm run bench`)',
+    'Written by `npm run bench` (bench/throughput.ts); docs/adr/0036-benchmark-of-real-traffic.md says how it measures.',
+    section,
+  );
   console.log('\nWrote bench/README.md');
-} finally {
-  for (const stop of stops.reverse()) await stop().catch(() => undefined);
-  clearTimeout(safety);
-}
+});

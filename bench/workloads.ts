@@ -31,12 +31,84 @@ export interface ProductWorkload {
   clientAddresses: string[];
 }
 
-/** The storefront's listing: every request a different search, category, page, size and order. */
+/** The storefront's listing: every request a different search, category, page, size and order (or, `identical`, one request sent by every client). */
 export interface ProductsWorkload {
   kind: 'products';
   query: string;
   catalog: SeededCatalog;
   clientAddresses: string[];
+  identical?: ProductsRequest;
+}
+
+/** A seeded shopper: what their `Me` must answer. */
+export interface SeededShopper {
+  id: string;
+  email: string;
+  /** Product ids of the cart's lines, sorted. */
+  cartProductIds: string[];
+  subtotal: string;
+  /** Their orders' ids, newest first. */
+  orderIds: string[];
+}
+
+export interface SeededOrder {
+  id: string;
+  userId: string;
+  status: string;
+  /** ISO instant; every order has its own. */
+  createdAt: string;
+}
+
+/** The shoppers with carts and orders the bench seeded; orders newest first. */
+export interface SeededShop {
+  shoppers: SeededShopper[];
+  orders: SeededOrder[];
+}
+
+/** Many signed-in shoppers' `Me` (cart, orders): each request one shopper's, with the headers that sign them in at the gateway measured. */
+export interface MeWorkload {
+  kind: 'me';
+  query: string;
+  shoppers: Array<{ shopper: SeededShopper; headers: Record<string, string> }>;
+}
+
+/** An administrator's order list with different filters (status, buyer, dates, page, size). */
+export interface AllOrdersWorkload {
+  kind: 'all-orders';
+  query: string;
+  shop: SeededShop;
+  headers: Record<string, string>;
+}
+
+/** A subgraph request captured through the gateway: replayed straight to a subgraph, which must answer the same data. */
+export interface CapturedRequest {
+  body: string;
+  /** The viewer the gateway's token named (the replay signs a fresh token for it). */
+  viewer: unknown;
+  /** JSON of the answer's `data`. */
+  data: string;
+}
+
+/** Captured subgraph requests sent straight to one subgraph, each with a gateway token of its own. */
+export interface ReplayWorkload {
+  kind: 'replay';
+  audience: 'users' | 'catalog' | 'orders';
+  /** GATEWAY_TOKEN_KEYS as the subgraphs are configured. */
+  gatewayKeys: string;
+  requests: CapturedRequest[];
+}
+
+/** One SQL statement a request issued, as PostgreSQL logged it. */
+export interface CapturedStatement {
+  text: string;
+  values: Array<string | null>;
+}
+
+/** The statements of captured requests run alone with `pg`: each group is what one request issued to one database. */
+export interface SqlWorkload {
+  kind: 'sql';
+  databaseUrl: string;
+  groups: CapturedStatement[][];
 }
 
 export const hostileKinds = ['deep', 'list-amplified', 'aliases', 'me-aliases', 'nested-500', 'under-limits'] as const;
@@ -57,7 +129,7 @@ export interface HostileWorkload {
   expected?: Record<HostileKind, string[]>;
 }
 
-export type Workload = ProductWorkload | ProductsWorkload | HostileWorkload;
+export type Workload = ProductWorkload | ProductsWorkload | HostileWorkload | MeWorkload | AllOrdersWorkload | ReplayWorkload | SqlWorkload;
 
 export interface LoadSpec {
   label: string;
@@ -224,3 +296,25 @@ export function hostileDocuments(catalog: SeededCatalog, random: Random): Record
   };
 }
 
+
+export interface OrdersRequest {
+  status?: string;
+  userId?: string;
+  createdAfter?: string;
+  createdBefore?: string;
+  page: number;
+  limit: number;
+}
+
+/** The admin's page of orders: newest first, ties by id, as the orders subgraph sorts; createdAfter inclusive, createdBefore exclusive. */
+export function expectedOrders(shop: SeededShop, request: OrdersRequest): { ids: string[]; totalItems: number } {
+  const matching = shop.orders.filter(
+    (order) =>
+      (!request.status || order.status === request.status) &&
+      (!request.userId || order.userId === request.userId) &&
+      (!request.createdAfter || order.createdAt >= request.createdAfter) &&
+      (!request.createdBefore || order.createdAt < request.createdBefore),
+  );
+  const start = (request.page - 1) * request.limit;
+  return { ids: matching.slice(start, start + request.limit).map((order) => order.id), totalItems: matching.length };
+}
