@@ -47,7 +47,7 @@ export function internalClient({ baseUrl, audience, keys, timeoutMs }: InternalC
   return async <Endpoint extends InternalEndpoint>(endpoint: Endpoint, request: RequestOf<Endpoint>, { signal }: { signal?: AbortSignal } = {}) => {
     const url = new URL(endpoint.path, baseUrl);
     const body = JSON.stringify(request);
-    const token = await signGatewayToken(keys, { viewer: anonymousViewer, clientIp: null }, { audience, request: postRequest(url, body) });
+    const token = signGatewayToken(keys, { viewer: anonymousViewer, clientIp: null }, { audience, request: postRequest(url, body) });
     // One controller per call, aborted by the deadline or the caller (AbortSignal.any leaks listeners on Node 20).
     const call = new AbortController();
     const timer = setTimeout(() => call.abort(), timeoutMs);
