@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'undici';
 import type { KeyRing, SubgraphName } from '@shop/config';
 import { checked, type AnswerOf, type InternalEndpoint, type RequestOf } from '@shop/contracts';
 import { requestIdHeader } from '@shop/logging';
@@ -55,14 +56,19 @@ export function internalClient({ baseUrl, audience, keys, timeoutMs }: InternalC
     signal?.addEventListener('abort', stop, { once: true });
     let answer: unknown;
     try {
-      const response = await fetch(url, {
+      // undici's request rather than fetch: no WHATWG Request, Response and streams to build
+      // around a small JSON answer (docs/adr/0037).
+      const response = await httpRequest(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [GATEWAY_TOKEN_HEADER]: token, ...requestIdHeader() },
         body,
         signal: call.signal,
       });
-      if (!response.ok) throw new InternalCallFailed(endpoint.path, 'status', `answered ${response.status}`, response.status);
-      answer = await response.json();
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        throw new InternalCallFailed(endpoint.path, 'status', `answered ${response.statusCode}`, response.statusCode);
+      }
+      answer = await response.body.json();
     } catch (error) {
       if (error instanceof InternalCallFailed) throw error;
       const reason = signal?.aborted ? 'stopped' : call.signal.aborted ? 'timeout' : error instanceof SyntaxError ? 'malformed' : 'unreachable';
