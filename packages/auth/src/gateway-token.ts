@@ -46,15 +46,15 @@ export const postRequest = (url: URL, body: string): SubgraphRequest => ({ metho
 /** The `req` claim: the request's digest (a token is not secret from whoever holds it, so a plain hash binds it). */
 const digestOf = ({ method, path, body }: SubgraphRequest) => createHash('sha256').update(`${method} ${path}\n`).update(body).digest('base64url');
 
-export const signGatewayToken = (keys: KeyRing, identity: RequestIdentity, { audience, request }: GatewayTokenScope): Promise<string> =>
+export const signGatewayToken = (keys: KeyRing, identity: RequestIdentity, { audience, request }: GatewayTokenScope): string =>
   signJwt(keys, { issuer: ISSUER, audience }, { viewer: identity.viewer, ip: identity.clientIp, req: digestOf(request) }, LIFETIME_SECONDS);
 
 const refused = (message: string) => new AppError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
 
 /** Subgraphs accept requests from the gateway only, each with the token signed for it. */
-export async function verifyGatewayToken(keys: KeyRing, token: string | undefined, { audience, request }: GatewayTokenScope): Promise<RequestIdentity> {
+export function verifyGatewayToken(keys: KeyRing, token: string | undefined, { audience, request }: GatewayTokenScope): RequestIdentity {
   if (!token) throw refused('This service accepts requests from the gateway only');
-  const payload = await verifyJwt(keys, { issuer: ISSUER, audience }, token, { maxAgeSeconds: LIFETIME_SECONDS, requiredClaims: ['req'] });
+  const payload = verifyJwt(keys, { issuer: ISSUER, audience }, token, { maxAgeSeconds: LIFETIME_SECONDS, requiredClaims: ['req'] });
   if (!payload) throw refused('Invalid or expired gateway token');
   if (payload.req !== digestOf(request)) throw refused('This gateway token was issued for another request');
   const viewer = parseViewer(payload.viewer);

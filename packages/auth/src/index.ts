@@ -17,5 +17,5 @@ export {
   type RequestIdentity,
   type SubgraphRequest,
 } from './gateway-token.js';
-export { signJwt, verifyJwt, type TokenPurpose } from './jwt.js';
+export { signJwt, verifyJwt, type JwtPayload, type TokenPurpose } from './jwt.js';
 export { internalClient, InternalCallFailed, type InternalClient, type InternalClientOptions } from './internal-client.js';

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'undici';
 import type { KeyRing, SubgraphName } from '@shop/config';
 import { checked, type AnswerOf, type InternalEndpoint, type RequestOf } from '@shop/contracts';
 import { requestIdHeader } from '@shop/logging';
@@ -47,7 +48,7 @@ export function internalClient({ baseUrl, audience, keys, timeoutMs }: InternalC
   return async <Endpoint extends InternalEndpoint>(endpoint: Endpoint, request: RequestOf<Endpoint>, { signal }: { signal?: AbortSignal } = {}) => {
     const url = new URL(endpoint.path, baseUrl);
     const body = JSON.stringify(request);
-    const token = await signGatewayToken(keys, { viewer: anonymousViewer, clientIp: null }, { audience, request: postRequest(url, body) });
+    const token = signGatewayToken(keys, { viewer: anonymousViewer, clientIp: null }, { audience, request: postRequest(url, body) });
     // One controller per call, aborted by the deadline or the caller (AbortSignal.any leaks listeners on Node 20).
     const call = new AbortController();
     const timer = setTimeout(() => call.abort(), timeoutMs);
@@ -55,14 +56,19 @@ export function internalClient({ baseUrl, audience, keys, timeoutMs }: InternalC
     signal?.addEventListener('abort', stop, { once: true });
     let answer: unknown;
     try {
-      const response = await fetch(url, {
+      // undici's request rather than fetch: no WHATWG Request, Response and streams to build
+      // around a small JSON answer (docs/adr/0037).
+      const response = await httpRequest(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [GATEWAY_TOKEN_HEADER]: token, ...requestIdHeader() },
         body,
         signal: call.signal,
       });
-      if (!response.ok) throw new InternalCallFailed(endpoint.path, 'status', `answered ${response.status}`, response.status);
-      answer = await response.json();
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        throw new InternalCallFailed(endpoint.path, 'status', `answered ${response.statusCode}`, response.statusCode);
+      }
+      answer = await response.body.json();
     } catch (error) {
       if (error instanceof InternalCallFailed) throw error;
       const reason = signal?.aborted ? 'stopped' : call.signal.aborted ? 'timeout' : error instanceof SyntaxError ? 'malformed' : 'unreachable';

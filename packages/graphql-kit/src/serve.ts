@@ -132,7 +132,7 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
       schemaUrl: options.schemaUrl,
       resolvers: options.resolvers,
       context: async (request, rawBody) => {
-        const identity = await identityOf(request, rawBody);
+        const identity = identityOf(request, rawBody);
         noteViewer(identity.viewer);
         return options.createContext(prisma, identity, services);
       },
@@ -248,7 +248,7 @@ const eventFeedRoute = (prisma: RawSqlClient) =>
 /** Wraps service endpoints so that each checks the gateway's token first, and answers 503 while the database is unavailable. */
 function internalRoutes(
   routes: readonly InternalRoute[],
-  identityOf: (request: IncomingMessage, rawBody: string) => Promise<RequestIdentity>,
+  identityOf: (request: IncomingMessage, rawBody: string) => RequestIdentity,
   logger: Logger,
 ): Record<string, RouteHandler> {
   return Object.fromEntries(
@@ -256,7 +256,7 @@ function internalRoutes(
       path,
       async (request: IncomingMessage, body: unknown, rawBody: string) => {
         try {
-          await identityOf(request, rawBody);
+          identityOf(request, rawBody);
         } catch (error) {
           if (error instanceof AppError) return { status: 401, body: { error: error.code } };
           throw error;

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse, type DocumentNode } from 'graphql';
@@ -13,7 +17,8 @@ import type { Logger } from '@shop/logging';
 import { accessRecordPlugin } from './access-log.js';
 import { operationSpansPlugin } from './operation-spans.js';
 import { startHttpServer, type HttpServerOptions, type Readiness, type RouteHandler, type RunningHttpServer } from './http-server.js';
-import { cacheReportPlugin, entityTypesOf } from './cache-report.js';
+import { applyStaticCacheHints, staticCacheControlPlugin } from './cache-control.js';
+import { cacheReportPlugin, entityTypesOf, reportEntityTags } from './cache-report.js';
 import { databaseOutagePlugin } from './database-outage.js';
 import { nulCharacterPlugin } from './nul-characters.js';
 import { limitedParseOptions, structuralLimitRules, withLimitCodes } from './operation-limits.js';
@@ -57,7 +62,8 @@ function schemaOf(typeDefs: DocumentNode, resolvers: object) {
     typeDefs,
     resolvers: { Decimal: DecimalScalar, DateTime: DateTimeScalar, ...resolvers } as GraphQLResolverMap<unknown>,
   });
-  return applyDirectivePermissions(schema, accessRequirementsFromSdl(typeDefs));
+  // The cache wrappers outermost: a refused lookup still names what it asked for, as before.
+  return applyStaticCacheHints(reportEntityTags(applyDirectivePermissions(schema, accessRequirementsFromSdl(typeDefs)), entityTypesOf(typeDefs)));
 }
 
 /** A federation subgraph over HTTP, with errors masked, operations bounded and no landing page of its own. */
@@ -82,15 +88,18 @@ export async function startSubgraphServer<Context extends BaseContext>(
         if (passedRowBound() === undefined && !databaseWasUnavailable()) options.logger.error({ err: error }, 'unexpected error');
       }),
     ),
-    // No Apollo Studio here: inline traces would only cost time on every request.
+    // No Apollo Studio here: inline traces would only cost time on every request. Apollo's
+    // cache-control plugin hooked every field; the same header comes from the SDL's hints.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      staticCacheControlPlugin(),
       rowBoundPlugin(options.logger),
       databaseOutagePlugin(options.logger),
       nulCharacterPlugin(),
       operationSpansPlugin(),
-      cacheReportPlugin(entityTypesOf(typeDefs), options.seesMoreThanOthers),
+      cacheReportPlugin(options.seesMoreThanOthers),
       accessRecordPlugin(),
     ],
   });

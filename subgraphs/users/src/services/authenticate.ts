@@ -22,7 +22,7 @@ export async function viewerForCredential(
 ): Promise<Viewer | null> {
   const now = new Date();
   if ('accessToken' in credential) {
-    const claims = await verifyAccessToken(tokens, credential.accessToken);
+    const claims = verifyAccessToken(tokens, credential.accessToken);
     if (!claims) return null;
     const [[user], active] = await Promise.all([
       findUsersByIds(prisma, [claims.userId]),

@@ -29,7 +29,7 @@ async function tokensFor(ctx: Context, user: User, familyId: string, refreshToke
   const { tokens } = ctx.accounts;
   ctx.signedInUserId = user.id;
   return {
-    accessToken: await issueAccessToken(tokens, { userId: user.id, sessionId: familyId }),
+    accessToken: issueAccessToken(tokens, { userId: user.id, sessionId: familyId }),
     refreshToken,
     expiresIn: tokens.accessTokenTtlSeconds,
     user,

@@ -10,12 +10,12 @@ export interface AccessClaims {
   sessionId: string;
 }
 
-export const issueAccessToken = (config: AccessTokenConfig, claims: AccessClaims): Promise<string> =>
+export const issueAccessToken = (config: AccessTokenConfig, claims: AccessClaims): string =>
   signJwt(config.keys, purpose, { sub: claims.userId, sid: claims.sessionId }, config.accessTokenTtlSeconds);
 
 /** Null for anything but a valid, unexpired access token of ours. */
-export async function verifyAccessToken(config: AccessTokenConfig, token: string): Promise<AccessClaims | null> {
-  const payload = await verifyJwt(config.keys, purpose, token, { maxAgeSeconds: config.accessTokenTtlSeconds, requiredClaims: ['sub'] });
+export function verifyAccessToken(config: AccessTokenConfig, token: string): AccessClaims | null {
+  const payload = verifyJwt(config.keys, purpose, token, { maxAgeSeconds: config.accessTokenTtlSeconds, requiredClaims: ['sub'] });
   if (!payload?.sub || typeof payload.sid !== 'string') return null;
   return { userId: payload.sub, sessionId: payload.sid };
 }

@@ -1,0 +1,184 @@
+// npm run bench:profile -- products|product|me|all-orders [--requests=2000] [--concurrency=16]
+// Where a subgraph's CPU goes on one workload the response cache cannot answer: the three
+// subgraphs run as production runs them (bench/processes.ts) with V8's sampling profiler
+// loaded (bench/cpu-profile-agent.mjs), and a gateway with its cache off sends them the
+// workload's real subgraph requests. A first run, unprofiled, gives each subgraph's CPU per
+// request (from /proc); a second one, profiled, the functions and modules with the most
+// self time, in CPU ms per request.
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { subgraphNames, type SubgraphName } from '@shop/config';
+import { contractOperation } from '@shop/testing';
+import { runBench, signIn, startCluster } from './processes.js';
+import { between, pick, seededRandom, sorts, type Random, type SeededCatalog } from './workloads.js';
+
+const workloadNames = ['products', 'product', 'me', 'all-orders'] as const;
+type WorkloadName = (typeof workloadNames)[number];
+
+const option = (name: string, fallback: number) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
+const workloadName = process.argv.slice(2).find((arg) => !arg.startsWith('--')) as WorkloadName | undefined;
+if (!workloadName || !workloadNames.includes(workloadName)) {
+  console.error(`usage: npm run bench:profile -- ${workloadNames.join('|')} [--requests=2000] [--concurrency=16] [--top=25]`);
+  process.exit(2);
+}
+const REQUESTS = option('requests', 2_000);
+const CONCURRENCY = option('concurrency', 16);
+const TOP = option('top', 25);
+const WARM_UP = 200;
+
+/** Requests that differ the way real traffic does: another page, search, sort, product, filter. */
+function requestFor(name: WorkloadName, catalog: SeededCatalog, random: Random): { query: string; variables?: Record<string, unknown> } {
+  switch (name) {
+    case 'products': {
+      const filter: Record<string, unknown> = {};
+      if (random() < 0.5) filter.search = pick(random, catalog.searchTerms);
+      if (random() < 0.4) filter.categoryId = pick(random, catalog.categories).id;
+      if (random() < 0.3) filter.minPrice = String(between(random, 5, 200));
+      return { query: contractOperation('frontend', 'Products'), variables: { filter, page: between(random, 1, 3), limit: 20, sort: pick(random, sorts) } };
+    }
+    case 'product':
+      return { query: contractOperation('frontend', 'Product'), variables: { id: pick(random, catalog.products).id } };
+    case 'me':
+      return { query: contractOperation('frontend', 'Me') };
+    case 'all-orders': {
+      const filter: Record<string, unknown> = {};
+      if (random() < 0.5) filter.status = pick(random, ['PENDING', 'PAID', 'CANCELLED']);
+      if (random() < 0.5) filter.createdAfter = new Date(Date.now() - between(random, 1, 120) * 60_000).toISOString();
+      return { query: contractOperation('admin', 'AllOrders'), variables: { filter, page: between(random, 1, 2), limit: 20 } };
+    }
+  }
+}
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: CallFrame }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** `node_modules/graphql`, `packages/auth`, `node:internal/...`: where a function lives, at the grain worth comparing. */
+function moduleOf(url: string): string {
+  if (!url) return '(native or VM)';
+  if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/');
+  const dependency = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (dependency) return `node_modules/${dependency[1]}`;
+  const ours = /\/((?:packages|subgraphs|gateway)\/[^/]+)\//.exec(url);
+  return ours ? ours[1]! : url;
+}
+
+/** Self time by function and by module. */
+function selfTimes(profile: CpuProfile) {
+  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const byFunction = new Map<string, number>();
+  const byModule = new Map<string, number>();
+  let total = 0;
+  for (let index = 0; index < profile.samples.length; index++) {
+    // A sample's time is the gap to the next one.
+    const delta = profile.timeDeltas[index + 1] ?? 0;
+    const frame = frames.get(profile.samples[index]!)!;
+    if (frame.functionName === '(idle)') continue;
+    const where = frame.url ? `${frame.url.replace(/^file:\/\/.*?\/(node_modules|packages|subgraphs)\//, '$1/')}:${frame.lineNumber + 1}` : '';
+    const key = `${frame.functionName || '(anonymous)'} ${where}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + delta);
+    const module = moduleOf(frame.url);
+    byModule.set(module, (byModule.get(module) ?? 0) + delta);
+    total += delta;
+  }
+  return { byFunction, byModule, total };
+}
+
+function printTop(title: string, times: Map<string, number>, requests: number, count: number) {
+  console.log(`  ${title}`);
+  for (const [key, micros] of [...times].sort((a, b) => b[1] - a[1]).slice(0, count)) {
+    console.log(`    ${(micros / 1000 / requests).toFixed(3).padStart(7)} ms/req  ${key}`);
+  }
+}
+
+const agent = fileURLToPath(new URL('./cpu-profile-agent.mjs', import.meta.url));
+const profileOf = (pid: number) => join(tmpdir(), `bench-profile-${pid}.cpuprofile`);
+
+await runBench('bench:profile', 20, async () => {
+  const cluster = await startCluster();
+  const profiled = await cluster.startSubgraphSet('profiled', { NODE_OPTIONS: `--import ${agent}` });
+  const gateway = await cluster.startGateway('gateway', {
+    RESPONSE_CACHE: 'false',
+    USERS_URL: profiled.urls.users,
+    CATALOG_URL: profiled.urls.catalog,
+    ORDERS_URL: profiled.urls.orders,
+    ...Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000'])),
+  });
+  const admin = await signIn(gateway.url, cluster.admin);
+  const headers = { 'content-type': 'application/json', ...admin };
+  const post = async (body: unknown) => (await fetch(gateway.url, { method: 'POST', headers, body: JSON.stringify(body) })).text();
+
+  // The admin's own cart and orders: what Me reads and AllOrders lists.
+  for (const product of cluster.catalog.products.slice(0, 30)) {
+    const answer = await post({
+      query: contractOperation('frontend', 'PlaceOrder'),
+      variables: { input: { items: [{ productId: product.id, quantity: 1 }], idempotencyKey: randomUUID() } },
+    });
+    if (answer.includes('"errors"')) throw new Error(`placing an order failed: ${answer}`);
+  }
+  for (const product of cluster.catalog.products.slice(30, 33)) await post({ query: contractOperation('frontend', 'AddToCart'), variables: { productId: product.id, quantity: 1 } });
+
+  const random = seededRandom(18);
+  let failed = 0;
+  let firstFailure = '';
+  const drive = async (count: number) => {
+    let sent = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (sent < count) {
+          sent += 1;
+          const answer = await post(requestFor(workloadName, cluster.catalog, random));
+          if (answer.includes('"errors"') || !answer.includes('"data"')) {
+            failed += 1;
+            firstFailure ||= answer.slice(0, 300);
+          }
+        }
+      }),
+    );
+    return (count / (Date.now() - started)) * 1000;
+  };
+  await drive(WARM_UP);
+  failed = 0;
+  const cpuBefore = subgraphNames.map((name) => profiled.subgraphs[name].cpuSeconds());
+  const gatewayBefore = gateway.cpuSeconds();
+  const rate = await drive(REQUESTS);
+  const cpuMs = Object.fromEntries(subgraphNames.map((name, index) => [name, ((profiled.subgraphs[name].cpuSeconds() - cpuBefore[index]!) * 1000) / REQUESTS])) as Record<SubgraphName, number>;
+  const gatewayMs = ((gateway.cpuSeconds() - gatewayBefore) * 1000) / REQUESTS;
+  console.log(`\n${workloadName}: ${REQUESTS} requests through a gateway with its cache off, ${CONCURRENCY} at a time, ${rate.toFixed(0)} req/s, ${failed} with errors${firstFailure ? ` (first: ${firstFailure})` : ''}`);
+  console.log(`CPU per request (from /proc): ${subgraphNames.map((name) => `${name} ${cpuMs[name].toFixed(2)} ms`).join(', ')}, subgraphs ${subgraphNames.reduce((sum, name) => sum + cpuMs[name], 0).toFixed(2)} ms; gateway ${gatewayMs.toFixed(2)} ms`);
+
+  const toggle = () => subgraphNames.forEach((name) => process.kill(profiled.subgraphs[name].pid, 'SIGUSR2'));
+  toggle();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await drive(REQUESTS);
+  toggle();
+  for (const name of subgraphNames) {
+    const file = profileOf(profiled.subgraphs[name].pid);
+    for (let waited = 0; !existsSync(file) && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!existsSync(file)) {
+      console.log(`\n${name}: no profile written`);
+      continue;
+    }
+    // Written at once, but read only once whole: a second wait after it appears.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+    rmSync(file);
+    const { byFunction, byModule, total } = selfTimes(profile);
+    // A subgraph the workload barely reaches has nothing worth listing.
+    if (cpuMs[name] < 0.05) continue;
+    console.log(`\n${name}: ${(total / 1000 / REQUESTS).toFixed(2)} ms/req sampled on the main thread (profiler on)`);
+    printTop('by module (self time)', byModule, REQUESTS, 15);
+    printTop('by function (self time)', byFunction, REQUESTS, TOP);
+  }
+});
