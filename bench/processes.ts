@@ -197,6 +197,8 @@ export interface Cluster {
   admin: { email: string; password: string };
   subgraphs: Record<SubgraphName, ServerProcess>;
   subgraphUrls: Record<SubgraphName, string>;
+  /** GATEWAY_TOKEN_KEYS of the subgraphs: a peer gateway signs its fetches with it. */
+  gatewayKeys: string;
   /** Stops the three subgraphs (SIGTERM, then SIGKILL) and starts them again on the same ports and databases. */
   restartSubgraphs(): Promise<void>;
   /** Three more subgraph processes on the same databases, on ports of their own, with these settings over production's. */
@@ -311,6 +313,7 @@ export async function startCluster(): Promise<Cluster> {
     admin: { email: `admin-${runId}@example.test`, password: TEST_PASSWORD },
     subgraphs: await startSubgraphs(),
     subgraphUrls,
+    gatewayKeys,
     restartSubgraphs: async () => {
       await Promise.all(subgraphNames.map((name) => cluster.subgraphs[name].stop()));
       cluster.subgraphs = await startSubgraphs();
