@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Viewer } from '@shop/auth';
 import { LRUCache } from 'lru-cache';
 
@@ -14,7 +14,8 @@ export interface CacheableRequest {
   variables: string;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+// One call, no Hash object: every request's keys are hashed, hits included.
+const sha256 = (text: string) => hash('sha256', text, 'hex');
 
 /** Clients send the same few documents over and over: each one's text is hashed once. */
 const documentIds = new LRUCache<string, string>({ max: 2_000 });

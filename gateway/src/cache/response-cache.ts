@@ -169,10 +169,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     },
 
     async around(httpRequest, parts, execute) {
-      const recorder = this.recorderOf(httpRequest);
+      // Only what executes records anything: a hit makes no recorder.
+      const recorderOf = () => cache.recorderOf(httpRequest);
       const bypass = async () => {
         const answer = await execute();
-        await purgeChangesOf(recorder);
+        await purgeChangesOf(recorderOf());
         return withCacheHeader(answer, 'BYPASS');
       };
       const request = cacheableRequest(parts.method, parts.search, parts.body);
@@ -207,7 +208,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           return store.reachable() ? answer : withCacheHeader(answer, 'BYPASS');
         }
       }
-      if (!flightKey) return withCacheHeader((await executeAndStore(request, viewer, keys, recorder, execute)).answer, missOrBypass());
+      if (!flightKey) return withCacheHeader((await executeAndStore(request, viewer, keys, recorderOf(), execute)).answer, missOrBypass());
 
       const flight = (async (): Promise<Flight> => {
         // A flight that ended while this request's lookup was on its way has stored the answer.
@@ -219,7 +220,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           if (computedElsewhere) return computedElsewhere;
         }
         try {
-          return await executeAndStore(request, viewer, keys, recorder, execute);
+          return await executeAndStore(request, viewer, keys, recorderOf(), execute);
         } finally {
           if (claimed && store.kind !== 'memory') await safely('release', () => store.release(flightKey), undefined);
         }
