@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Viewer } from '@shop/auth';
 import type { GraphQLAnswer, GraphQLRequestParts } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
+import { LRUCache } from 'lru-cache';
 import { inSpan, trace } from '@shop/tracing';
 import { COST_REPORT_HEADER } from '../demand-control/plugin.js';
 import { tagsInvalidatedByAll } from './invalidation.js';
@@ -10,6 +11,8 @@ import { CacheRecorder } from './recorder.js';
 import { cacheableRequest, cacheKeys, type CacheableRequest } from './request-key.js';
 import type { CachedResponse, ResponseStore } from './store.js';
 
+/** Documents remembered as answered privately: a caller can send any number of distinct ones. */
+const REMEMBERED_PRIVATE_DOCUMENTS = 10_000;
 /** How long another gateway instance may hold the computation of one answer. */
 const CLAIM_MS = 5_000;
 const CLAIM_POLL_MS = 20;
@@ -88,7 +91,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const recorders = new WeakMap<IncomingMessage, CacheRecorder>();
   const flights = new Map<string, Promise<Flight>>();
   /** Documents whose answers turned out private: their misses do not wait on other callers. */
-  const privateDocuments = new Set<string>();
+  const privateDocuments = new LRUCache<string, true>({ max: REMEMBERED_PRIVATE_DOCUMENTS });
   const operationKinds = createOperationKinds(options.trustedDocuments, options.maxTokens);
   /** A miss during which the store went away was neither looked up nor stored for sure. */
   const missOrBypass = () => (store.reachable() ? 'MISS' : 'BYPASS');
@@ -126,7 +129,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     const isAdmin = viewer.kind === 'user' && viewer.role === 'ADMIN';
     const scope = recorder.callerSpecific || isAdmin ? 'PRIVATE' : policy.scope;
     // Administrators' answers are private anyway; only others' say the document is.
-    if (scope === 'PRIVATE' && !isAdmin) privateDocuments.add(request.documentId);
+    if (scope === 'PRIVATE' && !isAdmin) privateDocuments.set(request.documentId, true);
     const key = scope === 'PUBLIC' ? keys.shared : keys.caller;
     if (!key) return { answer, key: null, response: null };
     const response: CachedResponse = { body: answer.body, scope, maxAge: policy.maxAge, storedAt: Date.now() };
