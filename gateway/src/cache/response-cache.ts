@@ -4,6 +4,7 @@ import type { GraphQLAnswer, GraphQLRequestParts } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { LRUCache } from 'lru-cache';
 import { inSpan, trace } from '@shop/tracing';
+import { upTo } from '../bounded-lru.js';
 import { COST_REPORT_HEADER } from '../demand-control/plugin.js';
 import { tagsInvalidatedByAll } from './invalidation.js';
 import { createOperationKinds } from './operation-kinds.js';
@@ -91,7 +92,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const recorders = new WeakMap<IncomingMessage, CacheRecorder>();
   const flights = new Map<string, Promise<Flight>>();
   /** Documents whose answers turned out private: their misses do not wait on other callers. */
-  const privateDocuments = new LRUCache<string, true>({ max: REMEMBERED_PRIVATE_DOCUMENTS });
+  const privateDocuments = new LRUCache<string, true>(upTo(REMEMBERED_PRIVATE_DOCUMENTS));
   const operationKinds = createOperationKinds(options.trustedDocuments, options.maxTokens);
   /** A miss during which the store went away was neither looked up nor stored for sure. */
   const missOrBypass = () => (store.reachable() ? 'MISS' : 'BYPASS');
