@@ -18,11 +18,14 @@ import { fileURLToPath } from 'node:url';
 import { contractOperation } from '@shop/testing';
 import {
   freePort,
+  highBudgets,
   loadGeneratorPids,
   machineLine,
   measureQuietly,
+  median,
   runBench,
   sampleUsage,
+  shoppers,
   sourceLine,
   startCluster,
   startLoad,
@@ -45,13 +48,6 @@ const BUSY = process.argv.includes('--busy');
 /** Leaves out resident memory (and bench/README.md): for a quick look at the hit path. */
 const HITS_ONLY = process.argv.includes('--hits-only');
 
-const shoppers = Array.from({ length: 250 }, (_, index) => `198.51.100.${index + 1}`);
-const highBudgets = Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000']));
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 const spread = (values: number[], digits = 0) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 
 interface Cell {

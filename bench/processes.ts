@@ -485,6 +485,17 @@ export function sampleUsage(groups: Watched[]): { stop(): Map<string, Usage> } {
   };
 }
 
+/** Anonymous shoppers, each request from one of these X-Forwarded-For addresses. */
+export const shoppers = Array.from({ length: 250 }, (_, index) => `198.51.100.${index + 1}`);
+/** Cost budgets no load generator spends: every request is still estimated and charged. */
+export const highBudgets = Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000']));
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
 export const machineLine = () =>
   `${cpus().length} × ${cpus()[0]?.model?.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL 15 and Redis on 127.0.0.1, ${new Date().toISOString().slice(0, 10)}`;
 
