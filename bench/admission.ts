@@ -14,7 +14,7 @@ import { buildSchema, Kind, parse, print, specifiedRules, validate, type Documen
 import { operationLimitsSchema, parseConfig } from '@shop/config';
 import { costDirectivesFromSdl, createCostEstimator, limitedParseOptions, structuralLimitRules } from '@shop/graphql-kit';
 import { contractFiles, contractOperation, readContract } from '@shop/testing';
-import { machineLine, measureQuietly, sourceLine, runBench, runLoad, startCluster, waitForQuiet, writeReadmeSection, type ServerProcess } from './processes.js';
+import { highBudgets, machineLine, measureQuietly, median, shoppers, sourceLine, runBench, runLoad, startCluster, waitForQuiet, writeReadmeSection, type ServerProcess } from './processes.js';
 import { seededRandom, sorts, type LoadResult, type Workload } from './workloads.js';
 
 const argument = (name: string, fallback: number) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
@@ -23,13 +23,6 @@ const ROUNDS = argument('rounds', 4);
 const CONNECTIONS = argument('connections', 32);
 const VALIDATION_PASSES = argument('validation-passes', 300);
 
-const shoppers = Array.from({ length: 250 }, (_, index) => `198.51.100.${index + 1}`);
-const highBudgets = Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000']));
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
 /** µs per document to validate every contract operation, with the specified rules alone and with the structural limits too. */

@@ -227,6 +227,8 @@ export interface Cluster {
   admin: { email: string; password: string };
   subgraphs: Record<SubgraphName, ServerProcess>;
   subgraphUrls: Record<SubgraphName, string>;
+  /** GATEWAY_TOKEN_KEYS of the subgraphs: a peer gateway signs its fetches with it. */
+  gatewayKeys: string;
   /** Stops the three subgraphs (SIGTERM, then SIGKILL) and starts them again on the same ports and databases. */
   restartSubgraphs(): Promise<void>;
   /** Three more subgraph processes on the same databases, on ports of their own, with these settings over production's (run from another checkout's `root` when given: a baseline). */
@@ -410,6 +412,7 @@ export async function startCluster({ shoppers = 0 }: { shoppers?: number } = {})
     admin: { email: `admin-${runId}@example.test`, password: TEST_PASSWORD },
     subgraphs: await startSubgraphs(),
     subgraphUrls,
+    gatewayKeys,
     restartSubgraphs: async () => {
       await Promise.all(subgraphNames.map((name) => cluster.subgraphs[name].stop()));
       cluster.subgraphs = await startSubgraphs();
@@ -595,6 +598,17 @@ export function sampleUsage(groups: Watched[]): { stop(): Map<string, Usage> } {
     },
   };
 }
+
+/** Anonymous shoppers, each request from one of these X-Forwarded-For addresses. */
+export const shoppers = Array.from({ length: 250 }, (_, index) => `198.51.100.${index + 1}`);
+/** Cost budgets no load generator spends: every request is still estimated and charged. */
+export const highBudgets = Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000']));
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
 
 export const machineLine = () =>
   `${cpus().length} × ${cpus()[0]?.model?.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL 15 and Redis on 127.0.0.1, ${new Date().toISOString().slice(0, 10)}`;

@@ -5,6 +5,7 @@ import { anonymousViewer, internalClient, parseViewer, type Viewer } from '@shop
 import type { KeyRing } from '@shop/config';
 import { credentialCheck } from '@shop/contracts';
 import { AppError, ErrorCode } from '@shop/errors';
+import { upTo } from './bounded-lru.js';
 
 const CREDENTIAL_CACHE_ENTRIES = 50_000;
 /** Generous: under a burst, a slow answer beats refusing callers whose credentials are fine. */
@@ -40,7 +41,7 @@ export interface Authenticator {
  */
 export function createAuthenticator(usersUrl: string, gatewayKeys: KeyRing, cacheMs: number): Authenticator {
   const call = internalClient({ baseUrl: usersUrl, audience: 'users', keys: gatewayKeys, timeoutMs: CHECK_TIMEOUT_MS });
-  const verdicts = new LRUCache<string, Promise<Viewer | null>>({ max: CREDENTIAL_CACHE_ENTRIES, ttl: cacheMs });
+  const verdicts = new LRUCache<string, Promise<Viewer | null>>({ ...upTo(CREDENTIAL_CACHE_ENTRIES), ttl: cacheMs });
 
   async function check(credential: Credential): Promise<Viewer | null> {
     const answer = await call(credentialCheck, credential).catch(() => {

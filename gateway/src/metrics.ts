@@ -126,6 +126,7 @@ export class GatewayMetrics {
   private circuits: ReadonlyMap<SubgraphName, { circuitState(): CircuitStateName }> = new Map();
   /** Each label combination's series, looked up once: the cache-hit path observes one per request. */
   private readonly requestSeries = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<'operation' | 'client' | 'outcome'> }>();
+  private readonly cacheLookupSeries = new Map<string, Counter.Internal>();
 
   private readonly requests = new Counter({
     name: 'graphql_requests_total',
@@ -223,7 +224,11 @@ export class GatewayMetrics {
     }
     series.count.inc();
     series.duration.observe(seconds);
-    if (cache) this.cacheLookups.labels(cache.toLowerCase()).inc();
+    if (cache) {
+      let lookups = this.cacheLookupSeries.get(cache);
+      if (!lookups) this.cacheLookupSeries.set(cache, (lookups = this.cacheLookups.labels(cache.toLowerCase())));
+      lookups.inc();
+    }
     if (refusalCodes.has(outcome)) this.refusals.labels(outcome).inc();
     return answered;
   }

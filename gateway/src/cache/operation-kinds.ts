@@ -3,8 +3,11 @@ import { LRUCache } from 'lru-cache';
 
 type OperationKind = `${OperationTypeNode}`;
 
-/** Documents told apart before executing: far more than the operations clients send. */
-const REMEMBERED_OPERATIONS = 10_000;
+/**
+ * Documents told apart before executing, by their keys' length (a request names any operation
+ * it likes): some 30,000 operations, far more than clients send.
+ */
+const REMEMBERED_OPERATION_CHARACTERS = 2 * 1024 * 1024;
 
 function kindInText(text: string, operationName: string, maxTokens: number): OperationKind | null {
   try {
@@ -24,7 +27,7 @@ function kindInText(text: string, operationName: string, maxTokens: number): Ope
  * document; a document sent by hash only is learned from its first execution.
  */
 export function createOperationKinds(trustedDocuments: ReadonlyMap<string, string>, maxTokens: number) {
-  const kinds = new LRUCache<string, OperationKind>({ max: REMEMBERED_OPERATIONS });
+  const kinds = new LRUCache<string, OperationKind>({ maxSize: REMEMBERED_OPERATION_CHARACTERS, sizeCalculation: (_, key) => key.length });
   const keyOf = (documentId: string, operationName: string) => `${documentId}\u0000${operationName}`;
   return {
     /** null while it cannot be told (a registered query sent by hash, never seen executing). */

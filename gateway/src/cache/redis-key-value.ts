@@ -1,6 +1,7 @@
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import { LRUCache } from 'lru-cache';
 import { whileRedisIsUp, type RedisClient } from '@shop/redis';
+import { upTo } from '../bounded-lru.js';
 
 /** Entries kept in this process too: a query's text never changes under its hash. */
 const LOCAL_ENTRIES = 10_000;
@@ -12,7 +13,7 @@ const LOCAL_ENTRIES = 10_000;
  * again with it) and a registration is kept in this instance only.
  */
 export class RedisKeyValueCache implements KeyValueCache<string> {
-  private readonly local = new LRUCache<string, string>({ max: LOCAL_ENTRIES });
+  private readonly local = new LRUCache<string, string>(upTo(LOCAL_ENTRIES));
   private readonly whileUp: ReturnType<typeof whileRedisIsUp>;
 
   constructor(

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Viewer } from '@shop/auth';
 import { LRUCache } from 'lru-cache';
 
@@ -14,10 +14,14 @@ export interface CacheableRequest {
   variables: string;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+// One call, no Hash object: every request's keys are hashed, hits included.
+const sha256 = (text: string) => hash('sha256', text, 'hex');
 
-/** Clients send the same few documents over and over: each one's text is hashed once. */
-const documentIds = new LRUCache<string, string>({ max: 2_000 });
+/**
+ * Clients send the same few documents over and over: each one's text is hashed once. Bounded
+ * by the texts' length, not their number: a body may hold a megabyte of query.
+ */
+const documentIds = new LRUCache<string, string>({ maxSize: 4 * 1024 * 1024, sizeCalculation: (_, text) => text.length + 64 });
 function documentIdOf(text: string): string {
   let id = documentIds.get(text);
   if (id === undefined) documentIds.set(text, (id = sha256(text)));

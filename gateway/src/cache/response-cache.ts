@@ -2,7 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Viewer } from '@shop/auth';
 import type { GraphQLAnswer, GraphQLRequestParts } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
+import { LRUCache } from 'lru-cache';
 import { inSpan, trace } from '@shop/tracing';
+import { upTo } from '../bounded-lru.js';
 import { COST_REPORT_HEADER } from '../demand-control/plugin.js';
 import { tagsInvalidatedByAll } from './invalidation.js';
 import { createOperationKinds } from './operation-kinds.js';
@@ -10,6 +12,8 @@ import { CacheRecorder } from './recorder.js';
 import { cacheableRequest, cacheKeys, type CacheableRequest } from './request-key.js';
 import type { CachedResponse, ResponseStore } from './store.js';
 
+/** Documents remembered as answered privately: a caller can send any number of distinct ones. */
+const REMEMBERED_PRIVATE_DOCUMENTS = 10_000;
 /** How long another gateway instance may hold the computation of one answer. */
 const CLAIM_MS = 5_000;
 const CLAIM_POLL_MS = 20;
@@ -88,7 +92,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const recorders = new WeakMap<IncomingMessage, CacheRecorder>();
   const flights = new Map<string, Promise<Flight>>();
   /** Documents whose answers turned out private: their misses do not wait on other callers. */
-  const privateDocuments = new Set<string>();
+  const privateDocuments = new LRUCache<string, true>(upTo(REMEMBERED_PRIVATE_DOCUMENTS));
   const operationKinds = createOperationKinds(options.trustedDocuments, options.maxTokens);
   /** A miss during which the store went away was neither looked up nor stored for sure. */
   const missOrBypass = () => (store.reachable() ? 'MISS' : 'BYPASS');
@@ -126,7 +130,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     const isAdmin = viewer.kind === 'user' && viewer.role === 'ADMIN';
     const scope = recorder.callerSpecific || isAdmin ? 'PRIVATE' : policy.scope;
     // Administrators' answers are private anyway; only others' say the document is.
-    if (scope === 'PRIVATE' && !isAdmin) privateDocuments.add(request.documentId);
+    if (scope === 'PRIVATE' && !isAdmin) privateDocuments.set(request.documentId, true);
     const key = scope === 'PUBLIC' ? keys.shared : keys.caller;
     if (!key) return { answer, key: null, response: null };
     const response: CachedResponse = { body: answer.body, scope, maxAge: policy.maxAge, storedAt: Date.now() };
@@ -169,10 +173,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     },
 
     async around(httpRequest, parts, execute) {
-      const recorder = this.recorderOf(httpRequest);
+      // Only what executes records anything: a hit makes no recorder.
+      const recorderOf = () => cache.recorderOf(httpRequest);
       const bypass = async () => {
         const answer = await execute();
-        await purgeChangesOf(recorder);
+        await purgeChangesOf(recorderOf());
         return withCacheHeader(answer, 'BYPASS');
       };
       const request = cacheableRequest(parts.method, parts.search, parts.body);
@@ -207,7 +212,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           return store.reachable() ? answer : withCacheHeader(answer, 'BYPASS');
         }
       }
-      if (!flightKey) return withCacheHeader((await executeAndStore(request, viewer, keys, recorder, execute)).answer, missOrBypass());
+      if (!flightKey) return withCacheHeader((await executeAndStore(request, viewer, keys, recorderOf(), execute)).answer, missOrBypass());
 
       const flight = (async (): Promise<Flight> => {
         // A flight that ended while this request's lookup was on its way has stored the answer.
@@ -219,7 +224,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           if (computedElsewhere) return computedElsewhere;
         }
         try {
-          return await executeAndStore(request, viewer, keys, recorder, execute);
+          return await executeAndStore(request, viewer, keys, recorderOf(), execute);
         } finally {
           if (claimed && store.kind !== 'memory') await safely('release', () => store.release(flightKey), undefined);
         }

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { upTo } from '../bounded-lru.js';
 
 export type CacheScope = 'PUBLIC' | 'PRIVATE';
 
@@ -48,7 +49,7 @@ export function createMemoryStore(maxBytes: number): ResponseStore {
     ttlAutopurge: false,
   });
   const keysByTag = new Map<string, Set<string>>();
-  const purgedAt = new LRUCache<string, number>({ max: 100_000, ttl: PURGE_MEMORY_MS });
+  const purgedAt = new LRUCache<string, number>({ ...upTo(100_000), ttl: PURGE_MEMORY_MS });
   const checkpoints = new Map<string, string>();
   let clock = 0;
   return {

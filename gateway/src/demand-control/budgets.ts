@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Viewer } from '@shop/auth';
 import type { DemandControlConfig } from '@shop/config';
 import { sharedWindow, type RedisClient } from '@shop/redis';
+import { upTo } from '../bounded-lru.js';
 /** Accounts this instance knows to be over budget: far more than a burst's distinct callers. */
 const BLOCKED_ACCOUNTS = 100_000;
 
@@ -65,7 +66,7 @@ export function createCostBudgets(options: CostBudgetsOptions): CostBudgets {
   const window = { keyPrefix: `${options.keyPrefix}cost-budget`, points: Number.MAX_SAFE_INTEGER, duration: options.windowSeconds };
   const counter = sharedWindow(options.redis, window);
   /** Account key → when its window ends (ms since the epoch). */
-  const blockedUntil = new LRUCache<string, number>({ max: BLOCKED_ACCOUNTS });
+  const blockedUntil = new LRUCache<string, number>(upTo(BLOCKED_ACCOUNTS));
 
   return {
     async spend(account, cost) {

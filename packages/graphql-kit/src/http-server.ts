@@ -187,7 +187,10 @@ async function handleGraphQL<Context extends BaseContext>(
 
 // A known length lets headers and body leave in one write, without chunked encoding.
 function sendAnswer(response: ServerResponse, answer: GraphQLAnswer) {
-  response.writeHead(answer.status, { ...Object.fromEntries(answer.headers), 'content-length': answer.body.length });
+  const headers: Record<string, string | number> = {};
+  for (const [name, value] of answer.headers) headers[name] = value;
+  headers['content-length'] = answer.body.length;
+  response.writeHead(answer.status, headers);
   response.end(answer.body);
 }
 
@@ -210,6 +213,8 @@ export function startHttpServer<Context extends BaseContext>(
   let whenAllAnswered: (() => void) | null = null;
   const crossOrigin = options.cors ? crossOriginPolicy(options.cors) : null;
   const compress = options.compress ? answerCompression() : null;
+  // Below info no line would be written: no request waits to describe itself.
+  const accessLog = options.accessLog && options.logger.isLevelEnabled('info');
   const server = createServer((request, response) => {
     inFlight.add(response);
     response.once('close', () => {
@@ -234,7 +239,7 @@ export function startHttpServer<Context extends BaseContext>(
     response.setHeader(REQUEST_ID_HEADER, scope.requestId);
     const traced = traceRequest(request, response, { path: pathname, requestId: scope.requestId, continueCaller: options.continueTraces ?? false });
     if (traced.traceId) scope.access.traceId = traced.traceId;
-    if (options.accessLog) logAccessWhenDone(options.logger, request, response, scope, pathname);
+    if (accessLog) logAccessWhenDone(options.logger, request, response, scope, pathname);
     const handle = async (): Promise<void> => {
       if (pathname === '/graphql') {
         if (crossOrigin && !crossOrigin(request, response)) return; // a preflight, answered
