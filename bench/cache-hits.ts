@@ -2,22 +2,20 @@
 // gateway's resident memory against plain Apollo Gateway's. Every server is a process of its
 // own, as production runs it: our gateway (NODE_ENV=production, the cache in Redis), a bare
 // node:http server answering each request with the bytes our gateway answered it with
-// (bench/reference-server.ts), and the load generator (bench/load-generator.ts), which sends
+// (bench/peer-gateways.ts), and the load generator (bench/load-generator.ts), which sends
 // `Product` for a random id of the 500 seeded (all cached beforehand) and checks every answer.
 // Cells alternate between the gateway and the bare server, round after round; CPU per request
 // is each server's own CPU time (from /proc) over its timed run, divided by the answers.
 // Then resident memory under the same load: our gateway with the cache off and on, and plain
 // Apollo Gateway, peak (VmHWM) of each process. Writes bench/README.md.
 //   npm run bench:cache-hits -- --seconds=10 --rounds=3 --connections=32 [--profile] [--hits-only] [--busy]
-// --profile also profiles the gateway's CPU (bench/cpu-profiler.mjs) over one more hit cell and
-// prints where it went (self time by package and by function); the profile stays where it says.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// --profile also profiles the gateway's CPU (bench/cpu-profile-agent.mjs) over one more hit cell and
+// prints where it went (self time by module and by function).
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { contractOperation } from '@shop/testing';
 import {
-  freePort,
   highBudgets,
   loadGeneratorPids,
   machineLine,
@@ -29,12 +27,11 @@ import {
   sourceLine,
   startCluster,
   startLoad,
-  startServer,
   waitForQuiet,
   writeReadmeSection,
-  type Cluster,
   type ServerProcess,
 } from './processes.js';
+import { profilerNodeOptions, selfTimes, takeProfile, topLines } from './cpu-profile.js';
 import type { LoadResult, ProductWorkload } from './workloads.js';
 
 const argument = (name: string, fallback: number) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
@@ -121,57 +118,6 @@ async function measureCell(server: ServerProcess, label: string, workload: Produ
   return { ...result, disturbed };
 }
 
-/** Self time of a V8 CPU profile (idle left out) by function and by package, the top of each. */
-function summariseProfile(path: string): string {
-  interface Node {
-    id: number;
-    callFrame: { functionName: string; url: string; lineNumber: number };
-    hitCount?: number;
-  }
-  const profile = JSON.parse(readFileSync(path, 'utf8')) as { nodes: Node[]; samples: number[] };
-  const idle = profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
-  // Shares of the time the process was busy.
-  const total = profile.samples.length - idle;
-  const byFunction = new Map<string, number>();
-  const byPackage = new Map<string, number>();
-  const where = (url: string) => {
-    if (!url) return '(native, GC)';
-    if (url.startsWith('node:')) return url;
-    const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-    if (inModules) return inModules[1]!;
-    const ours = /\/(gateway|packages\/[^/]+)\/src\/(.+)$/.exec(url);
-    return ours ? `${ours[1]}/${ours[2]}` : url.replace(/^file:\/\//, '');
-  };
-  for (const node of profile.nodes) {
-    const hits = node.hitCount ?? 0;
-    if (!hits || node.callFrame.functionName === '(idle)') continue;
-    const place = where(node.callFrame.url);
-    const name = `${node.callFrame.functionName || '(anonymous)'} ${place}${node.callFrame.url ? `:${node.callFrame.lineNumber + 1}` : ''}`;
-    byFunction.set(name, (byFunction.get(name) ?? 0) + hits);
-    byPackage.set(place, (byPackage.get(place) ?? 0) + hits);
-  }
-  const top = (map: Map<string, number>, count: number) =>
-    [...map.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, count)
-      .map(([name, hits]) => `  ${((100 * hits) / total).toFixed(1).padStart(5)} %  ${name}`)
-      .join('\n');
-  return `self time by package or file:\n${top(byPackage, 25)}\nself time by function:\n${top(byFunction, 30)}`;
-}
-
-async function startApollo(cluster: Cluster): Promise<ServerProcess & { graphqlUrl: string }> {
-  const port = await freePort();
-  const server = await startServer(
-    'Apollo Gateway',
-    'bench/reference-server.ts',
-    { REFERENCE: 'apollo', PORT: String(port), SUBGRAPH_URLS: JSON.stringify(cluster.subgraphUrls), GATEWAY_TOKEN_KEYS: cluster.gatewayKeys },
-    `http://127.0.0.1:${port}/graphql`,
-  );
-  const announced = /APOLLO_URL (\S+)/.exec(server.output());
-  if (!announced) throw new Error(`Apollo Gateway did not say where it listens:\n${server.output()}`);
-  return { ...server, url: announced[1]!, graphqlUrl: announced[1]! };
-}
-
 if (!BUSY) await waitForQuiet();
 await runBench('bench:cache-hits', 30, async () => {
   console.log('Starting PostgreSQL databases, the catalog (20 categories, 500 products) and three subgraph processes...');
@@ -184,8 +130,7 @@ await runBench('bench:cache-hits', 30, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'cache-hits-'));
   const answersFile = join(directory, 'answers.json');
   writeFileSync(answersFile, JSON.stringify(Object.fromEntries([...answers].map(([body, answer]) => [body, answer.body]))));
-  const barePort = await freePort();
-  const bare = await startServer('bare node:http', 'bench/reference-server.ts', { REFERENCE: 'bare', PORT: String(barePort), ANSWERS_FILE: answersFile }, `http://127.0.0.1:${barePort}/graphql`);
+  const bare = await cluster.startPeer('bare node:http', { peer: 'bare', answersFile });
 
   const cells = { gateway: [] as Cell[], bare: [] as Cell[] };
   for (let round = 0; round < ROUNDS; round++) {
@@ -205,20 +150,21 @@ await runBench('bench:cache-hits', 30, async () => {
   await gateway.stop();
 
   if (PROFILE) {
-    const profileFile = join(directory, 'gateway.cpuprofile');
-    const profiled = await cluster.startGateway('gateway (cache on, profiled)', {
-      ...highBudgets,
-      NODE_OPTIONS: `--import ${fileURLToPath(new URL('./cpu-profiler.mjs', import.meta.url))}`,
-      CPU_PROFILE_FILE: profileFile,
-    });
+    const profiled = await cluster.startGateway('gateway (cache on, profiled)', { ...highBudgets, NODE_OPTIONS: profilerNodeOptions });
     await everyProductCached(profiled, workload);
     // Not measured quietly: a profile's shares hold beside other work, and waiting would fill it with idle time.
     const load = startLoad({ label: 'profiled gateway', url: profiled.url, connections: CONNECTIONS, seconds: SECONDS, workload, seed: 99, warm: 'every-product' });
     await load.started;
     process.kill(profiled.pid, 'SIGUSR2');
     await load.result;
+    process.kill(profiled.pid, 'SIGUSR2');
+    const profile = await takeProfile(profiled.pid);
     await profiled.stop();
-    console.log(`\nProfile of the gateway serving hits (${profileFile}):\n${summariseProfile(profileFile)}`);
+    if (profile) {
+      const { byFunction, byModule, total } = selfTimes(profile);
+      const share = (micros: number) => `${((100 * micros) / total).toFixed(1)} %`;
+      console.log(`\nProfile of the gateway serving hits, self time:\n  by module\n${topLines(byModule, 25, share)}\n  by function\n${topLines(byFunction, 30, share)}`);
+    } else console.log('\nThe profiled gateway wrote no profile.');
   }
 
   if (HITS_ONLY) return;
@@ -234,7 +180,7 @@ await runBench('bench:cache-hits', 30, async () => {
   };
   await memoryCell('ours, cache off', await cluster.startGateway('gateway (cache off)', { ...highBudgets, RESPONSE_CACHE: 'false' }), false);
   await memoryCell('ours, cache on', await cluster.startGateway('gateway (cache on, memory)', highBudgets), true);
-  await memoryCell('plain Apollo Gateway', await startApollo(cluster), false);
+  await memoryCell('plain Apollo Gateway', await cluster.startPeer('plain Apollo Gateway', { peer: 'apollo' }), false);
 
   const rps = (which: keyof typeof cells) => cells[which].map((cell) => cell.result.rps);
   const ratio = median(rps('gateway')) / median(rps('bare'));

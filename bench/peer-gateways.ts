@@ -6,7 +6,7 @@
 // Each runs in a process of its own, as the bench starts it:
 //   node --import tsx bench/peer-gateways.ts '<PeerProcessSpec as JSON>'   (prints READY when listening)
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
@@ -105,28 +105,46 @@ export async function startHiveGateway({ subgraphUrls, gatewayKeys, port }: Peer
   };
 }
 
-/** The floor for the cache-hit path: the same bytes from a server that does nothing else. */
-export function startBareServer(body: string, port: number): Promise<RunningPeer> {
-  const bytes = Buffer.from(body);
+/**
+ * The floor for the cache-hit path: the same bytes from a server that does nothing else. With
+ * `byBody`, the answer depends on the request's body (a JSON object, body to answer), so the
+ * server reads each body, as a cache must to know its answer.
+ */
+export function startBareServer(answers: string, port: number, byBody = false): Promise<RunningPeer> {
+  const single = Buffer.from(answers);
+  const answerOf = byBody ? new Map(Object.entries(JSON.parse(answers) as Record<string, string>).map(([body, answer]) => [body, Buffer.from(answer)])) : undefined;
+  const notFound = Buffer.from('{"errors":[{"message":"no such request"}]}');
+  const send = (response: ServerResponse, bytes: Buffer, status = 200) => {
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length });
+    response.end(bytes);
+  };
   const server = createServer((request, response) => {
-    request.resume();
+    if (!answerOf) {
+      request.resume();
+      request.on('end', () => send(response, single));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length });
-      response.end(bytes);
+      const answer = answerOf.get(Buffer.concat(chunks).toString('utf8'));
+      if (answer) send(response, answer);
+      else send(response, notFound, 404);
     });
   });
   return listen(server, '/graphql', port);
 }
 
-/** What a peer process runs: which peer, its port, and the subgraphs and keys (or, for the bare server, the file of bytes it sends). */
+/** What a peer process runs: which peer, its port, and the subgraphs and keys (or, for the bare server, the file of bytes it sends, or of the answer to each body). */
 export type PeerProcessSpec =
   | { peer: 'apollo' | 'hive'; port: number; subgraphUrls: Record<SubgraphName, string>; gatewayKeys: string }
-  | { peer: 'bare'; port: number; bodyFile: string };
+  | { peer: 'bare'; port: number; bodyFile: string }
+  | { peer: 'bare'; port: number; answersFile: string };
 
 async function runPeerProcess(spec: PeerProcessSpec): Promise<void> {
   let running: RunningPeer;
   if (spec.peer === 'bare') {
-    running = await startBareServer(readFileSync(spec.bodyFile, 'utf8'), spec.port);
+    running = 'answersFile' in spec ? await startBareServer(readFileSync(spec.answersFile, 'utf8'), spec.port, true) : await startBareServer(readFileSync(spec.bodyFile, 'utf8'), spec.port);
   } else {
     const options = {
       subgraphUrls: spec.subgraphUrls,

@@ -227,14 +227,12 @@ export interface Cluster {
   admin: { email: string; password: string };
   subgraphs: Record<SubgraphName, ServerProcess>;
   subgraphUrls: Record<SubgraphName, string>;
-  /** GATEWAY_TOKEN_KEYS of the subgraphs: a peer gateway signs its fetches with it. */
-  gatewayKeys: string;
   /** Stops the three subgraphs (SIGTERM, then SIGKILL) and starts them again on the same ports and databases. */
   restartSubgraphs(): Promise<void>;
   /** Three more subgraph processes on the same databases, on ports of their own, with these settings over production's (run from another checkout's `root` when given: a baseline). */
   startSubgraphSet(label: string, env: Record<string, string>, root?: string): Promise<{ subgraphs: Record<SubgraphName, ServerProcess>; urls: Record<SubgraphName, string> }>;
-  /** Plain Apollo Gateway or Hive Gateway on these subgraphs, or a bare node:http server sending the bytes of `bodyFile`: a process of its own (bench/peer-gateways.ts). */
-  startPeer(name: string, spec: { peer: 'apollo' | 'hive'; subgraphUrls?: Record<SubgraphName, string> } | { peer: 'bare'; bodyFile: string }): Promise<ServerProcess>;
+  /** Plain Apollo Gateway or Hive Gateway on these subgraphs, or a bare node:http server sending the bytes of `bodyFile` (or of `answersFile`, by request body): a process of its own (bench/peer-gateways.ts). */
+  startPeer(name: string, spec: { peer: 'apollo' | 'hive'; subgraphUrls?: Record<SubgraphName, string> } | { peer: 'bare'; bodyFile: string } | { peer: 'bare'; answersFile: string }): Promise<ServerProcess>;
   /** The subgraphs' GATEWAY_TOKEN_KEYS (kid:secret), for a peer or a replay to sign with. */
   gatewayKeys: string;
   databaseUrls: Record<SubgraphName, string>;
@@ -427,7 +425,6 @@ export async function startCluster({ shoppers = 0 }: { shoppers?: number } = {})
         spec.peer === 'bare' ? { ...spec, port } : { peer: spec.peer, port, subgraphUrls: spec.subgraphUrls ?? subgraphUrls, gatewayKeys };
       return startServer(name, 'bench/peer-gateways.ts', { NODE_ENV: 'production' }, `http://${HOST}:${port}/graphql`, { args: [JSON.stringify(processSpec)], readyLine: 'READY' });
     },
-    gatewayKeys,
     databaseUrls: Object.fromEntries(subgraphNames.map((name) => [name, (databases.configs[name] as { url: string }).url])) as Record<SubgraphName, string>,
     shop,
     startGateway: async (name, env) => {

@@ -6,12 +6,9 @@
 // request (from /proc); a second one, profiled, the functions and modules with the most
 // self time, in CPU ms per request.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { subgraphNames, type SubgraphName } from '@shop/config';
 import { contractOperation } from '@shop/testing';
+import { profilerNodeOptions, selfTimes, takeProfile, topLines } from './cpu-profile.js';
 import { runBench, signIn, startCluster } from './processes.js';
 import { between, pick, seededRandom, sorts, type Random, type SeededCatalog } from './workloads.js';
 
@@ -52,61 +49,9 @@ function requestFor(name: WorkloadName, catalog: SeededCatalog, random: Random):
   }
 }
 
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
-interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: CallFrame }>;
-  samples: number[];
-  timeDeltas: number[];
-}
-
-/** `node_modules/graphql`, `packages/auth`, `node:internal/...`: where a function lives, at the grain worth comparing. */
-function moduleOf(url: string): string {
-  if (!url) return '(native or VM)';
-  if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/');
-  const dependency = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (dependency) return `node_modules/${dependency[1]}`;
-  const ours = /\/((?:packages|subgraphs|gateway)\/[^/]+)\//.exec(url);
-  return ours ? ours[1]! : url;
-}
-
-/** Self time by function and by module. */
-function selfTimes(profile: CpuProfile) {
-  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-  const byFunction = new Map<string, number>();
-  const byModule = new Map<string, number>();
-  let total = 0;
-  for (let index = 0; index < profile.samples.length; index++) {
-    // A sample's time is the gap to the next one.
-    const delta = profile.timeDeltas[index + 1] ?? 0;
-    const frame = frames.get(profile.samples[index]!)!;
-    if (frame.functionName === '(idle)') continue;
-    const where = frame.url ? `${frame.url.replace(/^file:\/\/.*?\/(node_modules|packages|subgraphs)\//, '$1/')}:${frame.lineNumber + 1}` : '';
-    const key = `${frame.functionName || '(anonymous)'} ${where}`;
-    byFunction.set(key, (byFunction.get(key) ?? 0) + delta);
-    const module = moduleOf(frame.url);
-    byModule.set(module, (byModule.get(module) ?? 0) + delta);
-    total += delta;
-  }
-  return { byFunction, byModule, total };
-}
-
-function printTop(title: string, times: Map<string, number>, requests: number, count: number) {
-  console.log(`  ${title}`);
-  for (const [key, micros] of [...times].sort((a, b) => b[1] - a[1]).slice(0, count)) {
-    console.log(`    ${(micros / 1000 / requests).toFixed(3).padStart(7)} ms/req  ${key}`);
-  }
-}
-
-const agent = fileURLToPath(new URL('./cpu-profile-agent.mjs', import.meta.url));
-const profileOf = (pid: number) => join(tmpdir(), `bench-profile-${pid}.cpuprofile`);
-
 await runBench('bench:profile', 20, async () => {
   const cluster = await startCluster();
-  const profiled = await cluster.startSubgraphSet('profiled', { NODE_OPTIONS: `--import ${agent}` });
+  const profiled = await cluster.startSubgraphSet('profiled', { NODE_OPTIONS: profilerNodeOptions });
   const gateway = await cluster.startGateway('gateway', {
     RESPONSE_CACHE: 'false',
     USERS_URL: profiled.urls.users,
@@ -164,21 +109,17 @@ await runBench('bench:profile', 20, async () => {
   await drive(REQUESTS);
   toggle();
   for (const name of subgraphNames) {
-    const file = profileOf(profiled.subgraphs[name].pid);
-    for (let waited = 0; !existsSync(file) && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
-    if (!existsSync(file)) {
+    const profile = await takeProfile(profiled.subgraphs[name].pid);
+    if (!profile) {
       console.log(`\n${name}: no profile written`);
       continue;
     }
-    // Written at once, but read only once whole: a second wait after it appears.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-    rmSync(file);
     const { byFunction, byModule, total } = selfTimes(profile);
     // A subgraph the workload barely reaches has nothing worth listing.
     if (cpuMs[name] < 0.05) continue;
+    const perRequest = (micros: number) => `${(micros / 1000 / REQUESTS).toFixed(3)} ms/req`;
     console.log(`\n${name}: ${(total / 1000 / REQUESTS).toFixed(2)} ms/req sampled on the main thread (profiler on)`);
-    printTop('by module (self time)', byModule, REQUESTS, 15);
-    printTop('by function (self time)', byFunction, REQUESTS, TOP);
+    console.log(`  by module (self time)\n${topLines(byModule, 15, perRequest)}`);
+    console.log(`  by function (self time)\n${topLines(byFunction, TOP, perRequest)}`);
   }
 });
