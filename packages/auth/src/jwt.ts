@@ -78,6 +78,8 @@ export function verifyJwt(
   const key = typeof header.kid === 'string' ? keys.verifying.get(header.kid) : undefined;
   if (!key || !BASE64URL.test(encodedSignature)) return null;
   const signature = Buffer.from(encodedSignature, 'base64url');
+  // base64url leaves spare bits in the last character: only the one canonical spelling of a signature is the token.
+  if (signature.toString('base64url') !== encodedSignature) return null;
   const expected = signatureOf(key.secret, `${encodedHeader}.${encodedPayload}`);
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null;
 

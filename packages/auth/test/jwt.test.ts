@@ -52,6 +52,18 @@ describe('JWT (HS256 with node:crypto)', () => {
     expect(verifyJwt(keys, purpose, 'not a token', options)).toBeNull();
   });
 
+  it('accepts only the canonical spelling of a signature (no second token for the same bytes)', () => {
+    const token = signJwt(keys, purpose, { sub: 'user-1' }, 60);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    // 32 bytes take 43 characters: the last one carries 2 spare bits that decode to the same bytes.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(signature.at(-1)!);
+    const respelled = `${signature.slice(0, -1)}${alphabet[last ^ 1]}`;
+    expect(Buffer.from(respelled, 'base64url').equals(Buffer.from(signature, 'base64url'))).toBe(true);
+    expect(verifyJwt(keys, purpose, token, options)).not.toBeNull();
+    expect(verifyJwt(keys, purpose, `${header}.${payload}.${respelled}`, options)).toBeNull();
+  });
+
   it('refuses alg none and any algorithm but HS256', () => {
     const unsigned = `${segment({ alg: 'none', typ: 'JWT' })}.${segment(validClaims())}.`;
     expect(verifyJwt(keys, purpose, unsigned, options)).toBeNull();
