@@ -2,9 +2,10 @@
 // Where a subgraph's CPU goes on one workload the response cache cannot answer: the three
 // subgraphs run as production runs them (bench/processes.ts) with V8's sampling profiler
 // loaded (bench/cpu-profile-agent.mjs), and a gateway with its cache off sends them the
-// workload's real subgraph requests. A first run, unprofiled, gives each subgraph's CPU per
-// request (from /proc); a second one, profiled, the functions and modules with the most
-// self time, in CPU ms per request.
+// workload's real subgraph requests. A first run, unprofiled, gives each subgraph's and the
+// gateway's CPU per request (from /proc); a second one, profiled, the functions and modules
+// with the most self time, in CPU ms per request, for each subgraph and for the gateway (whose
+// misses are the other half of what a request costs).
 import { randomUUID } from 'node:crypto';
 import { subgraphNames, type SubgraphName } from '@shop/config';
 import { contractOperation } from '@shop/testing';
@@ -53,6 +54,7 @@ await runBench('bench:profile', 20, async () => {
   const cluster = await startCluster();
   const profiled = await cluster.startSubgraphSet('profiled', { NODE_OPTIONS: profilerNodeOptions });
   const gateway = await cluster.startGateway('gateway', {
+    NODE_OPTIONS: profilerNodeOptions,
     RESPONSE_CACHE: 'false',
     USERS_URL: profiled.urls.users,
     CATALOG_URL: profiled.urls.catalog,
@@ -103,20 +105,21 @@ await runBench('bench:profile', 20, async () => {
   console.log(`\n${workloadName}: ${REQUESTS} requests through a gateway with its cache off, ${CONCURRENCY} at a time, ${rate.toFixed(0)} req/s, ${failed} with errors${firstFailure ? ` (first: ${firstFailure})` : ''}`);
   console.log(`CPU per request (from /proc): ${subgraphNames.map((name) => `${name} ${cpuMs[name].toFixed(2)} ms`).join(', ')}, subgraphs ${subgraphNames.reduce((sum, name) => sum + cpuMs[name], 0).toFixed(2)} ms; gateway ${gatewayMs.toFixed(2)} ms`);
 
-  const toggle = () => subgraphNames.forEach((name) => process.kill(profiled.subgraphs[name].pid, 'SIGUSR2'));
+  const profiledProcesses = [...subgraphNames.map((name) => ({ name, pid: profiled.subgraphs[name].pid, cpuMs: cpuMs[name] })), { name: 'gateway', pid: gateway.pid, cpuMs: gatewayMs }];
+  const toggle = () => profiledProcesses.forEach(({ pid }) => process.kill(pid, 'SIGUSR2'));
   toggle();
   await new Promise((resolve) => setTimeout(resolve, 500));
   await drive(REQUESTS);
   toggle();
-  for (const name of subgraphNames) {
-    const profile = await takeProfile(profiled.subgraphs[name].pid);
+  for (const { name, pid, cpuMs: processCpuMs } of profiledProcesses) {
+    const profile = await takeProfile(pid);
     if (!profile) {
       console.log(`\n${name}: no profile written`);
       continue;
     }
     const { byFunction, byModule, total } = selfTimes(profile);
     // A subgraph the workload barely reaches has nothing worth listing.
-    if (cpuMs[name] < 0.05) continue;
+    if (processCpuMs < 0.05) continue;
     const perRequest = (micros: number) => `${(micros / 1000 / REQUESTS).toFixed(3)} ms/req`;
     console.log(`\n${name}: ${(total / 1000 / REQUESTS).toFixed(2)} ms/req sampled on the main thread (profiler on)`);
     console.log(`  by module (self time)\n${topLines(byModule, 15, perRequest)}`);
