@@ -1,14 +1,22 @@
 import { EventTopic } from '@shop/contracts';
 import { writeEvent } from '@shop/db';
 import type { PageWindow } from '@shop/graphql-kit';
+import type { Amount } from '@shop/graphql-kit';
 import { Prisma, type Order, type OrderItem, type OrderStatus } from '../generated/prisma/client.js';
 import type { PostalAddress } from './users-client.js';
 import type { OrdersPrisma } from './client.js';
 import { erasedFields, holdBuyer, isErasedBuyer } from './erasure.js';
 
-export type OrderRecord = Order;
-/** An order line with its order's currency (one currency per order). */
-export type OrderItemRecord = OrderItem & { currency: string };
+/** An order line as the schema shows it, with its order's currency (one currency per order). */
+export interface OrderItemRecord {
+  id: string;
+  productId: string;
+  quantity: number;
+  unitPrice: Amount;
+  currency: string;
+}
+/** An order; a page that was asked for the lines read them with it (`loadedItems`), others load them when asked. */
+export type OrderRecord = Order & { loadedItems?: OrderItemRecord[] };
 /** An order row as Prisma's model reads it: Decimal total, Date instants, parsed JSON. */
 const orderColumns = Prisma.sql`
   o.id, o.user_id AS "userId", o.status, o.total, o.currency, o.idempotency_key AS "idempotencyKey",
@@ -46,20 +54,36 @@ function whereClause(conditions: OrderConditions): Prisma.Sql {
 }
 
 /**
- * A page of orders, newest first, with the total the conditions match as a window count over
- * the same scan: one statement. A page past the end has no row to carry the total: it is
- * counted apart then.
+ * The lines of each order of a page, read with the page: a JSON array per order (unit prices as
+ * text, keeping their scale), in the order the loader reads them.
  */
-export async function findOrderPage(prisma: OrdersPrisma, query: PageWindow & { conditions: OrderConditions }) {
+const pageLines = Prisma.sql`
+  COALESCE((
+    SELECT json_agg(json_build_object('id', i.id, 'productId', i.product_id, 'quantity', i.quantity, 'unitPrice', i.unit_price::text, 'currency', p.currency)
+      ORDER BY i.product_name ASC, i.id ASC)
+    FROM order_items i WHERE i.order_id = p.id
+  ), '[]'::json) AS "loadedItems"`;
+
+/**
+ * A page of orders, newest first, with the total the conditions match as a window count over
+ * the same scan, and the orders' lines if asked: one statement. A page past the end has no row
+ * to carry the total: it is counted apart then.
+ */
+export async function findOrderPage(prisma: OrdersPrisma, query: PageWindow & { conditions: OrderConditions; withItems: boolean }) {
   const where = whereClause(query.conditions);
-  const rows = await prisma.$queryRaw<Array<Order & { totalItems: bigint }>>`
+  const page = Prisma.sql`
     SELECT ${orderColumns}, count(*) OVER () AS "totalItems" FROM orders o WHERE ${where}
     ORDER BY o.created_at DESC, o.id ASC LIMIT ${query.take} OFFSET ${query.skip}`;
+  const rows = query.withItems
+    ? await prisma.$queryRaw<Array<OrderRecord & { totalItems: bigint }>>`
+        SELECT p.*, ${pageLines} FROM (${page}) p ORDER BY p."createdAt" DESC, p.id ASC`
+    : await prisma.$queryRaw<Array<OrderRecord & { totalItems: bigint }>>(page);
   if (rows.length === 0) {
     const [counted] = await prisma.$queryRaw<Array<{ count: bigint }>>`SELECT count(*) AS count FROM orders o WHERE ${where}`;
     return { items: [], totalItems: Number(counted!.count) };
   }
-  return { items: rows.map(({ totalItems: _total, ...order }) => order), totalItems: Number(rows[0]!.totalItems) };
+  const totalItems = Number(rows[0]!.totalItems);
+  return { items: rows.map(({ totalItems: _total, ...order }) => order), totalItems };
 }
 
 export type OrderWithItems = Order & { items: OrderItem[] };

@@ -1,8 +1,12 @@
 import type { UserResolvers } from '../generated/graphql.js';
 import { cartOf } from '../services/cart.js';
 import { listOrdersOfUser } from '../services/orders.js';
+import { selectsPath } from './selection.js';
 
 export const User: UserResolvers = {
-  orders: (user, args, ctx) => listOrdersOfUser(ctx, user.id, args),
+  orders: (user, args, ctx, info) => listOrdersOfUser(ctx, user.id, args, selectsPath(info, ORDER_LINES)),
   cart: (user, _args, ctx) => cartOf(ctx, user.id),
 };
+
+/** An order page's `items { items }`: the orders' lines. */
+export const ORDER_LINES = ['items', 'items'] as const;

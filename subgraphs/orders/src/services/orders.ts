@@ -5,7 +5,7 @@ import type { Order, OrderStatus } from '../generated/prisma/client.js';
 import type { OrderFilter, PlaceOrderInput, UserOrderFilter } from '../generated/graphql.js';
 import type { Context } from '../context.js';
 import type { PostalAddress } from '../data/users-client.js';
-import { findOrderPage, transitionOrder, type OrderConditions, type OrderItemRecord } from '../data/orders.js';
+import { findOrderPage, transitionOrder, type OrderConditions, type OrderItemRecord, type OrderRecord } from '../data/orders.js';
 import { parseIdempotencyKey, parseOrderLines, parseShipping } from './placement.js';
 
 const canSeeOrdersOf = (viewer: Viewer, userId: string) => isAdmin(viewer) || isSelf(viewer, userId);
@@ -23,22 +23,28 @@ export async function getOrderReference(ctx: Context, id: string): Promise<Order
   return order && canSeeOrdersOf(ctx.viewer, order.userId) ? order : null;
 }
 
-async function orderPage(ctx: Context, conditions: OrderConditions, args: PageArgs): Promise<Page<Order>> {
-  const page = await readPage(args, (window) => findOrderPage(ctx.prisma, { conditions, ...window }));
+/** What a page reads: `withItems` when the selection asks for the orders' lines, read with the page then. */
+async function orderPage(ctx: Context, conditions: OrderConditions, args: PageArgs, withItems: boolean): Promise<Page<OrderRecord>> {
+  const page = await readPage(args, (window) => findOrderPage(ctx.prisma, { conditions, withItems, ...window }));
   page.items.forEach((order) => ctx.loaders.orderById.prime(order.id, order));
   return page;
 }
 
 /** A user's own orders (or any user's, for an admin), by status if asked. */
-export function listOrdersOfUser(ctx: Context, userId: string, args: PageArgs & { filter?: UserOrderFilter | null }): Promise<Page<Order>> {
+export function listOrdersOfUser(
+  ctx: Context,
+  userId: string,
+  args: PageArgs & { filter?: UserOrderFilter | null },
+  withItems: boolean,
+): Promise<Page<OrderRecord>> {
   requireUser(ctx.viewer);
   if (!canSeeOrdersOf(ctx.viewer, userId)) return Promise.resolve(emptyPage(args));
   const status = args.filter?.status;
-  return orderPage(ctx, { userId, status: status ?? undefined }, args);
+  return orderPage(ctx, { userId, status: status ?? undefined }, args, withItems);
 }
 
 /** Every order; `@requiresScopes` in the SDL keeps this to admins. */
-export function listAllOrders(ctx: Context, args: PageArgs & { filter?: OrderFilter | null }): Promise<Page<Order>> {
+export function listAllOrders(ctx: Context, args: PageArgs & { filter?: OrderFilter | null }, withItems: boolean): Promise<Page<OrderRecord>> {
   const filter = args.filter ?? {};
   return orderPage(
     ctx,
@@ -49,15 +55,19 @@ export function listAllOrders(ctx: Context, args: PageArgs & { filter?: OrderFil
       createdBefore: filter.createdBefore ?? undefined,
     },
     args,
+    withItems,
   );
 }
 
 /** The copy taken when the order was placed (written through postalAddressSchema, so read as it). */
 export const shippingAddressOf = (order: Order) => order.shippingAddress as PostalAddress | null;
 
-export async function itemsOf(ctx: Context, order: Order): Promise<OrderItemRecord[]> {
-  const items = await ctx.loaders.itemsByOrderId.load(order.id);
-  return items.map((item) => ({ ...item, currency: order.currency }));
+/** The lines read with the order's page, at once (no promise for graphql-js to wait on); otherwise loaded in a batch. */
+export function itemsOf(ctx: Context, order: OrderRecord): OrderItemRecord[] | Promise<OrderItemRecord[]> {
+  return (
+    order.loadedItems ??
+    ctx.loaders.itemsByOrderId.load(order.id).then((items) => items.map((item) => ({ ...item, currency: order.currency })))
+  );
 }
 
 export function placeOrder(ctx: Context, input: PlaceOrderInput): Promise<Order> {
