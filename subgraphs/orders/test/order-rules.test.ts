@@ -49,8 +49,16 @@ describe('order rules (service)', () => {
       // Others bought all but one of the scarce units: its line of two drops out of the subtotal.
       await service.catalog.client.reserve({ reservationId: randomUUID(), lines: [{ productId: scarce.id, quantity: 9 }] });
 
-      const cart = await cartOf(service.contextFor(buyer), buyer.userId);
+      const cart = await cartOf(service.contextFor(buyer), buyer.userId, false);
       expect(await subtotal(service.contextFor(buyer), cart)).toEqual({ amount: '7.50', currency: 'USD' });
+      // Read with its prices, the cart answers the same, at once.
+      const pricedCtx = service.contextFor(buyer);
+      const priced = await cartOf(pricedCtx, buyer.userId, true);
+      expect(subtotal(pricedCtx, priced)).toEqual({ amount: '7.50', currency: 'USD' });
+      expect(priced.items.map((item) => lineTotal(pricedCtx, item))).toEqual([
+        { amount: '7.50', currency: 'USD' },
+        { amount: '200.00', currency: 'USD' },
+      ]);
     });
 
     it('has no subtotal for a cart mixing currencies', async () => {
@@ -58,7 +66,7 @@ describe('order rules (service)', () => {
       const ctx = service.contextFor(buyer);
       await addToCart(ctx, service.catalog.product({ currency: 'USD' }).id, 1);
       await addToCart(ctx, service.catalog.product({ currency: 'EUR' }).id, 1);
-      expect(await subtotal(service.contextFor(buyer), await cartOf(ctx, buyer.userId))).toBeNull();
+      expect(await subtotal(service.contextFor(buyer), await cartOf(ctx, buyer.userId, true))).toBeNull();
     });
   });
 

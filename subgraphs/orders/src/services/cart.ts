@@ -3,14 +3,26 @@ import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
 import { multiplyMoney, parseId, parseInput, sumMoney } from '@shop/graphql-kit';
 import { z } from 'zod';
 import type { CartItem } from '../generated/prisma/client.js';
+import type { ProductSnapshot } from '../data/catalog-client.js';
 import { addToCartLine, deleteCartLines, findCart, upsertCartLine, type CartRecord } from '../data/carts.js';
 import type { Context } from '../context.js';
 import { MAX_LINE_QUANTITY, parseIdempotencyKey, parseShipping } from './placement.js';
 
-/** A cart is its owner's (and, for support, an admin's) to read. */
-export function cartOf(ctx: Context, userId: string): Promise<CartRecord> {
+/**
+ * A cart is its owner's (and, for support, an admin's) to read. `withPrices` when the selection
+ * asks for a price or availability: the lines' products are then looked up in catalog at once,
+ * in one call, so that each line's fields answer without a promise of their own.
+ */
+export function cartOf(ctx: Context, userId: string, withPrices: boolean): Promise<CartRecord> {
   if (!isSelf(ctx.viewer, userId) && !isAdmin(ctx.viewer)) throw new AppError(ErrorCode.FORBIDDEN, 'A cart is its owner\'s');
-  return findCart(ctx.prisma, userId);
+  return withPrices ? pricedCart(ctx, userId) : findCart(ctx.prisma, userId);
+}
+
+async function pricedCart(ctx: Context, userId: string): Promise<CartRecord> {
+  const cart = await findCart(ctx.prisma, userId);
+  // A failed lookup is not the cart's: the loader keeps it, and each field needing a price reports it as before.
+  if (cart.items.length > 0) await ctx.loaders.productSnapshot.loadMany(cart.items.map((item) => item.productId));
+  return cart;
 }
 
 /** A cart line's units: from 1 when adding, from 0 (removing the line) when setting. */
@@ -63,24 +75,34 @@ export async function checkout(ctx: Context, idempotencyKey: string, shippingAdd
   return ctx.placement.placeOnce({ userId, idempotencyKey: key, kind: 'checkout', shipping });
 }
 
-/** Quantity times the product's current price; null when the product is gone. */
-export async function lineTotal(ctx: Context, item: CartItem) {
-  const product = await ctx.loaders.productSnapshot.load(item.productId);
-  return product ? { amount: multiplyMoney(product.price, item.quantity), currency: product.currency } : null;
+/** The line's product as catalog has it now (null when gone): at once if already read. */
+function withProduct<Answer>(ctx: Context, item: CartItem, answer: (product: ProductSnapshot | null) => Answer): Answer | Promise<Answer> {
+  const known = ctx.loaders.knownSnapshots.get(item.productId);
+  return known !== undefined ? answer(known) : ctx.loaders.productSnapshot.load(item.productId).then(answer);
 }
+
+/** Quantity times the product's current price; null when the product is gone. */
+const lineTotalAt = (product: ProductSnapshot | null, item: CartItem) =>
+  product ? { amount: multiplyMoney(product.price, item.quantity), currency: product.currency } : null;
 
 /** False when the product became inactive or has fewer units than the line asks for. */
-export async function isAvailable(ctx: Context, item: CartItem): Promise<boolean> {
-  const product = await ctx.loaders.productSnapshot.load(item.productId);
-  return Boolean(product?.orderable && product.stockQuantity >= item.quantity);
-}
+const availableAt = (product: ProductSnapshot | null, item: CartItem) => Boolean(product?.orderable && product.stockQuantity >= item.quantity);
+
+export const lineTotal = (ctx: Context, item: CartItem) => withProduct(ctx, item, (product) => lineTotalAt(product, item));
+
+export const isAvailable = (ctx: Context, item: CartItem) => withProduct(ctx, item, (product) => availableAt(product, item));
 
 /** The sum of the lines that can be ordered now; null for an empty cart or mixed currencies. */
-export async function subtotal(ctx: Context, cart: CartRecord) {
-  // Loaded together, so the lines' products come in one catalog call.
-  const available = await Promise.all(cart.items.map((item) => isAvailable(ctx, item)));
-  const lines = (await Promise.all(cart.items.filter((_item, index) => available[index]).map((item) => lineTotal(ctx, item)))).map((line) => line!);
+function subtotalAt(items: readonly CartItem[], products: ReadonlyArray<ProductSnapshot | null>) {
+  const lines = items.flatMap((item, index) => (availableAt(products[index]!, item) ? [lineTotalAt(products[index]!, item)!] : []));
   const currencies = new Set(lines.map((line) => line.currency));
   if (lines.length === 0 || currencies.size !== 1) return null;
   return { amount: sumMoney(lines.map((line) => line.amount)), currency: lines[0]!.currency };
+}
+
+export function subtotal(ctx: Context, cart: CartRecord) {
+  const known = cart.items.map((item) => ctx.loaders.knownSnapshots.get(item.productId));
+  if (!known.includes(undefined)) return subtotalAt(cart.items, known as Array<ProductSnapshot | null>);
+  // Loaded together, so the lines' products come in one catalog call.
+  return Promise.all(cart.items.map((item) => ctx.loaders.productSnapshot.load(item.productId))).then((products) => subtotalAt(cart.items, products));
 }
