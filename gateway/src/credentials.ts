@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import { anonymousViewer, internalClient, parseViewer, type Viewer } from '@shop/auth';
@@ -55,7 +55,8 @@ export function createAuthenticator(usersUrl: string, gatewayKeys: KeyRing, cach
     async viewerFor(headers) {
       const credential = credentialOf(headers);
       if (!credential) return anonymousViewer;
-      const key = createHash('sha256').update(JSON.stringify(credential)).digest('base64url');
+      // One call, not a Hash object per request.
+      const key = hash('sha256', JSON.stringify(credential), 'base64url');
       let verdict = verdicts.get(key);
       if (!verdict) {
         // Concurrent requests with one credential share a single check.

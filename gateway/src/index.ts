@@ -115,7 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (!viewer) viewers.set(request, (viewer = authenticator.viewerFor(request.headers).then(noteViewer)));
     return viewer;
   };
-  const metrics = new GatewayMetrics({ config: options.metrics, trustedDocuments: trustedDocuments.values() });
+  const metrics = new GatewayMetrics({ config: options.metrics, trustedDocuments: trustedDocuments.values(), cacheHits: options.responseCache.enabled });
   const subgraphClients = new Map(
     subgraphNames.map((name) => [
       name,

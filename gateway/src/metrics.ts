@@ -109,6 +109,8 @@ export interface GatewayMetricsOptions {
   config: GatewayMetricsConfig;
   /** The trusted documents' texts: their operations are named in the labels, as the contract's are. */
   trustedDocuments: Iterable<string>;
+  /** Whether a response cache answers requests (unless false): only then is each document's operation remembered, for its hits. */
+  cacheHits?: boolean;
 }
 
 /**
@@ -123,6 +125,7 @@ export class GatewayMetrics {
   private readonly clientVersions: BoundedLabel;
   /** The operation of documents that ran, for the cache's hits of them that name none. */
   private readonly resolvedOperations = new LRUCache<string, string>({ maxSize: REMEMBERED_DOCUMENT_CHARACTERS, sizeCalculation: (_, key) => key.length });
+  private readonly cacheHits: boolean;
   private circuits: ReadonlyMap<SubgraphName, { circuitState(): CircuitStateName }> = new Map();
   /** Each label combination's series, looked up once: the cache-hit path observes one per request. */
   private readonly requestSeries = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<'operation' | 'client' | 'outcome'> }>();
@@ -186,6 +189,7 @@ export class GatewayMetrics {
   readonly cacheEvents: ConsumerObserver = consumerMetrics(this.registry, 'gateway_cache');
 
   constructor(options: GatewayMetricsOptions) {
+    this.cacheHits = options.cacheHits ?? true;
     this.operations = new BoundedLabel(operationNamesIn([...contractDocuments(), ...options.trustedDocuments]));
     this.clients = new BoundedLabel(options.config.clientNames, options.config.maxClientNames);
     this.clientVersions = new BoundedLabel([], options.config.maxClientNames);
@@ -239,7 +243,8 @@ export class GatewayMetrics {
    */
   private operationOf(parts: GraphQLRequestParts, cache: string | undefined): string {
     const known = currentRequestScope()?.access.operationName ?? null;
-    if (known && cache === 'HIT') return this.operations.valueOf(known, 'none');
+    // Without a response cache no hit will ask, and remembering costs a key of the document's whole text.
+    if (!this.cacheHits || (known && cache === 'HIT')) return this.operations.valueOf(known, 'none');
     const key = operationKeyOf(requestFieldsOf(parts));
     if (known) this.resolvedOperations.set(key, known);
     return this.operations.valueOf(known ?? this.resolvedOperations.get(key) ?? null, 'none');

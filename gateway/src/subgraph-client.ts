@@ -199,7 +199,11 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
       { viewer, clientIp },
       { audience: this.name, request: { method: 'POST', path: this.path, body } },
     );
-    const deadline = AbortSignal.timeout(this.deadlines.totalMs);
+    // Not AbortSignal.timeout: its timer outlives the fetch, and at the deadline, long after the
+    // answer, builds a TimeoutError with its stack for every fetch made then. This one ends with the fetch.
+    const deadlineReached = new AbortController();
+    const deadline = deadlineReached.signal;
+    const timeout = setTimeout(() => deadlineReached.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), this.deadlines.totalMs);
     this.retryBudget.recordRequest();
     const attempt = () => this.breaker.execute(() => this.attempt(body, token, deadline));
     const started = performance.now();
@@ -211,6 +215,9 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
       const clientError = clientErrorOf(error, deadline);
       this.observeFetch(this.name, fetchOutcomeOf(clientError), (performance.now() - started) / 1000);
       throw clientError;
+    } finally {
+      // The answer is read whole within the attempt: nothing waits on the deadline any more.
+      clearTimeout(timeout);
     }
   }
 
