@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Change } from '@shop/contracts';
+import { requestSlot } from '@shop/logging';
 
 /** What one request may cost the database. */
 export interface RequestBounds {
@@ -16,7 +16,8 @@ export interface RequestWork {
   readonly bounds: RequestBounds;
 }
 
-const currentRequest = new AsyncLocalStorage<RequestWork>();
+// In the request's async context beside its log scope: one AsyncLocalStorage for both (docs/adr/0037).
+const currentRequest = requestSlot<RequestWork>('database work');
 
 /**
  * Runs one request's work in a scope of its own, so that what it does (the SQL it issues,
@@ -26,18 +27,18 @@ const currentRequest = new AsyncLocalStorage<RequestWork>();
 export const asRequest = <T>(run: () => T, bounds: RequestBounds): T =>
   currentRequest.run({ changes: [], rows: 0, databaseUnavailable: false, bounds }, run);
 
-export const requestWork = (): RequestWork | undefined => currentRequest.getStore();
+export const requestWork = (): RequestWork | undefined => currentRequest.get();
 
 export const isPastRowBound = (work: RequestWork): boolean => work.rows > work.bounds.maxRows;
 
 /** The row bound the current request went past, if it did: then its answer must say so instead of what it loaded. */
 export function passedRowBound(): number | undefined {
-  const work = currentRequest.getStore();
+  const work = currentRequest.get();
   return work && isPastRowBound(work) ? work.bounds.maxRows : undefined;
 }
 
 /** True when the current request met an unreachable database: whatever it computed is partial, and retrying later may succeed. */
-export const databaseWasUnavailable = (): boolean => currentRequest.getStore()?.databaseUnavailable ?? false;
+export const databaseWasUnavailable = (): boolean => currentRequest.get()?.databaseUnavailable ?? false;
 
 /**
  * Records a change made by the current request, so the response can tell the gateway at
@@ -45,8 +46,8 @@ export const databaseWasUnavailable = (): boolean => currentRequest.getStore()?.
  * commit: a rollback only means a needless purge.
  */
 export function noteChange(change: Change): void {
-  currentRequest.getStore()?.changes.push(change);
+  currentRequest.get()?.changes.push(change);
 }
 
 /** The changes the current request has made so far. */
-export const changesOfThisRequest = (): readonly Change[] => currentRequest.getStore()?.changes ?? [];
+export const changesOfThisRequest = (): readonly Change[] => currentRequest.get()?.changes ?? [];

@@ -4,6 +4,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { isAdmin, type Viewer } from '@shop/auth';
 import { apolloRequestErrorCodes, errorRegistry } from '@shop/errors';
 import { currentRequestScope, type Logger, type RequestScope, type ViewerKind } from '@shop/logging';
+import { pluginOf, type RequestHooks } from './request-hooks.js';
 
 /** An id a caller (a load balancer, a client) may choose: bounded, and nothing a log reader could trip on. */
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -61,23 +62,22 @@ export function noteErrorCodes(codes: readonly unknown[]): void {
 }
 
 /** Fills the current request's access record with what Apollo learns: the operation and the answer's error codes. */
-export function accessRecordPlugin<Context extends BaseContext>(): ApolloServerPlugin<Context> {
+export function accessRecord<Context extends BaseContext>(): RequestHooks<Context> {
   return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, operationName }) {
-          const scope = currentRequestScope();
-          if (!scope || !operation) return;
-          scope.access.operationType = operation.operation;
-          if (operationName) scope.access.operationName = operationName;
-        },
-        async willSendResponse({ response }) {
-          if (response.body.kind === 'single') noteErrorCodes((response.body.singleResult.errors ?? []).map((error) => error.extensions?.code));
-        },
-      };
+    didResolveOperation({ operation, operationName }) {
+      const scope = currentRequestScope();
+      if (!scope || !operation) return;
+      scope.access.operationType = operation.operation;
+      if (operationName) scope.access.operationName = operationName;
+    },
+    willSendResponse({ response }) {
+      if (response.body.kind === 'single') noteErrorCodes((response.body.singleResult.errors ?? []).map((error) => error.extensions?.code));
     },
   };
 }
+
+/** accessRecord as a plugin of its own. */
+export const accessRecordPlugin = <Context extends BaseContext>(): ApolloServerPlugin<Context> => pluginOf([accessRecord<Context>()]);
 
 function boundedHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];

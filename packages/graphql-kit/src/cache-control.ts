@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
+import type { BaseContext, GraphQLRequestContext } from '@apollo/server';
 import {
   defaultFieldResolver,
   getNamedType,
@@ -11,6 +11,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
+import type { RequestHooks } from './request-hooks.js';
 
 type CachePolicy = GraphQLRequestContext<BaseContext>['overallCachePolicy'];
 
@@ -119,17 +120,15 @@ export function applyStaticCacheHints(schema: GraphQLSchema): GraphQLSchema {
  * Sets Cache-Control as Apollo's plugin does (replaced by ApolloServerPluginCacheControlDisabled):
  * `max-age=N, public|private` for a cacheable answer without errors, `no-store` otherwise.
  */
-export function staticCacheControlPlugin<Context extends BaseContext>(): ApolloServerPlugin<Context> {
+export function staticCacheControl<Context extends BaseContext>(): RequestHooks<Context> {
   return {
-    async requestDidStart({ contextValue, overallCachePolicy }) {
+    requestDidStart({ contextValue, overallCachePolicy }) {
       policyOfRequest.set(contextValue, overallCachePolicy);
-      return {
-        async willSendResponse({ response, overallCachePolicy: policy }) {
-          const cacheable = policy.policyIfCacheable();
-          const answer = cacheable && response.body.kind === 'single' && !response.body.singleResult.errors;
-          response.http.headers.set('cache-control', answer ? `max-age=${cacheable.maxAge}, ${cacheable.scope.toLowerCase()}` : 'no-store');
-        },
-      };
+    },
+    willSendResponse({ response, overallCachePolicy: policy }) {
+      const cacheable = policy.policyIfCacheable();
+      const answer = cacheable && response.body.kind === 'single' && !response.body.singleResult.errors;
+      response.http.headers.set('cache-control', answer ? `max-age=${cacheable.maxAge}, ${cacheable.scope.toLowerCase()}` : 'no-store');
     },
   };
 }

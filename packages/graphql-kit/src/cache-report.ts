@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { BaseContext } from '@apollo/server';
 import {
   defaultFieldResolver,
   getNamedType,
@@ -13,6 +13,7 @@ import {
 import { entityTag, listTag, type Change } from '@shop/contracts';
 import { changesOfThisRequest } from '@shop/db';
 import { isId } from './ids.js';
+import type { RequestHooks } from './request-hooks.js';
 
 /** The response extension in which a subgraph tells the gateway's cache what it read and changed. */
 export const CACHE_REPORT_EXTENSION = 'cacheReport';
@@ -46,7 +47,7 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (va
 
 /**
  * Makes the fields that can put an entity in a response name it, so that
- * cacheReportPlugin can report it: a field returning entities tags each one it returns
+ * cacheReport can report it: a field returning entities tags each one it returns
  * (`Type:id`; `_entities` too, by the `__typename` each answer carries), a list of them tags
  * the type, and a lookup by id tags that id even when nothing is found. Only those fields
  * are wrapped, once at start: a hook on every field of every response (Apollo's
@@ -103,20 +104,17 @@ export function reportEntityTags(schema: GraphQLSchema, entityTypes: ReadonlySet
  * sees more than others (an administrator) is private whatever the SDL hints say, so it is
  * never shared.
  */
-export function cacheReportPlugin<Context extends BaseContext>(seesMoreThanOthers: (context: Context) => boolean): ApolloServerPlugin<Context> {
+export function cacheReport<Context extends BaseContext>(seesMoreThanOthers: (context: Context) => boolean): RequestHooks<Context> {
   return {
-    async requestDidStart({ contextValue, overallCachePolicy }) {
-      const tags = new Set<string>();
-      tagsOfRequest.set(contextValue, tags);
+    requestDidStart({ contextValue, overallCachePolicy }) {
+      tagsOfRequest.set(contextValue, new Set());
       if (seesMoreThanOthers(contextValue)) overallCachePolicy.restrict({ scope: 'PRIVATE' });
-      return {
-        async willSendResponse({ response }) {
-          if (response.body.kind !== 'single') return;
-          const report: CacheReport = { tags: [...tags], changes: [...changesOfThisRequest()] };
-          const result = response.body.singleResult;
-          result.extensions = { ...result.extensions, [CACHE_REPORT_EXTENSION]: report };
-        },
-      };
+    },
+    willSendResponse({ contextValue, response }) {
+      if (response.body.kind !== 'single') return;
+      const report: CacheReport = { tags: [...(tagsOfRequest.get(contextValue) ?? [])], changes: [...changesOfThisRequest()] };
+      const result = response.body.singleResult;
+      result.extensions = { ...result.extensions, [CACHE_REPORT_EXTENSION]: report };
     },
   };
 }

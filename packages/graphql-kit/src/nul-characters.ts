@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { BREAK, visit, type DocumentNode } from 'graphql';
 import { AppError, ErrorCode } from '@shop/errors';
+import { pluginOf, type RequestHooks } from './request-hooks.js';
 
 /** U+0000: GraphQL and JSON strings may carry it, PostgreSQL's text cannot (SQLSTATE 22021). */
 const NUL = '\u0000';
@@ -40,21 +41,20 @@ const refusal = (field?: string) =>
  * or anywhere in its variables) contains U+0000: once here for every field, rather than in each
  * resolver that passes text to SQL, where the next one would forget it (docs/adr/0013).
  */
-export function nulCharacterPlugin<Context extends BaseContext>(): ApolloServerPlugin<Context> {
+export function nulCharacterCheck<Context extends BaseContext>(): RequestHooks<Context> {
   const literalsWithNul = new WeakMap<DocumentNode, boolean>();
   return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, request }) {
-          let withNul = literalsWithNul.get(document);
-          if (withNul === undefined) literalsWithNul.set(document, (withNul = hasNulLiteral(document)));
-          if (withNul) throw refusal();
-          for (const [name, value] of Object.entries(request.variables ?? {})) {
-            const field = nulPathIn(value, name);
-            if (field) throw refusal(field);
-          }
-        },
-      };
+    didResolveOperation({ document, request }) {
+      let withNul = literalsWithNul.get(document);
+      if (withNul === undefined) literalsWithNul.set(document, (withNul = hasNulLiteral(document)));
+      if (withNul) throw refusal();
+      for (const [name, value] of Object.entries(request.variables ?? {})) {
+        const field = nulPathIn(value, name);
+        if (field) throw refusal(field);
+      }
     },
   };
 }
+
+/** nulCharacterCheck as a plugin of its own. */
+export const nulCharacterPlugin = <Context extends BaseContext>(): ApolloServerPlugin<Context> => pluginOf([nulCharacterCheck<Context>()]);

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { SpanStatusCode, trace, tracingOn, type Span } from '@shop/tracing';
+import { pluginOf, type RequestHooks } from './request-hooks.js';
 
 const tracer = trace.getTracer('@shop/graphql-kit');
 
@@ -13,20 +14,23 @@ const endSpan = (span: Span, failed: boolean) => {
  * span: Apollo Server has none of its own. A document Apollo has already parsed and validated
  * (its document cache) has neither.
  */
-export function operationSpansPlugin<Context extends BaseContext>(): ApolloServerPlugin<Context> {
+export function operationSpans<Context extends BaseContext>(): RequestHooks<Context> {
   return {
-    async requestDidStart() {
+    parsingDidStart() {
       if (!tracingOn()) return;
-      return {
-        async parsingDidStart() {
-          const span = tracer.startSpan('graphql.parse');
-          return async (error) => endSpan(span, error !== undefined);
-        },
-        async validationDidStart() {
-          const span = tracer.startSpan('graphql.validate');
-          return async (errors) => endSpan(span, (errors?.length ?? 0) > 0);
-        },
-      };
+      const span = tracer.startSpan('graphql.parse');
+      return (error) => endSpan(span, error !== undefined);
+    },
+    validationDidStart() {
+      if (!tracingOn()) return;
+      const span = tracer.startSpan('graphql.validate');
+      return (errors) => endSpan(span, (errors?.length ?? 0) > 0);
     },
   };
+}
+
+/** operationSpans as a plugin of its own, listening to no request while tracing is off. */
+export function operationSpansPlugin<Context extends BaseContext>(): ApolloServerPlugin<Context> {
+  const spans = pluginOf([operationSpans<Context>()]);
+  return { requestDidStart: async (requestContext) => (tracingOn() ? spans.requestDidStart!(requestContext) : undefined) };
 }

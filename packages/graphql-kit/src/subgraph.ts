@@ -14,17 +14,18 @@ import type { SubgraphLimits } from '@shop/config';
 import { databaseWasUnavailable, passedRowBound } from '@shop/db';
 import { maskUnexpectedErrors } from '@shop/errors';
 import type { Logger } from '@shop/logging';
-import { accessRecordPlugin } from './access-log.js';
-import { operationSpansPlugin } from './operation-spans.js';
+import { accessRecord } from './access-log.js';
+import { operationSpans } from './operation-spans.js';
 import { startHttpServer, type HttpServerOptions, type Readiness, type RouteHandler, type RunningHttpServer } from './http-server.js';
-import { applyStaticCacheHints, staticCacheControlPlugin } from './cache-control.js';
-import { cacheReportPlugin, entityTypesOf, reportEntityTags } from './cache-report.js';
-import { databaseOutagePlugin } from './database-outage.js';
-import { nulCharacterPlugin } from './nul-characters.js';
+import { applyStaticCacheHints, staticCacheControl } from './cache-control.js';
+import { cacheReport, entityTypesOf, reportEntityTags } from './cache-report.js';
+import { databaseOutageAnswer } from './database-outage.js';
+import { nulCharacterCheck } from './nul-characters.js';
 import { limitedParseOptions, structuralLimitRules, withLimitCodes } from './operation-limits.js';
 import { knownOperationTypesRule } from './operation-types.js';
 import { applyDirectivePermissions } from './permissions.js';
-import { rowBoundPlugin } from './row-bound.js';
+import { pluginOf } from './request-hooks.js';
+import { rowBoundAnswer } from './row-bound.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 
 export interface SubgraphServerOptions<Context extends BaseContext> {
@@ -84,23 +85,26 @@ export async function startSubgraphServer<Context extends BaseContext>(
     formatError: withLimitCodes(
       maskUnexpectedErrors((error) => {
         // Past the row bound or without a database, errors follow from the refused or failed
-        // statements: rowBoundPlugin and databaseOutagePlugin report the request once.
+        // statements: rowBoundAnswer and databaseOutageAnswer report the request once.
         if (passedRowBound() === undefined && !databaseWasUnavailable()) options.logger.error({ err: error }, 'unexpected error');
       }),
     ),
     // No Apollo Studio here: inline traces would only cost time on every request. Apollo's
     // cache-control plugin hooked every field; the same header comes from the SDL's hints.
+    // Ours are one plugin: Apollo awaits each plugin's every hook (docs/adr/0037).
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
-      staticCacheControlPlugin(),
-      rowBoundPlugin(options.logger),
-      databaseOutagePlugin(options.logger),
-      nulCharacterPlugin(),
-      operationSpansPlugin(),
-      cacheReportPlugin(options.seesMoreThanOthers),
-      accessRecordPlugin(),
+      pluginOf<Context>([
+        staticCacheControl(),
+        rowBoundAnswer(options.logger),
+        databaseOutageAnswer(options.logger),
+        nulCharacterCheck(),
+        operationSpans(),
+        cacheReport(options.seesMoreThanOthers),
+        accessRecord(),
+      ]),
     ],
   });
   await apollo.start();

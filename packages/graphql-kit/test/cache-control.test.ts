@@ -3,7 +3,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { applyStaticCacheHints, staticCacheControlPlugin } from '../src/cache-control.js';
+import { applyStaticCacheHints, staticCacheControl } from '../src/cache-control.js';
+import { pluginOf } from '../src/request-hooks.js';
 
 // The hints our subgraphs use: types with a maxAge, values inheriting it, a private field,
 // a field that must not be cached, an object type without a hint, entities of both scopes.
@@ -52,7 +53,7 @@ const apollos = () => buildSubgraphSchema({ typeDefs, resolvers });
 const withApollosPlugin = new ApolloServer({ schema: apollos() });
 const withStaticHints = new ApolloServer({
   schema: applyStaticCacheHints(apollos()),
-  plugins: [ApolloServerPluginCacheControlDisabled(), staticCacheControlPlugin()],
+  plugins: [ApolloServerPluginCacheControlDisabled(), pluginOf([staticCacheControl()])],
 });
 
 async function cacheControl(server: ApolloServer, query: string, variables?: Record<string, unknown>) {

@@ -31,7 +31,34 @@ export interface RequestScope {
   readonly access: AccessRecord;
 }
 
-const currentRequest = new AsyncLocalStorage<RequestScope>();
+/** What an async context carries: one value per slot. */
+type SlotValues = Readonly<Record<symbol, unknown>>;
+
+/**
+ * The process's one AsyncLocalStorage: each one enabled has every promise created carry its
+ * store (a property set per promise, per storage), so the packages that keep something per
+ * request share this one, each in a slot of its own (docs/adr/0037).
+ */
+const slots = new AsyncLocalStorage<SlotValues>();
+
+/** A value kept for the current request, wherever its handling goes (promises, timers, callbacks). */
+export interface RequestSlot<T> {
+  /** The value the current async context holds; undefined outside a run of this slot. */
+  get(): T | undefined;
+  /** Runs `work` with the slot holding `value`; the other slots keep theirs. */
+  run<R>(value: T, work: () => R): R;
+}
+
+/** A slot of its own in the request's async context, for a package that keeps something per request (`name` shows in a debugger). */
+export function requestSlot<T>(name: string): RequestSlot<T> {
+  const key = Symbol(name);
+  return {
+    get: () => slots.getStore()?.[key] as T | undefined,
+    run: (value, work) => slots.run({ ...slots.getStore(), [key]: value }, work),
+  };
+}
+
+const currentRequest = requestSlot<RequestScope>('request scope');
 
 /**
  * Runs `serve` as the handling of one request: every line logged meanwhile, however deep
@@ -40,7 +67,7 @@ const currentRequest = new AsyncLocalStorage<RequestScope>();
 export const inRequestScope = <T>(scope: RequestScope, serve: () => T): T => currentRequest.run(scope, serve);
 
 /** The request being served, from anywhere in its handling; undefined outside one (startup, background jobs). */
-export const currentRequestScope = (): RequestScope | undefined => currentRequest.getStore();
+export const currentRequestScope = (): RequestScope | undefined => currentRequest.get();
 
 /**
  * The header that hands the current request's id to a service called while serving it (none
@@ -48,7 +75,7 @@ export const currentRequestScope = (): RequestScope | undefined => currentReques
  * and carries that caller's id.
  */
 export function requestIdHeader(): Record<string, string> {
-  const request = currentRequest.getStore();
+  const request = currentRequest.get();
   return request ? { [REQUEST_ID_HEADER]: request.requestId } : {};
 }
 
@@ -59,7 +86,7 @@ export function createLogger(service: string, level: LevelWithSilent = 'info', d
     level,
     base: { service },
     mixin: () => {
-      const request = currentRequest.getStore();
+      const request = currentRequest.get();
       return request ? { requestId: request.requestId } : {};
     },
   };

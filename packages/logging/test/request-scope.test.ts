@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
-import { createLogger, inRequestScope, requestIdHeader } from '../src/index.js';
+import { createLogger, currentRequestScope, inRequestScope, requestIdHeader, requestSlot } from '../src/index.js';
 
 function capturedLogger() {
   const lines: Array<Record<string, unknown>> = [];
@@ -32,5 +32,22 @@ describe('the request scope', () => {
   it('hands the id on to calls made while serving the request only', () => {
     expect(requestIdHeader()).toEqual({});
     expect(inRequestScope({ requestId: 'abc', access: {} }, requestIdHeader)).toEqual({ 'x-request-id': 'abc' });
+  });
+
+  it('keeps each slot apart in the one async context: a run of one leaves the others as they were', async () => {
+    const work = requestSlot<{ rows: number }>('work');
+    const other = requestSlot<string>('other');
+    const seen = await inRequestScope({ requestId: 'outer', access: {} }, () =>
+      work.run({ rows: 1 }, async () => {
+        await nextTurn();
+        const inner = await other.run('inner', async () => {
+          await nextTurn();
+          return { requestId: currentRequestScope()?.requestId, rows: work.get()?.rows, other: other.get() };
+        });
+        return { inner, after: { requestId: currentRequestScope()?.requestId, rows: work.get()?.rows, other: other.get() } };
+      }),
+    );
+    expect(seen).toEqual({ inner: { requestId: 'outer', rows: 1, other: 'inner' }, after: { requestId: 'outer', rows: 1, other: undefined } });
+    expect([work.get(), other.get(), currentRequestScope()]).toEqual([undefined, undefined, undefined]);
   });
 });
