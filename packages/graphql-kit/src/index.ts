@@ -51,3 +51,4 @@ export {
   type CostEstimatorOptions,
   type ListSize,
 } from './cost.js';
+export { selectsAny } from './selection.js';
