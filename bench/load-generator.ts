@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { statementNames } from '@shop/db';
 import { judge, requestFactory, send, type Built } from './requests.js';
 import { seededRandom, type LoadResult, type LoadSpec, type OutcomeStats, type SqlWorkload } from './workloads.js';
 
@@ -75,17 +76,19 @@ class Recorder {
 /**
  * The SQL alone: each of `connections` workers takes a random captured group (what one request
  * issued to this database) and runs its statements in order on one connection, as the request
- * did. Its rate is groups per second: the requests per second the database could serve.
+ * did, each prepared once per connection as the subgraphs run them (docs/adr/0040). Its rate is
+ * groups per second: the requests per second the database could serve.
  */
 async function runSql(spec: LoadSpec, workload: SqlWorkload, stopRequested: Promise<void>): Promise<LoadResult> {
   const random = seededRandom(spec.seed);
   const pool = new pg.Pool({ connectionString: workload.databaseUrl, max: spec.connections });
   const recorder = new Recorder();
+  const nameOf = statementNames();
   const runGroup = async (client: pg.PoolClient, into?: Recorder) => {
     const group = workload.groups[Math.floor(random() * workload.groups.length)]!;
     const started = performance.now();
     try {
-      for (const statement of group) await client.query(statement.text, statement.values);
+      for (const statement of group) await client.query({ name: nameOf({ sql: statement.text }), text: statement.text, values: statement.values });
       into?.tally('ok', performance.now() - started, true, '');
     } catch (error) {
       // A failed statement inside a captured transaction leaves it aborted: end it before the next group.

@@ -28,7 +28,12 @@ export const runtimeSchema = z.object({
 export const accessLogSchema = z.object({ ACCESS_LOG: booleanFlag(true) }).transform((env) => env.ACCESS_LOG);
 
 export type DatabaseConfig =
-  | { kind: 'postgres'; url: string }
+  /**
+   * preparedStatements (default true): each statement text is prepared once per connection,
+   * so PostgreSQL parses and plans it once (docs/adr/0040). Off behind a pooler that cannot
+   * keep prepared statements (PgBouncer in transaction mode before 1.21).
+   */
+  | { kind: 'postgres'; url: string; preparedStatements?: boolean }
   /** dataDir null keeps the embedded database in memory (tests). */
   | { kind: 'pglite'; dataDir: string | null };
 
@@ -36,11 +41,13 @@ export type DatabaseConfig =
 export function databaseSchema(name: SubgraphName | 'notifications') {
   const urlKey = `${name.toUpperCase()}_DATABASE_URL`;
   return z
-    .object({ [urlKey]: postgresUrl.optional(), DATA_DIR: z.string().min(1).default('.data') })
+    .object({ [urlKey]: postgresUrl.optional(), DATA_DIR: z.string().min(1).default('.data'), DATABASE_PREPARED_STATEMENTS: booleanFlag(true) })
     .transform((env): DatabaseConfig => {
       // The key is computed, so zod types the object loosely; its values were validated above.
       const url = env[urlKey] as string | undefined;
-      return url ? { kind: 'postgres', url } : { kind: 'pglite', dataDir: `${env.DATA_DIR as string}/${name}` };
+      return url
+        ? { kind: 'postgres', url, preparedStatements: env.DATABASE_PREPARED_STATEMENTS as boolean }
+        : { kind: 'pglite', dataDir: `${env.DATA_DIR as string}/${name}` };
     });
 }
 

@@ -43,9 +43,15 @@ describe('configuration', () => {
   it('selects real PostgreSQL by URL, per subgraph', () => {
     const env = { USERS_DATABASE_URL: 'postgres://u:p@db:5432/users' };
     expect(loadConfig({ users: databaseSchema('users'), orders: databaseSchema('orders') }, env)).toEqual({
-      users: { kind: 'postgres', url: 'postgres://u:p@db:5432/users' },
+      users: { kind: 'postgres', url: 'postgres://u:p@db:5432/users', preparedStatements: true },
       orders: { kind: 'pglite', dataDir: '.data/orders' },
     });
+  });
+
+  it('prepares statements on PostgreSQL unless told not to (a pooler that cannot keep them)', () => {
+    const env = { USERS_DATABASE_URL: 'postgres://u:p@db:5432/users', DATABASE_PREPARED_STATEMENTS: 'false' };
+    expect(loadConfig({ users: databaseSchema('users') }, env).users).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/users', preparedStatements: false });
+    expect(() => loadConfig({ users: databaseSchema('users') }, { ...env, DATABASE_PREPARED_STATEMENTS: 'sometimes' })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
   });
 
   it('lists every problem at once', () => {

@@ -1,5 +1,6 @@
 export { applyMigrations, migrationNames, MigrationError } from './migrations.js';
 export { openDatabase, type ConnectionErrorListener, type Database, type PoolUse } from './open.js';
+export { statementNames } from './prepared-statements.js';
 export type { SqlRunner } from './sql-runner.js';
 export { RowBoundExceeded, type StatementCounter } from './statements.js';
 export { asRequest, changesOfThisRequest, databaseWasUnavailable, noteChange, passedRowBound, type RequestBounds } from './request-scope.js';

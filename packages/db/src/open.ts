@@ -8,6 +8,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { applyMigrations, pendingMigrations } from './migrations.js';
 import type { SqlRunner } from './sql-runner.js';
+import { statementNames } from './prepared-statements.js';
 import { countingAdapter, type StatementCounter } from './statements.js';
 
 export interface Database {
@@ -76,7 +77,7 @@ export type ConnectionErrorListener = (error: Error) => void;
 /** pg waits for a new connection forever by default: a server that does not answer would hold every request. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
-async function openPostgres(url: string, onConnectionError: ConnectionErrorListener): Promise<Database> {
+async function openPostgres(url: string, preparedStatements: boolean, onConnectionError: ConnectionErrorListener): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // A connection the server drops emits 'error' on its client, and on the pool too when it
   // was idle; unheard, either ends the process. Each client reports it once; the pool
@@ -85,7 +86,7 @@ async function openPostgres(url: string, onConnectionError: ConnectionErrorListe
   pool.on('error', () => undefined);
   // Surface a wrong URL at start, not on the first request.
   await pool.query('SELECT 1');
-  const { adapter, counter } = countingAdapter(new PrismaPg(pool));
+  const { adapter, counter } = countingAdapter(new PrismaPg(pool, preparedStatements ? { statementNameGenerator: statementNames() } : undefined));
   return {
     adapter,
     statements: counter,
@@ -107,5 +108,5 @@ async function openPostgres(url: string, onConnectionError: ConnectionErrorListe
 }
 
 export function openDatabase(config: DatabaseConfig, onConnectionError: ConnectionErrorListener = () => undefined): Promise<Database> {
-  return config.kind === 'postgres' ? openPostgres(config.url, onConnectionError) : openPglite(config.dataDir);
+  return config.kind === 'postgres' ? openPostgres(config.url, config.preparedStatements ?? true, onConnectionError) : openPglite(config.dataDir);
 }
