@@ -6,6 +6,7 @@ export { RowBoundExceeded, type StatementCounter } from './statements.js';
 export { asRequest, changesOfThisRequest, databaseWasUnavailable, noteChange, passedRowBound, type RequestBounds } from './request-scope.js';
 export { isConnectionFailure } from './connection-failure.js';
 export { alignById, groupByKey } from './batch.js';
+export { readThroughLoader, whenRead, type ReadThroughLoader } from './read-through.js';
 export { stableUuid } from './stable-id.js';
 export { seededRandom } from './random.js';
 export {

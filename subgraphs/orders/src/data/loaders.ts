@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { alignById, groupByKey } from '@shop/db';
+import { alignById, groupByKey, readThroughLoader } from '@shop/db';
 import type { Order, OrderItem } from '../generated/prisma/client.js';
 import type { CatalogClient, ProductSnapshot } from './catalog-client.js';
 import type { OrdersPrisma } from './client.js';
@@ -7,20 +7,13 @@ import { findItemsOfOrders, findOrdersByIds } from './orders.js';
 
 /** Created per request, so batches and caches never outlive one operation or cross callers. */
 export function createLoaders(prisma: OrdersPrisma, catalog: CatalogClient) {
-  const knownSnapshots = new Map<string, ProductSnapshot | null>();
   return {
     orderById: new DataLoader<string, Order | null>(async (ids) => alignById(ids, await findOrdersByIds(prisma, ids))),
     itemsByOrderId: new DataLoader<string, OrderItem[]>(async (ids) =>
       groupByKey(ids, await findItemsOfOrders(prisma, ids), (item) => item.orderId),
     ),
-    /** Current price and availability of cart products, one catalog call per request. */
-    productSnapshot: new DataLoader<string, ProductSnapshot | null>(async (ids) => {
-      const snapshots = alignById(ids, await catalog.lookup(ids));
-      ids.forEach((id, index) => knownSnapshots.set(id, snapshots[index]!));
-      return snapshots;
-    }),
-    /** What productSnapshot has read so far: a field needing a price read already answers without a promise. */
-    knownSnapshots: knownSnapshots as ReadonlyMap<string, ProductSnapshot | null>,
+    /** Current price and availability of cart products, one catalog call per request; a read one answers at once. */
+    productSnapshot: readThroughLoader<ProductSnapshot>(async (ids) => alignById(ids, await catalog.lookup(ids))),
   };
 }
 

@@ -1,5 +1,6 @@
 import { isAdmin, isSelf, requireUser } from '@shop/auth';
 import { AppError, badUserInput, ErrorCode, notFound } from '@shop/errors';
+import { whenRead } from '@shop/db';
 import { multiplyMoney, parseId, parseInput, sumMoney } from '@shop/graphql-kit';
 import { z } from 'zod';
 import type { CartItem } from '../generated/prisma/client.js';
@@ -76,10 +77,8 @@ export async function checkout(ctx: Context, idempotencyKey: string, shippingAdd
 }
 
 /** The line's product as catalog has it now (null when gone): at once if already read. */
-function withProduct<Answer>(ctx: Context, item: CartItem, answer: (product: ProductSnapshot | null) => Answer): Answer | Promise<Answer> {
-  const known = ctx.loaders.knownSnapshots.get(item.productId);
-  return known !== undefined ? answer(known) : ctx.loaders.productSnapshot.load(item.productId).then(answer);
-}
+const withProduct = <Answer>(ctx: Context, item: CartItem, answer: (product: ProductSnapshot | null) => Answer) =>
+  whenRead(ctx.loaders.productSnapshot.load(item.productId), answer);
 
 /** Quantity times the product's current price; null when the product is gone. */
 const lineTotalAt = (product: ProductSnapshot | null, item: CartItem) =>
@@ -101,8 +100,9 @@ function subtotalAt(items: readonly CartItem[], products: ReadonlyArray<ProductS
 }
 
 export function subtotal(ctx: Context, cart: CartRecord) {
-  const known = cart.items.map((item) => ctx.loaders.knownSnapshots.get(item.productId));
-  if (!known.includes(undefined)) return subtotalAt(cart.items, known as Array<ProductSnapshot | null>);
-  // Loaded together, so the lines' products come in one catalog call.
-  return Promise.all(cart.items.map((item) => ctx.loaders.productSnapshot.load(item.productId))).then((products) => subtotalAt(cart.items, products));
+  // Asked in one tick, so the lines' products not read yet come in one catalog call.
+  const products = cart.items.map((item) => ctx.loaders.productSnapshot.load(item.productId));
+  return products.some((product) => product instanceof Promise)
+    ? Promise.all(products).then((read) => subtotalAt(cart.items, read))
+    : subtotalAt(cart.items, products as Array<ProductSnapshot | null>);
 }
