@@ -13,6 +13,7 @@ const AdjustStock = contractOperation('admin', 'AdjustStock');
 const StockMovements = contractOperation('admin', 'StockMovements');
 const LowStockProducts = contractOperation('admin', 'LowStockProducts');
 const ProductQuery = contractOperation('frontend', 'Product');
+const Products = contractOperation('frontend', 'Products');
 
 interface ProductView {
   id: string;
@@ -87,6 +88,31 @@ describe.each(testBackends())('catalog administration through the gateway (%s)',
         ['OPENING', 2, 2, null],
         ['CORRECTION', 38, 40, admin.userId],
       ]);
+    });
+
+    it('finds a product by the words it was renamed and redescribed to, no longer by the old ones', async () => {
+      const category = await build.category();
+      const product = await build.product({ categoryId: category.id, name: 'Quartz Clock', description: 'Ticks quietly' });
+      const found = async (search: string) => {
+        const response = await supergraph.request<{ products: { items: Array<{ id: string }> } }>({
+          query: Products,
+          variables: { filter: { categoryId: category.id, search }, limit: 10 },
+        });
+        expect(response.errors).toBeUndefined();
+        return response.data!.products.items.map((item) => item.id);
+      };
+      expect(await found('quartz ticks')).toEqual([product.id]);
+
+      expect((await updateProduct(product.id, { name: 'Ébène Pendule' })).errors).toBeUndefined();
+      expect(await found('ÉBÈNE')).toEqual([product.id]);
+      expect(await found('pendule ticks')).toEqual([product.id]);
+      expect(await found('quartz')).toEqual([]);
+
+      expect((await updateProduct(product.id, { description: 'Chimes hourly' })).errors).toBeUndefined();
+      expect(await found('chimes')).toEqual([product.id]);
+      expect(await found('ticks')).toEqual([]);
+      // A term never spans the name and the description.
+      expect(await found('penduleChimes')).toEqual([]);
     });
 
     it('refuses to update an unknown or deleted product with NOT_FOUND', async () => {

@@ -47,8 +47,13 @@ export interface ProductConditions {
   after?: { updatedAt: Date; id: string };
 }
 
-/** `literalPattern` escapes with a backslash, ILIKE's default escape character. */
-const containing = (term: string) => `%${literalPattern(term)}%`;
+/**
+ * `literalPattern` escapes with a backslash, LIKE's default escape character. The term is
+ * lowered by PostgreSQL, as ILIKE would (in a UTF-8 database ILIKE lowers both sides), and
+ * matched against `search_text`, the row's name and description lowered once when written
+ * (docs/adr/0041); the newline between them is in no term (terms are split on white space).
+ */
+const containing = (term: string) => Prisma.sql`p.search_text LIKE lower(${`%${literalPattern(term)}%`})`;
 
 function whereClause(conditions: ProductConditions): Prisma.Sql {
   const parts: Prisma.Sql[] = [];
@@ -67,7 +72,7 @@ function whereClause(conditions: ProductConditions): Prisma.Sql {
   if (conditions.minPrice != null) parts.push(Prisma.sql`p.price >= ${conditions.minPrice}::numeric`);
   if (conditions.maxPrice != null) parts.push(Prisma.sql`p.price <= ${conditions.maxPrice}::numeric`);
   for (const term of conditions.searchTerms ?? []) {
-    parts.push(Prisma.sql`(p.name ILIKE ${containing(term)} OR p.description ILIKE ${containing(term)})`);
+    parts.push(containing(term));
   }
   if (conditions.inStock === true) parts.push(Prisma.sql`p.stock_quantity > 0`);
   if (conditions.inStock === false) parts.push(Prisma.sql`p.stock_quantity <= 0`);
