@@ -27,7 +27,12 @@ export const runtimeSchema = z.object({
 /** One access line per request on every service (docs/adr/0022); LOG_LEVEL above info silences them too. */
 export const accessLogSchema = z.object({ ACCESS_LOG: booleanFlag(true) }).transform((env) => env.ACCESS_LOG);
 
-export type DatabaseConfig =
+/**
+ * transactionWaitMs: how long a transaction may wait to start (for a pooled connection, or on
+ * PGlite behind the transaction running) before its request answers SERVICE_UNAVAILABLE;
+ * unset, @shop/db's default for the engine.
+ */
+export type DatabaseConfig = (
   /**
    * preparedStatements (default true): each statement text is prepared once per connection,
    * so PostgreSQL parses and plans it once (docs/adr/0040). Off behind a pooler that cannot
@@ -35,19 +40,27 @@ export type DatabaseConfig =
    */
   | { kind: 'postgres'; url: string; preparedStatements?: boolean }
   /** dataDir null keeps the embedded database in memory (tests). */
-  | { kind: 'pglite'; dataDir: string | null };
+  | { kind: 'pglite'; dataDir: string | null }
+) & { transactionWaitMs?: number };
 
 /** A real PostgreSQL when <NAME>_DATABASE_URL is set, otherwise PGlite under DATA_DIR/<name>. */
 export function databaseSchema(name: SubgraphName | 'notifications') {
   const urlKey = `${name.toUpperCase()}_DATABASE_URL`;
   return z
-    .object({ [urlKey]: postgresUrl.optional(), DATA_DIR: z.string().min(1).default('.data'), DATABASE_PREPARED_STATEMENTS: booleanFlag(true) })
+    .object({
+      [urlKey]: postgresUrl.optional(),
+      DATA_DIR: z.string().min(1).default('.data'),
+      DATABASE_PREPARED_STATEMENTS: booleanFlag(true),
+      DATABASE_TRANSACTION_WAIT_MS: z.coerce.number().int().min(10).max(60_000).optional(),
+    })
     .transform((env): DatabaseConfig => {
       // The key is computed, so zod types the object loosely; its values were validated above.
       const url = env[urlKey] as string | undefined;
-      return url
+      const wait = env.DATABASE_TRANSACTION_WAIT_MS as number | undefined;
+      const engine: DatabaseConfig = url
         ? { kind: 'postgres', url, preparedStatements: env.DATABASE_PREPARED_STATEMENTS as boolean }
         : { kind: 'pglite', dataDir: `${env.DATA_DIR as string}/${name}` };
+      return wait === undefined ? engine : { ...engine, transactionWaitMs: wait };
     });
 }
 

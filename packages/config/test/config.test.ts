@@ -54,6 +54,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ users: databaseSchema('users') }, { ...env, DATABASE_PREPARED_STATEMENTS: 'sometimes' })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
   });
 
+  it('bounds the wait for a transaction to start when told, and leaves it to the engine otherwise', () => {
+    const env = { USERS_DATABASE_URL: 'postgres://u:p@db:5432/users', DATABASE_TRANSACTION_WAIT_MS: '1500' };
+    expect(loadConfig({ users: databaseSchema('users'), orders: databaseSchema('orders') }, env)).toEqual({
+      users: { kind: 'postgres', url: 'postgres://u:p@db:5432/users', preparedStatements: true, transactionWaitMs: 1500 },
+      orders: { kind: 'pglite', dataDir: '.data/orders', transactionWaitMs: 1500 },
+    });
+    expect(loadConfig({ users: databaseSchema('users') }, {}).users).not.toHaveProperty('transactionWaitMs');
+    expect(() => loadConfig({ users: databaseSchema('users') }, { DATABASE_TRANSACTION_WAIT_MS: '0' })).toThrow(/DATABASE_TRANSACTION_WAIT_MS/);
+  });
+
   it('lists every problem at once', () => {
     const env = {
       CATALOG_DATABASE_URL: 'mysql://nope',

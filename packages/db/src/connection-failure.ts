@@ -33,3 +33,19 @@ export function isConnectionFailure(error: unknown): boolean {
   }
   return error instanceof Error && NO_CONNECTION.test(error.message);
 }
+
+/** Prisma's words when a transaction did not start within `maxWait` (its code, P2028, covers other transaction errors too). */
+const START_TIMED_OUT = 'Unable to start a transaction in the given time';
+
+/**
+ * True when Prisma gave up waiting to start a transaction: every connection stayed busy
+ * (PGlite runs one transaction at a time) for the whole of Database.transactionOptions.maxWait.
+ * The database is overloaded, not the request wrong: retrying later may succeed.
+ */
+export function isTransactionStartTimeout(error: unknown): boolean {
+  for (let cause = error; typeof cause === 'object' && cause !== null; cause = (cause as { originalError?: unknown }).originalError) {
+    const { code, message } = cause as { code?: unknown; message?: unknown };
+    if (code === 'P2028' && typeof message === 'string' && message.includes(START_TIMED_OUT)) return true;
+  }
+  return false;
+}

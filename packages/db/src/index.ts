@@ -3,8 +3,8 @@ export { openDatabase, type ConnectionErrorListener, type Database, type PoolUse
 export { statementNames } from './prepared-statements.js';
 export type { SqlRunner } from './sql-runner.js';
 export { RowBoundExceeded, type StatementCounter } from './statements.js';
-export { asRequest, changesOfThisRequest, databaseWasUnavailable, noteChange, passedRowBound, type RequestBounds } from './request-scope.js';
-export { isConnectionFailure } from './connection-failure.js';
+export { asRequest, changesOfThisRequest, databaseWasUnavailable, noteChange, noteDatabaseBusy, passedRowBound, type RequestBounds } from './request-scope.js';
+export { isConnectionFailure, isTransactionStartTimeout } from './connection-failure.js';
 export { alignById, groupByKey } from './batch.js';
 export { readThroughLoader, whenRead, type ReadThroughLoader } from './read-through.js';
 export { stableUuid } from './stable-id.js';

@@ -12,8 +12,10 @@ import { statementNames } from './prepared-statements.js';
 import { countingAdapter, type StatementCounter } from './statements.js';
 
 export interface Database {
-  /** Driver adapter for `new PrismaClient({ adapter })`. */
+  /** Driver adapter for `new PrismaClient({ adapter, transactionOptions })`. */
   readonly adapter: SqlDriverAdapterFactory;
+  /** How long a transaction may wait to start, fitted to the engine: give it to PrismaClient. */
+  readonly transactionOptions: { readonly maxWait: number };
   /** How many statements the adapter sent while serving requests (see asRequest). */
   readonly statements: StatementCounter;
   /** Where the data lives, safe to log (no credentials). */
@@ -43,12 +45,21 @@ const pgliteRunner = (db: PGlite): SqlRunner => ({
   query: async <Row>(sql: string, params: unknown[] = []) => (await db.query<Row>(sql, params)).rows,
 });
 
-async function openPglite(dataDir: string | null): Promise<Database> {
+/**
+ * PGlite runs one transaction at a time: a burst of orders queues behind one another, and
+ * Prisma's default wait to start (2 s) failed some of 50 shoppers ordering at once on a slow
+ * machine. Bounded still, below the 10 s its callers give a request, so that a
+ * transaction that cannot start answers SERVICE_UNAVAILABLE before the caller gives up.
+ */
+const PGLITE_TRANSACTION_WAIT_MS = 8_000;
+
+async function openPglite(dataDir: string | null, transactionWaitMs = PGLITE_TRANSACTION_WAIT_MS): Promise<Database> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir ?? 'memory://', { extensions: { pg_trgm } });
   const { adapter, counter } = countingAdapter(new PrismaPGlite(db));
   return {
     adapter,
+    transactionOptions: { maxWait: transactionWaitMs },
     statements: counter,
     description: dataDir ? `PGlite at ${dataDir}` : 'PGlite in memory',
     migrate: (dir) => applyMigrations(pgliteRunner(db), dir),
@@ -77,7 +88,13 @@ export type ConnectionErrorListener = (error: Error) => void;
 /** pg waits for a new connection forever by default: a server that does not answer would hold every request. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
-async function openPostgres(url: string, preparedStatements: boolean, onConnectionError: ConnectionErrorListener): Promise<Database> {
+async function openPostgres(
+  url: string,
+  preparedStatements: boolean,
+  onConnectionError: ConnectionErrorListener,
+  // By default, waiting for a pooled connection has one bound, whether a transaction or a single statement waits.
+  transactionWaitMs = CONNECT_TIMEOUT_MS,
+): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // A connection the server drops emits 'error' on its client, and on the pool too when it
   // was idle; unheard, either ends the process. Each client reports it once; the pool
@@ -89,6 +106,7 @@ async function openPostgres(url: string, preparedStatements: boolean, onConnecti
   const { adapter, counter } = countingAdapter(new PrismaPg(pool, preparedStatements ? { statementNameGenerator: statementNames() } : undefined));
   return {
     adapter,
+    transactionOptions: { maxWait: transactionWaitMs },
     statements: counter,
     description: describePostgres(url),
     migrate: async (dir) => {
@@ -108,5 +126,7 @@ async function openPostgres(url: string, preparedStatements: boolean, onConnecti
 }
 
 export function openDatabase(config: DatabaseConfig, onConnectionError: ConnectionErrorListener = () => undefined): Promise<Database> {
-  return config.kind === 'postgres' ? openPostgres(config.url, config.preparedStatements ?? true, onConnectionError) : openPglite(config.dataDir);
+  return config.kind === 'postgres'
+    ? openPostgres(config.url, config.preparedStatements ?? true, onConnectionError, config.transactionWaitMs)
+    : openPglite(config.dataDir, config.transactionWaitMs);
 }

@@ -1,5 +1,6 @@
 import type { Change } from '@shop/contracts';
 import { requestSlot } from '@shop/logging';
+import { isTransactionStartTimeout } from './connection-failure.js';
 
 /** What one request may cost the database. */
 export interface RequestBounds {
@@ -11,7 +12,7 @@ export interface RequestWork {
   changes: Change[];
   /** Rows the request's statements have returned so far. */
   rows: number;
-  /** Set when one of its statements found the database unreachable (see isConnectionFailure). */
+  /** Set when one of its statements found the database unreachable (see isConnectionFailure), or too busy to start its transaction. */
   databaseUnavailable: boolean;
   readonly bounds: RequestBounds;
 }
@@ -39,6 +40,19 @@ export function passedRowBound(): number | undefined {
 
 /** True when the current request met an unreachable database: whatever it computed is partial, and retrying later may succeed. */
 export const databaseWasUnavailable = (): boolean => currentRequest.get()?.databaseUnavailable ?? false;
+
+/**
+ * Called with an error a request's code let through: one saying the database was too busy to
+ * start a transaction marks the request as having met an unavailable database, so it answers
+ * 503 SERVICE_UNAVAILABLE like an outage (Prisma raises it above the driver adapter, where
+ * statements note outages). True when it did.
+ */
+export function noteDatabaseBusy(error: unknown): boolean {
+  const work = currentRequest.get();
+  if (!work || !isTransactionStartTimeout(error)) return false;
+  work.databaseUnavailable = true;
+  return true;
+}
 
 /**
  * Records a change made by the current request, so the response can tell the gateway at

@@ -9,6 +9,7 @@ import {
   asRequest,
   changesOfThisRequest,
   databaseWasUnavailable,
+  noteDatabaseBusy,
   migrationNames,
   openDatabase,
   readPublishedEvents,
@@ -265,7 +266,7 @@ function internalRoutes(
           return { status: 200, body: await handle(body) };
         } catch (error) {
           if (error instanceof BadServiceRequest) return { status: 400, body: { error: error.message } };
-          if (databaseWasUnavailable()) {
+          if (noteDatabaseBusy(error) || databaseWasUnavailable()) {
             logger.warn({ path }, 'service request failed: the database is unavailable');
             return { status: DATABASE_UNAVAILABLE.status, body: { error: DATABASE_UNAVAILABLE.code } };
           }

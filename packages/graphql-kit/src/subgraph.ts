@@ -11,7 +11,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { parse, type DocumentNode } from 'graphql';
 import { accessRequirementsFromSdl } from '@shop/auth';
 import type { SubgraphLimits } from '@shop/config';
-import { databaseWasUnavailable, passedRowBound } from '@shop/db';
+import { databaseWasUnavailable, noteDatabaseBusy, passedRowBound } from '@shop/db';
 import { maskUnexpectedErrors } from '@shop/errors';
 import type { Logger } from '@shop/logging';
 import { accessRecord } from './access-log.js';
@@ -85,7 +85,9 @@ export async function startSubgraphServer<Context extends BaseContext>(
     formatError: withLimitCodes(
       maskUnexpectedErrors((error) => {
         // Past the row bound or without a database, errors follow from the refused or failed
-        // statements: rowBoundAnswer and databaseOutageAnswer report the request once.
+        // statements: rowBoundAnswer and databaseOutageAnswer report the request once. Errors
+        // are formatted before willSendResponse, so a busy database noted here answers 503.
+        if (noteDatabaseBusy(error)) return;
         if (passedRowBound() === undefined && !databaseWasUnavailable()) options.logger.error({ err: error }, 'unexpected error');
       }),
     ),

@@ -10,6 +10,6 @@ export type CatalogPrisma = PrismaClient;
 export const TRANSACTION_TIMEOUT_MS = 5_000;
 
 export const createPrisma = (database: Database): CatalogPrisma =>
-  new PrismaClient({ adapter: database.adapter, transactionOptions: { timeout: TRANSACTION_TIMEOUT_MS } });
+  new PrismaClient({ adapter: database.adapter, transactionOptions: { ...database.transactionOptions, timeout: TRANSACTION_TIMEOUT_MS } });
 
 export const migrationsDir = new URL('../../../../prisma/catalog/migrations', import.meta.url).pathname;
