@@ -1,6 +1,6 @@
 // The harness of bench:hostile and bench:admission: fresh PostgreSQL databases with a seeded
-// catalog, each subgraph and each gateway as production runs it (`node --import tsx
-// .../main.ts`, configured by its environment, NODE_ENV=production), load generators as
+// catalog, each subgraph and each gateway as production runs it (compiled, `node
+// dist/.../main.js`, configured by its environment, NODE_ENV=production), load generators as
 // processes of their own, memory and CPU read from /proc, and everything stopped by PID at
 // the end, on an error, on Ctrl+C, or when the safety timeout fires.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -8,8 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { buildSync } from 'esbuild';
 import { createPrisma as createCatalogPrisma, migrationsDir as catalogMigrations } from '@shop/catalog';
 import { catalogBuilders } from '@shop/catalog/testing';
 import { subgraphNames, type SubgraphName } from '@shop/config';
@@ -19,6 +21,7 @@ import { orderBuilders } from '@shop/orders/testing';
 import { ANY_FREE_METRICS_PORTS, createTestDatabases, createTestRedis, type TestDatabases, type TestRedis } from '@shop/testing';
 import { createPrisma as createUsersPrisma, migrationsDir as usersMigrations } from '@shop/users';
 import { TEST_PASSWORD, userBuilders } from '@shop/users/testing';
+import { linkWorkspaceModules } from '../scripts/workspaces.js';
 import type { PeerProcessSpec } from './peer-gateways.js';
 import type { LoadResult, LoadSpec, SeededCatalog, SeededOrder, SeededProduct, SeededShop } from './workloads.js';
 
@@ -158,12 +161,39 @@ export interface StartOptions {
   root?: string;
   args?: string[];
   readyLine?: string;
+  /** Run the checkout's compiled JavaScript (`npm run build`, dist/), as the image does, instead of the TypeScript through tsx. */
+  compiled?: boolean;
 }
 
-/** Starts `node --import tsx <entry>` with exactly this environment and waits for GET /health (or its ready line). */
+const compiledCheckouts = new Set<string>();
+
+/**
+ * Compiles a checkout as its image does (its own scripts/build.ts into its dist/), once per
+ * run, and the peer gateways' harness beside it: the servers measured run the JavaScript
+ * production runs. Under tsx each function a request creates paid esbuild's keepNames
+ * (`__name`, a defineProperty) and module loads paid tsx's hooks.
+ */
+function compileCheckout(root: string): void {
+  if (compiledCheckouts.has(root)) return;
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  linkWorkspaceModules(root);
+  if (root === repoRoot) {
+    // Not bundled: its imports find the compiled workspaces and gateway/ inside dist/.
+    buildSync({ absWorkingDir: root, entryPoints: ['bench/peer-gateways.ts'], outdir: 'dist', outbase: '.', format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' });
+  }
+  compiledCheckouts.add(root);
+}
+
+/**
+ * Starts `node dist/<entry>.js` (compiled) or `node --import tsx <entry>` with exactly this
+ * environment and waits for GET /health (or its ready line).
+ */
 export async function startServer(name: string, entry: string, env: Record<string, string>, url: string, options: StartOptions = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...(options.args ?? [])], {
-    cwd: options.root ?? repoRoot,
+  const root = options.root ?? repoRoot;
+  if (options.compiled) compileCheckout(root);
+  const command = options.compiled ? [path.join('dist', entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', entry];
+  const child = spawn(process.execPath, [...command, ...(options.args ?? [])], {
+    cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...ANY_FREE_METRICS_PORTS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -400,7 +430,7 @@ export async function startCluster({ shoppers = 0 }: { shoppers?: number } = {})
   const startSubgraphs = async (urls = subgraphUrls, env: Record<string, string> = {}, label = '', root?: string) =>
     Object.fromEntries(
       await Promise.all(
-        subgraphNames.map(async (name) => [name, await startServer(`${name}${label}`, `subgraphs/${name}/src/main.ts`, { ...subgraphEnv(name, urls), ...env }, urls[name], { root })] as const),
+        subgraphNames.map(async (name) => [name, await startServer(`${name}${label}`, `subgraphs/${name}/src/main.ts`, { ...subgraphEnv(name, urls), ...env }, urls[name], { root, compiled: true })] as const),
       ),
     ) as Record<SubgraphName, ServerProcess>;
 
@@ -423,7 +453,11 @@ export async function startCluster({ shoppers = 0 }: { shoppers?: number } = {})
       const port = await freePort();
       const processSpec: PeerProcessSpec =
         spec.peer === 'bare' ? { ...spec, port } : { peer: spec.peer, port, subgraphUrls: spec.subgraphUrls ?? subgraphUrls, gatewayKeys };
-      return startServer(name, 'bench/peer-gateways.ts', { NODE_ENV: 'production' }, `http://${HOST}:${port}/graphql`, { args: [JSON.stringify(processSpec)], readyLine: 'READY' });
+      return startServer(name, 'bench/peer-gateways.ts', { NODE_ENV: 'production' }, `http://${HOST}:${port}/graphql`, {
+        args: [JSON.stringify(processSpec)],
+        readyLine: 'READY',
+        compiled: true,
+      });
     },
     databaseUrls: Object.fromEntries(subgraphNames.map((name) => [name, (databases.configs[name] as { url: string }).url])) as Record<SubgraphName, string>,
     shop,
@@ -440,7 +474,7 @@ export async function startCluster({ shoppers = 0 }: { shoppers?: number } = {})
         // As behind a load balancer: anonymous callers are told apart by X-Forwarded-For.
         TRUST_PROXY: 'true',
         ...env,
-      }, `http://${HOST}:${port}/graphql`);
+      }, `http://${HOST}:${port}/graphql`, { compiled: true });
     },
   };
   return cluster;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -7,7 +7,7 @@ import { freePort, keyRingVariable, postToSubgraph, startServiceProcess, testKey
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
 import { parse as parseYaml } from 'yaml';
-import { workspaces } from '../scripts/workspaces.js';
+import { linkWorkspaceModules, workspaces } from '../scripts/workspaces.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const buildDir = path.join(root, 'dist');
@@ -126,12 +126,7 @@ describe('the compiled services, as the image runs them', () => {
     const typescriptLeft = readdirSync(buildDir, { recursive: true, encoding: 'utf8' }).filter((file) => !file.startsWith('node_modules') && /\.ts$/.test(file));
     expect(typescriptLeft).toEqual([]);
 
-    // The image's last stage lays the compiled code over the production install, so a workspace's
-    // own node_modules (a version that differs from the hoisted one) sits beside its code: the same here.
-    for (const dir of workspaces().values()) {
-      const nested = path.join(root, dir, 'node_modules');
-      if (existsSync(nested) && existsSync(path.join(buildDir, dir))) symlinkSync(nested, path.join(buildDir, dir, 'node_modules'));
-    }
+    linkWorkspaceModules();
 
     const keys = testKeyRing();
     const port = String(await freePort());
