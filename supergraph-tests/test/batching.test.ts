@@ -46,6 +46,22 @@ describe.each([oneTestBackend()])(`what an operation costs, at ${SMALL} and ${LA
     return { cost, data: response.data };
   }
 
+  /**
+   * The same subgraph requests, and no more statements than the small operation's. Reads by
+   * id that concurrent requests ask in one turn share a statement (docs/adr/0043), and
+   * whether two of one operation's requests to a subgraph meet in a turn is timing: each
+   * meeting saves one statement, so a subgraph's n requests may have cost the small one up
+   * to n - 1 fewer. An N+1 costs tens more.
+   */
+  function expectNoDearer(large: Cost, small: Cost) {
+    for (const name of Object.keys(small) as Subgraph[]) {
+      const { requests, statements } = small[name];
+      const mostStatements = statements + Math.max(0, requests - 1);
+      expect({ name, requests: large[name].requests }).toEqual({ name, requests });
+      expect({ name, statements: large[name].statements }).toEqual({ name, statements: Math.min(large[name].statements, mostStatements) });
+    }
+  }
+
   beforeAll(async () => {
     // What executing costs: no response cache answering instead, no cache feed reading events.
     supergraph = await startTestSupergraph(backend, { responseCache: false });
@@ -91,7 +107,7 @@ describe.each([oneTestBackend()])(`what an operation costs, at ${SMALL} and ${LA
       expect(order.user.id).toBeTruthy();
       for (const line of order.items) expect(line.product?.id).toBeTruthy();
     }
-    expect(large.cost).toEqual(small.cost);
+    expectNoDearer(large.cost, small.cost);
     expect(large.cost.orders.statements).toBeGreaterThan(0);
     expect(large.cost.users.statements).toBeGreaterThan(0);
     expect(large.cost.catalog.statements).toBeGreaterThan(0);
@@ -104,7 +120,7 @@ describe.each([oneTestBackend()])(`what an operation costs, at ${SMALL} and ${LA
     expect(items(small)).toHaveLength(SMALL);
     expect(items(large)).toHaveLength(LARGE);
     for (const product of items(large)) expect(product.category?.id).toBeTruthy();
-    expect(large.cost).toEqual(small.cost);
+    expectNoDearer(large.cost, small.cost);
   });
 
   it('a category’s products: 100 cost what 5 do', async () => {
@@ -114,7 +130,7 @@ describe.each([oneTestBackend()])(`what an operation costs, at ${SMALL} and ${LA
     const items = (result: { data: unknown }) => (result.data as { category: { products: { items: unknown[] } } }).category.products.items;
     expect(items(small)).toHaveLength(SMALL);
     expect(items(large).length).toBeGreaterThan(SMALL);
-    expect(large.cost).toEqual(small.cost);
+    expectNoDearer(large.cost, small.cost);
   });
 
   it('Me with a cart and orders: 100 lines cost what 5 do', async () => {
@@ -123,6 +139,6 @@ describe.each([oneTestBackend()])(`what an operation costs, at ${SMALL} and ${LA
     const cart = (result: { data: unknown }) => (result.data as { me: { cart: { items: unknown[] } } }).me.cart.items;
     expect(cart(small)).toHaveLength(SMALL);
     expect(cart(large)).toHaveLength(LARGE);
-    expect(large.cost).toEqual(small.cost);
+    expectNoDearer(large.cost, small.cost);
   });
 });

@@ -30,6 +30,20 @@ export const asRequest = <T>(run: () => T, bounds: RequestBounds): T =>
 
 export const requestWork = (): RequestWork | undefined => currentRequest.get();
 
+/**
+ * Runs work shared by several requests (sharedReads) in a scope of its own: its statements
+ * are counted once, no request's row bound applies, and `outcome` learns whether it found
+ * the database unreachable, for each request to be told.
+ */
+export async function runAsSharedWork<T>(outcome: { databaseUnavailable: boolean }, run: () => Promise<T>): Promise<T> {
+  const work: RequestWork = { changes: [], rows: 0, databaseUnavailable: false, bounds: { maxRows: Number.POSITIVE_INFINITY } };
+  try {
+    return await currentRequest.run(work, run);
+  } finally {
+    outcome.databaseUnavailable = work.databaseUnavailable;
+  }
+}
+
 export const isPastRowBound = (work: RequestWork): boolean => work.rows > work.bounds.maxRows;
 
 /** The row bound the current request went past, if it did: then its answer must say so instead of what it loaded. */

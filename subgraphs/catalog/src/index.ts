@@ -4,7 +4,7 @@ import { internalRoute, serveSubgraph, type SubgraphMetricsOptions } from '@shop
 import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
 import { createPrisma, migrationsDir, type CatalogPrisma } from './data/client.js';
-import { createLoaders } from './data/loaders.js';
+import { createLoaders, createSharedReads, type CatalogSharedReads } from './data/loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { seedCatalog } from './seed.js';
 import { startReservationSweeper, stockService } from './services/stock.js';
@@ -36,12 +36,13 @@ export interface CatalogOptions {
 }
 
 export function startCatalog(options: CatalogOptions) {
-  return serveSubgraph<CatalogPrisma, Context>({
+  return serveSubgraph<CatalogPrisma, Context, CatalogSharedReads>({
     ...options,
     name: 'catalog',
     migrationsDir,
     createPrisma,
-    createContext: (prisma, { viewer }) => ({ viewer, prisma, loaders: createLoaders(prisma), syncSettleMs: options.syncSettleMs ?? SYNC_SETTLE_MS }),
+    createServices: createSharedReads,
+    createContext: (prisma, { viewer }, shared) => ({ viewer, prisma, loaders: createLoaders(prisma, shared), syncSettleMs: options.syncSettleMs ?? SYNC_SETTLE_MS }),
     prepare: async (prisma) => {
       if (options.seedDemoData) await seedCatalog(prisma, options.logger);
     },

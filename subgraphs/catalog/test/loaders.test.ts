@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Category } from '../src/generated/prisma/client.js';
 import type { CatalogPrisma } from '../src/data/client.js';
-import { createLoaders } from '../src/data/loaders.js';
+import { createLoaders, createSharedReads } from '../src/data/loaders.js';
 
 const category = (name: string): Category => ({ id: randomUUID(), name, description: null, parentId: null, createdAt: new Date(), updatedAt: new Date() });
 
@@ -14,7 +14,7 @@ function loadersOver(rows: Category[]) {
       return rows;
     },
   } as unknown as CatalogPrisma;
-  return { loaders: createLoaders(prisma), statements };
+  return { loaders: createLoaders(prisma, createSharedReads(prisma)), statements, prisma };
 }
 
 describe('catalog loaders', () => {
@@ -35,6 +35,15 @@ describe('catalog loaders', () => {
     const unknown = randomUUID();
     const loaded = await Promise.all([home.id, garden.id, unknown].map((id) => loaders.categoryById.load(id)));
     expect(loaded).toEqual([home, garden, null]);
+    expect(statements).toHaveLength(1);
+  });
+
+  it("share one statement between two requests' loaders asking in the same turn", async () => {
+    const home = category('Home');
+    const { statements, prisma } = loadersOver([home]);
+    const shared = createSharedReads(prisma);
+    const [first, second] = [createLoaders(prisma, shared), createLoaders(prisma, shared)];
+    expect(await Promise.all([first.categoryById.load(home.id), second.categoryById.load(home.id)])).toEqual([home, home]);
     expect(statements).toHaveLength(1);
   });
 });

@@ -15,7 +15,7 @@ import type { Logger } from '@shop/logging';
 import { createRateLimiters } from '@shop/redis';
 import type { Context } from './context.js';
 import { createPrisma, migrationsDir, type UsersPrisma } from './data/client.js';
-import { createLoaders } from './data/loaders.js';
+import { createLoaders, createSharedReads, type UsersSharedReads } from './data/loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { seedUsers } from './seed.js';
 import { shippingAddressOf } from './services/addresses.js';
@@ -57,12 +57,13 @@ export async function startUsers(options: UsersOptions) {
     options.logger,
   );
   const accounts = { tokens, passwordReset: options.passwordReset, ...createThrottles(rateLimiters.limiters, options.loginRateLimit) };
-  const subgraph = await serveSubgraph<UsersPrisma, Context>({
+  const subgraph = await serveSubgraph<UsersPrisma, Context, UsersSharedReads>({
     ...options,
     name: 'users',
     migrationsDir,
     createPrisma,
-    createContext: (prisma, { viewer, clientIp }) => ({ viewer, clientIp, prisma, loaders: createLoaders(prisma), accounts }),
+    createServices: createSharedReads,
+    createContext: (prisma, { viewer, clientIp }, shared) => ({ viewer, clientIp, prisma, loaders: createLoaders(shared), accounts }),
     internalRoutes: (prisma) => [
       internalRoute(credentialCheck, async (credential) => ({ viewer: await viewerForCredential(prisma, tokens, credential) })),
       internalRoute(addressLookup, async ({ userId, addressId }) => ({ address: await shippingAddressOf(prisma, userId, addressId) })),

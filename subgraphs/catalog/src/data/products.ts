@@ -150,15 +150,25 @@ const distinctCategories = (categories: Array<Category | null>) =>
  * Products as a storefront shows one (`product(id)`): with its category and that category's
  * parent, which the page shows too, in one statement.
  */
-export async function findProductsWithCategories(prisma: CatalogPrisma, ids: readonly string[]) {
+export async function findShownProducts(prisma: CatalogPrisma, ids: readonly string[]): Promise<ShownProduct[]> {
   const rows = await prisma.$queryRaw<JoinedRow[]>`
     SELECT ${productColumns}, ${categoryColumns('c', 'category')}, ${categoryColumns('parent', 'parent')}
     FROM products p
     LEFT JOIN categories c ON c.id = p.category_id
     LEFT JOIN categories parent ON parent.id = c.parent_id
     WHERE p.id = ANY(${[...ids]}::uuid[])`;
-  const categories = rows.flatMap((row) => [joinedCategory(row, 'category'), joinedCategory(row, 'parent')]);
-  return { products: rows.map(productOf), categories: distinctCategories(categories) };
+  return rows.map((row) => ({
+    id: row.id,
+    product: productOf(row),
+    categories: [joinedCategory(row, 'category'), joinedCategory(row, 'parent')].filter((category) => category !== null),
+  }));
+}
+
+/** A product with the categories shown beside it: its own and that one's parent, when it has them. */
+export interface ShownProduct {
+  id: string;
+  product: Product;
+  categories: Category[];
 }
 
 /** The product, its opening stock movement and its events, in one transaction. */
