@@ -19,7 +19,7 @@ export {
   type RequestScopedTopic,
 } from './events.js';
 export { categoryTag, entityTag, ListTag, listTag, orderTag, productTag, userTag } from './cache-tags.js';
-export { StockApi, type ProductSnapshot, type ReservationRefusal, type ReservationStatus, type ReservedLine, type ReserveRequest } from './stock-api.js';
+export { MAX_LOOKUP_IDS, StockApi, type ProductSnapshot, type ReservationRefusal, type ReservationStatus, type ReservedLine, type ReserveRequest } from './stock-api.js';
 export { credentialCheck } from './credentials.js';
 export { addressLookup, isCountryCode, postalAddressSchema, type PostalAddress, type PostalAddressInput } from './addresses.js';
 export { shopperContact } from './shopper-contact.js';

@@ -9,7 +9,8 @@ import { decimalSchema, idSchema } from './values.js';
  */
 
 const MAX_LINES = 100;
-const MAX_LOOKUP_IDS = 1000;
+/** Product ids of one lookup at most. */
+export const MAX_LOOKUP_IDS = 1000;
 
 const reserveRequestSchema = z.object({
   reservationId: idSchema,

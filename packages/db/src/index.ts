@@ -7,7 +7,7 @@ export { asRequest, changesOfThisRequest, databaseWasUnavailable, noteChange, no
 export { isConnectionFailure, isTransactionStartTimeout } from './connection-failure.js';
 export { alignById, groupByKey } from './batch.js';
 export { readThroughLoader, whenRead, type ReadThroughLoader } from './read-through.js';
-export { sharedReads, type SharedRead } from './shared-reads.js';
+export { sharedReads, type SharedRead, type SharedReadOptions } from './shared-reads.js';
 export { stableUuid } from './stable-id.js';
 export { seededRandom } from './random.js';
 export {

@@ -4,6 +4,11 @@ import { RowBoundExceeded } from './statements.js';
 /** Keys of one statement at most: a bound on the array PostgreSQL is sent, whatever the load. */
 const MAX_KEYS_PER_STATEMENT = 1_000;
 
+export interface SharedReadOptions {
+  /** Keys of one call of `batch` at most (1,000 unless given): a service's own bound on a call, say. */
+  maxKeysPerBatch?: number;
+}
+
 interface Waiting<Value> {
   keys: readonly string[];
   work: RequestWork | undefined;
@@ -17,7 +22,8 @@ export type SharedRead<Value> = (keys: readonly string[]) => Promise<Array<Value
 /**
  * Reads by primary key that the requests in flight share (docs/adr/0043). The keys every
  * request asks for in one turn of the event loop (its I/O callbacks and what they start)
- * go to the database together, at the end of that turn, as one statement per 1,000 keys:
+ * go to the database together, at the end of that turn, as one statement per 1,000 keys
+ * (or one call of another service's lookup, `maxKeysPerBatch` keys at most):
  * under load a subgraph answers many requests per statement, so the statements, their
  * round trips and PostgreSQL's work per statement are shared instead of paid by each.
  *
@@ -28,7 +34,10 @@ export type SharedRead<Value> = (keys: readonly string[]) => Promise<Array<Value
  * in the order of its keys, null for a key with nothing; keys must be valid for it (checked
  * ids), since a statement that fails fails every request in it.
  */
-export function sharedReads<Value>(batch: (keys: readonly string[]) => Promise<Array<Value | null>>): SharedRead<Value> {
+export function sharedReads<Value>(
+  batch: (keys: readonly string[]) => Promise<Array<Value | null>>,
+  { maxKeysPerBatch = MAX_KEYS_PER_STATEMENT }: SharedReadOptions = {},
+): SharedRead<Value> {
   let waiting: Array<Waiting<Value>> = [];
 
   async function send(group: Array<Waiting<Value>>) {
@@ -36,8 +45,8 @@ export function sharedReads<Value>(batch: (keys: readonly string[]) => Promise<A
     const shared = { databaseUnavailable: false };
     try {
       const found = new Map<string, Value | null>();
-      const chunks = Array.from({ length: Math.ceil(keys.length / MAX_KEYS_PER_STATEMENT) }, (_, index) =>
-        keys.slice(index * MAX_KEYS_PER_STATEMENT, (index + 1) * MAX_KEYS_PER_STATEMENT),
+      const chunks = Array.from({ length: Math.ceil(keys.length / maxKeysPerBatch) }, (_, index) =>
+        keys.slice(index * maxKeysPerBatch, (index + 1) * maxKeysPerBatch),
       );
       await runAsSharedWork(shared, () =>
         Promise.all(

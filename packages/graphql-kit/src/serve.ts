@@ -55,7 +55,7 @@ export interface ServeSubgraphOptions<Prisma extends PrismaLike, Context extends
   /** With an outbox, also relay it to NATS JetStream (docs/adr/0028); the event feed is served either way. */
   broker?: NatsConfig | null;
   /** Service-to-service endpoints (see internalRoute); like GraphQL, only the gateway may call them. */
-  internalRoutes?: (prisma: Prisma) => InternalRoute[];
+  internalRoutes?: (prisma: Prisma, services: Services) => InternalRoute[];
   /** Runs after migrations, before the server listens (demo data). */
   prepare?: (prisma: Prisma) => Promise<void>;
   /** Loops that run beside the server (sweepers, recovery); stopped before the database closes. */
@@ -120,7 +120,7 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     const relays = options.outbox ? outboxRelays(prisma, options.name, options.broker ?? null, metrics, logger) : null;
     if (relays) jobs.push(...relays.jobs);
     jobs.push(...(options.backgroundJobs?.(prisma, services) ?? []));
-    const routes = [...(options.internalRoutes?.(prisma) ?? []), ...(options.outbox ? [eventFeedRoute(prisma)] : [])];
+    const routes = [...(options.internalRoutes?.(prisma, services) ?? []), ...(options.outbox ? [eventFeedRoute(prisma)] : [])];
     const identityOf = (request: IncomingMessage, rawBody: string) => {
       const header = request.headers[GATEWAY_TOKEN_HEADER];
       return verifyGatewayToken(options.gatewayKeys, Array.isArray(header) ? header[0] : header, {

@@ -48,8 +48,8 @@ export function startCatalog(options: CatalogOptions) {
     },
     backgroundJobs: (prisma) => [startReservationSweeper(prisma, options.logger, options.sweepIntervalMs)],
     outbox: true,
-    internalRoutes: (prisma) => {
-      const stock = stockService(prisma, options.reservationTtlMs);
+    internalRoutes: (prisma, shared) => {
+      const stock = stockService(prisma, shared.products, options.reservationTtlMs);
       return [
         internalRoute(StockApi.reserve, stock.reserve),
         internalRoute(StockApi.commit, stock.commit),

@@ -3,6 +3,7 @@ import { StockApi } from '@shop/contracts';
 import type { RunningSubgraph } from '@shop/graphql-kit';
 import { aloneSubgraph, asGatewayTo, entitiesQuery, errorCodes, gatewayHeaders, personViewer, refusalOf } from '@shop/testing/subgraph';
 import { createLogger } from '@shop/logging';
+import { createSharedReads } from '../src/data/loaders.js';
 import { startCatalog, type CatalogPrisma } from '../src/index.js';
 import { startReservationSweeper, stockService } from '../src/services/stock.js';
 import { catalogBuilders, catalogState, ledgerMismatches, type CatalogBuilders } from './builders.js';
@@ -174,6 +175,31 @@ describe('catalog subgraph', () => {
       expect(((await response.json()) as { error: string }).error).toMatch(/^lines\.0\.quantity: Too small/);
       expect(await catalog.prisma.stockReservation.count({ where: { id: reservationId } })).toBe(0);
     });
+
+    it('looks products up as they are now, for concurrent callers at once: each answer its own products, an unknown id left out', async () => {
+      const lamp = await build.product({ name: 'Lamp', price: '19.99', stockQuantity: 3 });
+      const retired = await build.product({ isActive: false, price: '5.00' });
+      const url = new URL(StockApi.lookup.path, catalog.url).toString();
+      const lookup = async (ids: string[]) => {
+        const body = JSON.stringify({ ids });
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(await gatewayHeaders(alone.options.gatewayKeys, 'catalog', url, body)) },
+          body,
+        });
+        expect(response.status).toBe(200);
+        return ((await response.json()) as { products: Array<{ id: string; price: string; orderable: boolean }> }).products;
+      };
+      const [first, second] = await Promise.all([lookup([lamp.id.toUpperCase(), randomUUID()]), lookup([retired.id, lamp.id])]);
+      expect(first).toEqual([expect.objectContaining({ id: lamp.id, price: '19.99', orderable: true })]);
+      expect(second).toEqual([
+        expect.objectContaining({ id: retired.id, price: '5.00', orderable: false }),
+        expect.objectContaining({ id: lamp.id, price: '19.99', orderable: true }),
+      ]);
+
+      await catalog.prisma.product.update({ where: { id: lamp.id }, data: { price: '21.50' } });
+      expect(await lookup([lamp.id])).toEqual([expect.objectContaining({ id: lamp.id, price: '21.50' })]);
+    });
   });
 
   describe('the stock ledger', () => {
@@ -192,7 +218,7 @@ describe('catalog subgraph', () => {
       ]);
 
     it('records each step of the order saga with the order as its actor, and an expired reservation released by the system', async () => {
-      const stock = stockService(catalog.prisma);
+      const stock = stockService(catalog.prisma, createSharedReads(catalog.prisma).products);
       const product = await build.product({ stockQuantity: 10 });
       const [sold, cancelled, expired] = [randomUUID(), randomUUID(), randomUUID()];
       await stock.reserve({ reservationId: sold, lines: [{ productId: product.id, quantity: 2 }] });
@@ -203,7 +229,7 @@ describe('catalog subgraph', () => {
       await stock.commit({ reservationId: sold });
       await stock.release({ reservationId: cancelled });
 
-      const expiring = stockService(catalog.prisma, -1);
+      const expiring = stockService(catalog.prisma, createSharedReads(catalog.prisma).products, -1);
       await expiring.reserve({ reservationId: expired, lines: [{ productId: product.id, quantity: 4 }] });
       const sweeper = startReservationSweeper(catalog.prisma, createLogger('catalog', 'silent'), 20);
       try {

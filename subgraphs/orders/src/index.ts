@@ -4,7 +4,7 @@ import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
 import { catalogClient } from './data/catalog-client.js';
 import { createPrisma, migrationsDir, type OrdersPrisma } from './data/client.js';
-import { createLoaders } from './data/loaders.js';
+import { createLoaders, createSharedReads } from './data/loaders.js';
 import { usersClient } from './data/users-client.js';
 import { resolvers } from './resolvers/index.js';
 import { DEFAULT_USER_EVENT_POLL_MS, startBuyerErasure } from './services/erasure.js';
@@ -47,6 +47,7 @@ export function startOrders(options: OrdersOptions) {
   const { logger, hooks } = options;
   const catalog = catalogClient(options.catalogUrl, options.gatewayKeys);
   const users = usersClient(options.usersUrl, options.gatewayKeys);
+  const shared = createSharedReads(catalog);
   return serveSubgraph<OrdersPrisma, Context, Placement>({
     ...options,
     name: 'orders',
@@ -54,7 +55,7 @@ export function startOrders(options: OrdersOptions) {
     createPrisma,
     // One saga per process, shared by requests and the recovery job.
     createServices: (prisma) => createPlacement({ prisma, catalog, users, logger, hooks }),
-    createContext: (prisma, { viewer }, placement) => ({ viewer, prisma, loaders: createLoaders(prisma, catalog), placement }),
+    createContext: (prisma, { viewer }, placement) => ({ viewer, prisma, loaders: createLoaders(prisma, shared), placement }),
     backgroundJobs: (prisma, placement) => [
       startOrderRecovery({ prisma, placement, logger }, { ...defaultRecovery, ...options.recovery }),
       startBuyerErasure({

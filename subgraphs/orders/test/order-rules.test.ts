@@ -61,6 +61,25 @@ describe('order rules (service)', () => {
       ]);
     });
 
+    it('prices the carts of requests in flight together with one catalog lookup, each cart at its own lines', async () => {
+      const shoppers = [personViewer(), personViewer()];
+      const prices = ['3.00', '4.25'];
+      for (const [index, shopper] of shoppers.entries()) await addToCart(service.contextFor(shopper), service.catalog.product({ price: prices[index] }).id, 2);
+      const lookupsBefore = service.catalog.calls.filter((call) => call === 'lookup').length;
+
+      const contexts = shoppers.map((shopper) => service.contextFor(shopper));
+      const carts = await Promise.all(shoppers.map((shopper, index) => cartOf(contexts[index]!, shopper.userId, false)));
+      // Each request's loader asks in the same turn, as requests whose carts arrived together do.
+      await Promise.all(carts.map((cart, index) => contexts[index]!.loaders.productSnapshot.loadMany(cart.items.map((item) => item.productId))));
+
+      expect(service.catalog.calls.filter((call) => call === 'lookup').length - lookupsBefore).toBe(1);
+      // Each request now holds its own cart's prices: the subtotals answer at once.
+      expect(carts.map((cart, index) => subtotal(contexts[index]!, cart))).toEqual([
+        { amount: '6.00', currency: 'USD' },
+        { amount: '8.50', currency: 'USD' },
+      ]);
+    });
+
     it('has no subtotal for a cart mixing currencies', async () => {
       const buyer = personViewer();
       const ctx = service.contextFor(buyer);

@@ -3,7 +3,7 @@ import { openDatabase } from '@shop/db';
 import { createTestPglite } from '@shop/testing/subgraph';
 import { createLogger } from '@shop/logging';
 import type { Context } from '../src/context.js';
-import { createLoaders } from '../src/data/loaders.js';
+import { createLoaders, createSharedReads } from '../src/data/loaders.js';
 import { createPrisma, migrationsDir } from '../src/index.js';
 import { createPlacement, type PlacementHooks } from '../src/services/placement.js';
 import { fakeCatalog } from './fake-catalog.js';
@@ -22,6 +22,7 @@ export async function startOrdersService(hooks?: PlacementHooks) {
   const users = fakeUsers();
   const logger = createLogger('test-orders', 'silent');
   const placement = createPlacement({ prisma, catalog: catalog.client, users: users.client, logger, hooks });
+  const shared = createSharedReads(catalog.client);
   return {
     prisma,
     catalog,
@@ -29,7 +30,7 @@ export async function startOrdersService(hooks?: PlacementHooks) {
     placement,
     logger,
     /** A request's context for `viewer`, with fresh loaders as each request gets. */
-    contextFor: (viewer: Viewer): Context => ({ viewer, prisma, loaders: createLoaders(prisma, catalog.client), placement }),
+    contextFor: (viewer: Viewer): Context => ({ viewer, prisma, loaders: createLoaders(prisma, shared), placement }),
     stop: async () => {
       await prisma.$disconnect();
       await database.close();

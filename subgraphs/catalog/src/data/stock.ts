@@ -112,9 +112,3 @@ export const findExpiredReservationIds = async (prisma: CatalogPrisma, now: Date
   (await prisma.stockReservation.findMany({ where: { status: 'RESERVED', expiresAt: { lte: now } }, select: { id: true }, take: limit })).map(
     (reservation) => reservation.id,
   );
-
-export const findProductSnapshots = (prisma: CatalogPrisma, ids: readonly string[]) =>
-  prisma.product.findMany({
-    where: { id: { in: [...ids] } },
-    select: { id: true, name: true, price: true, currency: true, stockQuantity: true, isActive: true, deletedAt: true },
-  });

@@ -1,13 +1,12 @@
 import type { AnswerToSend, ParsedRequestOf, ReservedLine, StockApi } from '@shop/contracts';
-import { changesOfThisRequest, startSerialJob, type SerialJob } from '@shop/db';
+import { changesOfThisRequest, startSerialJob, type SerialJob, type SharedRead } from '@shop/db';
 import { formatMoney } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
-import type { StockReservation } from '../generated/prisma/client.js';
+import type { Product, StockReservation } from '../generated/prisma/client.js';
 import type { CatalogPrisma } from '../data/client.js';
 import {
   commitReservation,
   findExpiredReservationIds,
-  findProductSnapshots,
   findReservation,
   releaseReservation,
   ReservationRefused,
@@ -29,8 +28,11 @@ const asAnswer = (reservation: StockReservation): ReserveAnswer => ({
   ...movesOfThisCall(),
 });
 
-/** The catalog side of the placement saga; each operation may be repeated safely. */
-export function stockService(prisma: CatalogPrisma, reservationTtlMs = RESERVATION_TTL_MS) {
+/**
+ * The catalog side of the placement saga; each operation may be repeated safely. Lookups read
+ * through `products`, the reads by id the process's requests share (docs/adr/0043).
+ */
+export function stockService(prisma: CatalogPrisma, products: SharedRead<Product>, reservationTtlMs = RESERVATION_TTL_MS) {
   return {
     async reserve({ reservationId: id, lines }: ParsedRequestOf<typeof StockApi.reserve>): Promise<ReserveAnswer> {
       const existing = await findReservation(prisma, id);
@@ -58,9 +60,9 @@ export function stockService(prisma: CatalogPrisma, reservationTtlMs = RESERVATI
     },
 
     async lookup({ ids }: ParsedRequestOf<typeof StockApi.lookup>): Promise<AnswerToSend<typeof StockApi.lookup>> {
-      const products = await findProductSnapshots(prisma, ids);
+      const found = (await products(ids)).filter((product) => product !== null);
       return {
-        products: products.map((product) => ({
+        products: found.map((product) => ({
           id: product.id,
           name: product.name,
           price: formatMoney(product.price),
