@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { subgraphNames, type SubgraphName } from '@shop/config';
 import { contractOperation } from '@shop/testing';
+import { TEST_PASSWORD } from '@shop/users/testing';
 import { profilerNodeOptions, selfTimes, takeProfile, topLines } from './cpu-profile.js';
 import { runBench, signIn, startCluster } from './processes.js';
 import { between, pick, seededRandom, sorts, type Random, type SeededCatalog } from './workloads.js';
@@ -26,6 +27,12 @@ const REQUESTS = option('requests', 2_000);
 const CONCURRENCY = option('concurrency', 16);
 const TOP = option('top', 25);
 const WARM_UP = 200;
+/**
+ * Me is asked by this many signed-in shoppers in turn, each with their own cart and orders: one
+ * viewer asking 16 times at once would be answered by the gateway's in-flight sharing and
+ * cost a fraction of what real traffic costs.
+ */
+const SHOPPERS = 50;
 
 /** Requests that differ the way real traffic does: another page, search, sort, product, filter. */
 function requestFor(name: WorkloadName, catalog: SeededCatalog, random: Random): { query: string; variables?: Record<string, unknown> } {
@@ -51,7 +58,7 @@ function requestFor(name: WorkloadName, catalog: SeededCatalog, random: Random):
 }
 
 await runBench('bench:profile', 20, async () => {
-  const cluster = await startCluster();
+  const cluster = await startCluster({ shoppers: workloadName === 'me' ? SHOPPERS : 0 });
   const profiled = await cluster.startSubgraphSet('profiled', { NODE_OPTIONS: profilerNodeOptions });
   const gateway = await cluster.startGateway('gateway', {
     NODE_OPTIONS: profilerNodeOptions,
@@ -62,10 +69,15 @@ await runBench('bench:profile', 20, async () => {
     ...Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000'])),
   });
   const admin = await signIn(gateway.url, cluster.admin);
-  const headers = { 'content-type': 'application/json', ...admin };
-  const post = async (body: unknown) => (await fetch(gateway.url, { method: 'POST', headers, body: JSON.stringify(body) })).text();
+  const post = async (body: unknown, viewer = admin) =>
+    (await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...viewer }, body: JSON.stringify(body) })).text();
+  const shoppers: Array<Record<string, string>> = [];
+  for (const shopper of cluster.shop.shoppers) shoppers.push(await signIn(gateway.url, { email: shopper.email, password: TEST_PASSWORD }));
+  let turn = 0;
+  /** The admin, except for Me: the next shopper. */
+  const viewerFor = () => (workloadName === 'me' ? shoppers[turn++ % shoppers.length]! : admin);
 
-  // The admin's own cart and orders: what Me reads and AllOrders lists.
+  // The admin's own cart and orders: what AllOrders lists.
   for (const product of cluster.catalog.products.slice(0, 30)) {
     const answer = await post({
       query: contractOperation('frontend', 'PlaceOrder'),
@@ -85,7 +97,7 @@ await runBench('bench:profile', 20, async () => {
       Array.from({ length: CONCURRENCY }, async () => {
         while (sent < count) {
           sent += 1;
-          const answer = await post(requestFor(workloadName, cluster.catalog, random));
+          const answer = await post(requestFor(workloadName, cluster.catalog, random), viewerFor());
           if (answer.includes('"errors"') || !answer.includes('"data"')) {
             failed += 1;
             firstFailure ||= answer.slice(0, 300);

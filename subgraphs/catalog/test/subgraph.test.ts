@@ -71,14 +71,18 @@ describe('catalog subgraph', () => {
       expect((await send({ query, variables: { id: gone.id } })).data!.product).toBeNull();
     });
 
-    it('counts the total of a page only when it is asked for, and reads a page past the end with its total', async () => {
+    it('counts the total of a page only when it is asked for, and reads a page past the end with its total, each page in one statement', async () => {
       const category = await build.category();
       await Promise.all(['1.00', '2.00', '3.00'].map((price) => build.product({ categoryId: category.id, price })));
       const page = (selection: string, pageNumber: number) =>
         send({ query: `query($filter: ProductFilter, $page: Int) { products(filter: $filter, page: $page, limit: 2, sort: PRICE_ASC) { ${selection} } }`, variables: { filter: { categoryId: category.id }, page: pageNumber } });
       expect((await page('items { price { amount } } meta { currentPage }', 1)).data!.products).toEqual({ items: [{ price: { amount: '1.00' } }, { price: { amount: '2.00' } }], meta: { currentPage: 1 } });
       expect((await page('...on ProductPage { meta { totalPages } } items { price { amount } }', 2)).data!.products).toEqual({ meta: { totalPages: 2 }, items: [{ price: { amount: '3.00' } }] });
+      const before = catalog.usage();
       expect((await page('items { id } meta { totalItems totalPages }', 5)).data!.products).toEqual({ items: [], meta: { totalItems: 3, totalPages: 2 } });
+      expect((await page('items { id } meta { totalItems }', 2)).data!.products).toEqual({ items: [{ id: expect.any(String) }], meta: { totalItems: 3 } });
+      const after = catalog.usage();
+      expect(after.statements - before.statements).toBe(2);
     });
   });
 

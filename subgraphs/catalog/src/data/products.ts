@@ -104,7 +104,8 @@ function joinedCategory(row: JoinedRow, prefix: 'category' | 'parent'): Category
   return Object.fromEntries(categoryFields.map((field) => [field, row[`${prefix}_${field}`]])) as unknown as Category;
 }
 
-type PageRow = JoinedRow & { totalItems: bigint | null };
+/** A page row, or the one row of a page past the end (every product column null), with the total. */
+type CountedRow = JoinedRow & { totalItems: bigint };
 
 function productOf(row: JoinedRow): Product {
   const { id, name, description, brand, price, currency, categoryId, stockQuantity, imageUrl, isActive, deletedAt, createdAt, updatedAt } = row;
@@ -120,28 +121,34 @@ export interface ProductPage {
 }
 
 /**
- * A page of products with their categories, and when asked, the total the conditions match
- * (a window count over the same scan), in one statement. A page past the end has no row to
- * carry the total: it is counted apart then.
+ * A page of products with their categories, and when asked, the total the conditions match,
+ * in one statement. The total is a window count over the page's own scan; a page past the end
+ * has no row to carry it, so the page is joined onto one row, which then comes back alone and
+ * carries a count of its own (an InitPlan: PostgreSQL runs it only when that row asks for it).
  */
 export async function findProductPage(
   prisma: CatalogPrisma,
   query: PageWindow & { conditions: ProductConditions; sort: ProductSortKey; countTotal: boolean },
 ): Promise<ProductPage> {
   const where = whereClause(query.conditions);
-  const total = query.countTotal ? Prisma.sql`count(*) OVER ()` : Prisma.sql`NULL::bigint`;
-  const rows = await prisma.$queryRaw<PageRow[]>`
-    SELECT ${productColumns}, ${total} AS "totalItems", ${categoryColumns('c', 'category')}
+  const pageOf = (total: Prisma.Sql) => Prisma.sql`
+    SELECT ${productColumns}, ${categoryColumns('c', 'category')}${total}
     FROM products p LEFT JOIN categories c ON c.id = p.category_id
     WHERE ${where}
     ORDER BY ${orderings[query.sort]} LIMIT ${query.take} OFFSET ${query.skip}`;
-  let totalItems = rows[0]?.totalItems == null ? null : Number(rows[0].totalItems);
-  if (query.countTotal && totalItems === null) {
-    const [counted] = await prisma.$queryRaw<Array<{ count: bigint }>>`SELECT count(*) AS count FROM products p WHERE ${where}`;
-    totalItems = Number(counted!.count);
+  if (!query.countTotal) {
+    const rows = await prisma.$queryRaw<JoinedRow[]>(pageOf(Prisma.empty));
+    return { items: rows.map(productOf), categories: categoriesOf(rows), totalItems: null };
   }
-  return { items: rows.map(productOf), categories: distinctCategories(rows.map((row) => joinedCategory(row, 'category'))), totalItems };
+  // ON TRUE leaves the planner only a nested loop, which keeps the page's order.
+  const rows = await prisma.$queryRaw<CountedRow[]>`
+    SELECT page.*, CASE WHEN page.id IS NULL THEN (SELECT count(*) FROM products p WHERE ${where}) ELSE page."pageTotal" END AS "totalItems"
+    FROM (VALUES (1)) AS one (row) LEFT JOIN (${pageOf(Prisma.sql`, count(*) OVER () AS "pageTotal"`)}) AS page ON TRUE`;
+  const items = rows.filter((row) => row.id !== null);
+  return { items: items.map(productOf), categories: categoriesOf(items), totalItems: Number(rows[0]!.totalItems) };
 }
+
+const categoriesOf = (rows: JoinedRow[]) => distinctCategories(rows.map((row) => joinedCategory(row, 'category')));
 
 const distinctCategories = (categories: Array<Category | null>) =>
   [...new Map(categories.filter((category) => category !== null).map((category) => [category.id, category])).values()];
