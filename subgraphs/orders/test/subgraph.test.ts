@@ -64,6 +64,26 @@ describe('orders subgraph', () => {
     });
   });
 
+  describe('pages of orders', () => {
+    it("pages a user's orders newest first with their lines, and a page past the end with its total, each in one statement", async () => {
+      const owner = personViewer();
+      const placed = [];
+      for (const hour of [1, 2, 3]) {
+        placed.push(await build.order(owner.userId, lines, { createdAt: new Date(Date.UTC(2026, 0, 1, hour)) }));
+      }
+      const query = `query($page: Int, $representations: [_Any!]!) { _entities(representations: $representations) {
+        ... on User { orders(page: $page, limit: 2) { items { id items { quantity } } meta { totalItems } } } } }`;
+      const page = async (number: number) =>
+        (await send<{ _entities: Array<{ orders: unknown }> }>({ query, variables: { page: number, representations: [{ __typename: 'User', id: owner.userId }] } }, owner)).data!
+          ._entities[0]!.orders;
+      const before = orders.usage();
+      expect(await page(2)).toEqual({ items: [{ id: placed[0]!.id, items: [{ quantity: 2 }] }], meta: { totalItems: 3 } });
+      expect(await page(3)).toEqual({ items: [], meta: { totalItems: 3 } });
+      expect(orders.usage().statements - before.statements).toBe(2);
+      expect(await page(1)).toEqual({ items: [placed[2], placed[1]].map((order) => ({ id: order!.id, items: [{ quantity: 2 }] })), meta: { totalItems: 3 } });
+    });
+  });
+
   describe('access rules, kept by the subgraph too', () => {
     it('refuses every order to a shopper with FORBIDDEN (admins only)', async () => {
       const response = await send({ query: '{ orders { meta { totalItems } } }' }, personViewer());

@@ -1,3 +1,4 @@
+import { countedPageOf, countedPageStatement, pageTotalColumn, type CountedPageRow } from '@shop/db';
 import { literalPattern, type PageWindow } from '@shop/graphql-kit';
 import { Prisma, type Category, type Product } from '../generated/prisma/client.js';
 import type { CatalogPrisma } from './client.js';
@@ -104,9 +105,6 @@ function joinedCategory(row: JoinedRow, prefix: 'category' | 'parent'): Category
   return Object.fromEntries(categoryFields.map((field) => [field, row[`${prefix}_${field}`]])) as unknown as Category;
 }
 
-/** A page row, or the one row of a page past the end (every product column null), with the total. */
-type CountedRow = JoinedRow & { totalItems: bigint };
-
 function productOf(row: JoinedRow): Product {
   const { id, name, description, brand, price, currency, categoryId, stockQuantity, imageUrl, isActive, deletedAt, createdAt, updatedAt } = row;
   return { id, name, description, brand, price, currency, categoryId, stockQuantity, imageUrl, isActive, deletedAt, createdAt, updatedAt };
@@ -121,10 +119,8 @@ export interface ProductPage {
 }
 
 /**
- * A page of products with their categories, and when asked, the total the conditions match,
- * in one statement. The total is a window count over the page's own scan; a page past the end
- * has no row to carry it, so the page is joined onto one row, which then comes back alone and
- * carries a count of its own (an InitPlan: PostgreSQL runs it only when that row asks for it).
+ * A page of products with their categories, and when asked, the total the conditions match:
+ * one statement either way.
  */
 export async function findProductPage(
   prisma: CatalogPrisma,
@@ -140,12 +136,12 @@ export async function findProductPage(
     const rows = await prisma.$queryRaw<JoinedRow[]>(pageOf(Prisma.empty));
     return { items: rows.map(productOf), categories: categoriesOf(rows), totalItems: null };
   }
-  // ON TRUE leaves the planner only a nested loop, which keeps the page's order.
-  const rows = await prisma.$queryRaw<CountedRow[]>`
-    SELECT page.*, CASE WHEN page.id IS NULL THEN (SELECT count(*) FROM products p WHERE ${where}) ELSE page."pageTotal" END AS "totalItems"
-    FROM (VALUES (1)) AS one (row) LEFT JOIN (${pageOf(Prisma.sql`, count(*) OVER () AS "pageTotal"`)}) AS page ON TRUE`;
-  const items = rows.filter((row) => row.id !== null);
-  return { items: items.map(productOf), categories: categoriesOf(items), totalItems: Number(rows[0]!.totalItems) };
+  const { rows, totalItems } = countedPageOf(
+    await prisma.$queryRaw<Array<CountedPageRow<JoinedRow>>>(
+      countedPageStatement(pageOf(Prisma.sql`, ${pageTotalColumn}`), Prisma.sql`SELECT count(*) FROM products p WHERE ${where}`),
+    ),
+  );
+  return { items: rows.map(productOf), categories: categoriesOf(rows), totalItems };
 }
 
 const categoriesOf = (rows: JoinedRow[]) => distinctCategories(rows.map((row) => joinedCategory(row, 'category')));

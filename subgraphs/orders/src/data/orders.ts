@@ -1,5 +1,5 @@
 import { EventTopic } from '@shop/contracts';
-import { writeEvent } from '@shop/db';
+import { countedPageOf, countedPageStatement, pageTotalColumn, writeEvent, type CountedPageRow } from '@shop/db';
 import type { PageWindow } from '@shop/graphql-kit';
 import type { Amount } from '@shop/graphql-kit';
 import { Prisma, type Order, type OrderItem, type OrderStatus } from '../generated/prisma/client.js';
@@ -65,25 +65,23 @@ const pageLines = Prisma.sql`
   ), '[]'::json) AS "loadedItems"`;
 
 /**
- * A page of orders, newest first, with the total the conditions match as a window count over
- * the same scan, and the orders' lines if asked: one statement. A page past the end has no row
- * to carry the total: it is counted apart then.
+ * A page of orders, newest first, with the total the conditions match and the orders' lines if
+ * asked: one statement.
  */
 export async function findOrderPage(prisma: OrdersPrisma, query: PageWindow & { conditions: OrderConditions; withItems: boolean }) {
   const where = whereClause(query.conditions);
   const page = Prisma.sql`
-    SELECT ${orderColumns}, count(*) OVER () AS "totalItems" FROM orders o WHERE ${where}
+    SELECT ${orderColumns}, ${pageTotalColumn} FROM orders o WHERE ${where}
     ORDER BY o.created_at DESC, o.id ASC LIMIT ${query.take} OFFSET ${query.skip}`;
-  const rows = query.withItems
-    ? await prisma.$queryRaw<Array<OrderRecord & { totalItems: bigint }>>`
-        SELECT p.*, ${pageLines} FROM (${page}) p ORDER BY p."createdAt" DESC, p.id ASC`
-    : await prisma.$queryRaw<Array<OrderRecord & { totalItems: bigint }>>(page);
-  if (rows.length === 0) {
-    const [counted] = await prisma.$queryRaw<Array<{ count: bigint }>>`SELECT count(*) AS count FROM orders o WHERE ${where}`;
-    return { items: [], totalItems: Number(counted!.count) };
-  }
-  const totalItems = Number(rows[0]!.totalItems);
-  return { items: rows.map(({ totalItems: _total, ...order }) => order), totalItems };
+  const { rows, totalItems } = countedPageOf(
+    await prisma.$queryRaw<Array<CountedPageRow<OrderRecord>>>(
+      countedPageStatement(
+        query.withItems ? Prisma.sql`SELECT p.*, ${pageLines} FROM (${page}) p ORDER BY p."createdAt" DESC, p.id ASC` : page,
+        Prisma.sql`SELECT count(*) FROM orders o WHERE ${where}`,
+      ),
+    ),
+  );
+  return { items: rows, totalItems };
 }
 
 export type OrderWithItems = Order & { items: OrderItem[] };
