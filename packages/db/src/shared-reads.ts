@@ -4,9 +4,11 @@ import { RowBoundExceeded } from './statements.js';
 /** Keys of one statement at most: a bound on the array PostgreSQL is sent, whatever the load. */
 const MAX_KEYS_PER_STATEMENT = 1_000;
 
-export interface SharedReadOptions {
+export interface SharedReadOptions<Value> {
   /** Keys of one call of `batch` at most (1,000 unless given): a service's own bound on a call, say. */
   maxKeysPerBatch?: number;
+  /** The rows a value was read from, which its request is accounted (one unless given): a value grouping rows, say. */
+  rowsOf?: (value: Value) => number;
 }
 
 interface Waiting<Value> {
@@ -36,7 +38,7 @@ export type SharedRead<Value> = (keys: readonly string[]) => Promise<Array<Value
  */
 export function sharedReads<Value>(
   batch: (keys: readonly string[]) => Promise<Array<Value | null>>,
-  { maxKeysPerBatch = MAX_KEYS_PER_STATEMENT }: SharedReadOptions = {},
+  { maxKeysPerBatch = MAX_KEYS_PER_STATEMENT, rowsOf = () => 1 }: SharedReadOptions<Value> = {},
 ): SharedRead<Value> {
   let waiting: Array<Waiting<Value>> = [];
 
@@ -67,7 +69,7 @@ export function sharedReads<Value>(
 
   function answer(entry: Waiting<Value>, values: Array<Value | null>) {
     if (entry.work) {
-      entry.work.rows += values.filter((value) => value !== null).length;
+      for (const value of values) if (value !== null) entry.work.rows += rowsOf(value);
       // As a statement of its own would: nothing gets built from rows past the request's bound.
       if (isPastRowBound(entry.work)) return entry.reject(new RowBoundExceeded(entry.work.bounds.maxRows));
     }

@@ -79,6 +79,14 @@ describe('reads shared by the requests in flight', () => {
     }, { maxRows: 2 })).rejects.toBeInstanceOf(RowBoundExceeded);
     expect(sent() - before).toBe(1);
   });
+
+  it('account a value grouping rows as the rows it was read from', async () => {
+    const ids = [(await createCategory()).id, (await createCategory()).id];
+    // Each id's value groups two rows: the category twice.
+    const pairs = sharedReads(async (keys) => (await read(keys)).map((category) => (category ? [category, category] : null)), { rowsOf: (pair) => pair.length });
+    await expect(asRequest(() => pairs(ids), { maxRows: 3 })).rejects.toBeInstanceOf(RowBoundExceeded);
+    expect(await asRequest(() => pairs(ids), { maxRows: 4 })).toHaveLength(2);
+  });
 });
 
 describe('a shared read that finds the database gone', () => {

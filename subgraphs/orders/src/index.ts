@@ -4,7 +4,7 @@ import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
 import { catalogClient } from './data/catalog-client.js';
 import { createPrisma, migrationsDir, type OrdersPrisma } from './data/client.js';
-import { createLoaders, createSharedReads } from './data/loaders.js';
+import { createLoaders, createSharedReads, type OrdersSharedReads } from './data/loaders.js';
 import { usersClient } from './data/users-client.js';
 import { resolvers } from './resolvers/index.js';
 import { DEFAULT_USER_EVENT_POLL_MS, startBuyerErasure } from './services/erasure.js';
@@ -43,20 +43,25 @@ export interface OrdersOptions {
   accessLog?: boolean;
 }
 
+/** What the process builds once and every request uses. */
+interface OrdersServices {
+  placement: Placement;
+  shared: OrdersSharedReads;
+}
+
 export function startOrders(options: OrdersOptions) {
   const { logger, hooks } = options;
   const catalog = catalogClient(options.catalogUrl, options.gatewayKeys);
   const users = usersClient(options.usersUrl, options.gatewayKeys);
-  const shared = createSharedReads(catalog);
-  return serveSubgraph<OrdersPrisma, Context, Placement>({
+  return serveSubgraph<OrdersPrisma, Context, OrdersServices>({
     ...options,
     name: 'orders',
     migrationsDir,
     createPrisma,
-    // One saga per process, shared by requests and the recovery job.
-    createServices: (prisma) => createPlacement({ prisma, catalog, users, logger, hooks }),
-    createContext: (prisma, { viewer }, placement) => ({ viewer, prisma, loaders: createLoaders(prisma, shared), placement }),
-    backgroundJobs: (prisma, placement) => [
+    // One saga per process, shared by requests and the recovery job; reads shared by the requests in flight.
+    createServices: (prisma) => ({ placement: createPlacement({ prisma, catalog, users, logger, hooks }), shared: createSharedReads(prisma, catalog) }),
+    createContext: (prisma, { viewer }, { placement, shared }) => ({ viewer, prisma, loaders: createLoaders(prisma, shared), placement }),
+    backgroundJobs: (prisma, { placement }) => [
       startOrderRecovery({ prisma, placement, logger }, { ...defaultRecovery, ...options.recovery }),
       startBuyerErasure({
         prisma,

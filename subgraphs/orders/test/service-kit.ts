@@ -22,7 +22,7 @@ export async function startOrdersService(hooks?: PlacementHooks) {
   const users = fakeUsers();
   const logger = createLogger('test-orders', 'silent');
   const placement = createPlacement({ prisma, catalog: catalog.client, users: users.client, logger, hooks });
-  const shared = createSharedReads(catalog.client);
+  const shared = createSharedReads(prisma, catalog.client);
   return {
     prisma,
     catalog,

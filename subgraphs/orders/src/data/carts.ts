@@ -1,5 +1,5 @@
 import { EventTopic } from '@shop/contracts';
-import { noteChange, retryingUniqueRace } from '@shop/db';
+import { groupByKey, noteChange, retryingUniqueRace } from '@shop/db';
 import type { CartItem } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from './client.js';
 
@@ -13,15 +13,21 @@ export interface CartRecord {
   items: CartItem[];
 }
 
-/** The lines of the user's cart in one statement (docs/adr/0038): no cart reads as no lines. */
-export async function findCart(prisma: OrdersPrisma, userId: string): Promise<CartRecord> {
-  const items = await prisma.$queryRaw<CartItem[]>`
-    SELECT i.id, i.cart_id AS "cartId", i.product_id AS "productId", i.quantity, i.created_at AS "createdAt", i.updated_at AS "updatedAt"
+/**
+ * The carts of these users in one statement (docs/adr/0038), each user's lines in the order
+ * they were added; no cart reads as no lines. Ids must be valid and lower-case (parseId).
+ */
+export async function findCartsOfUsers(prisma: OrdersPrisma, userIds: readonly string[]): Promise<CartRecord[]> {
+  const rows = await prisma.$queryRaw<Array<CartItem & { userId: string }>>`
+    SELECT c.user_id AS "userId", i.id, i.cart_id AS "cartId", i.product_id AS "productId", i.quantity, i.created_at AS "createdAt", i.updated_at AS "updatedAt"
     FROM cart_items i JOIN carts c ON c.id = i.cart_id
-    WHERE c.user_id = ${userId}::uuid
+    WHERE c.user_id = ANY(${[...userIds]}::uuid[])
     ORDER BY i.created_at ASC, i.id ASC`;
-  return { userId, items };
+  const linesOf = groupByKey(userIds, rows, (row) => row.userId);
+  return userIds.map((userId, index) => ({ userId, items: linesOf[index]!.map(({ userId: _owner, ...item }) => item) }));
 }
+
+export const findCart = async (prisma: OrdersPrisma, userId: string): Promise<CartRecord> => (await findCartsOfUsers(prisma, [userId]))[0]!;
 
 /** Sets a line's quantity, creating the cart and the line as needed. */
 export function upsertCartLine(prisma: OrdersPrisma, userId: string, productId: string, quantity: number) {

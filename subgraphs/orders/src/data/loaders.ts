@@ -2,16 +2,19 @@ import DataLoader from 'dataloader';
 import { MAX_LOOKUP_IDS } from '@shop/contracts';
 import { alignById, groupByKey, readThroughLoader, sharedReads } from '@shop/db';
 import type { Order, OrderItem } from '../generated/prisma/client.js';
+import { findCartsOfUsers, type CartRecord } from './carts.js';
 import type { CatalogClient, ProductSnapshot } from './catalog-client.js';
 import type { OrdersPrisma } from './client.js';
 import { findItemsOfOrders, findOrdersByIds } from './orders.js';
 
 /**
- * Reads that every request of the process shares (docs/adr/0043): the cart products every
- * request of an event-loop turn needs priced go to catalog in one call. Made once, at start.
+ * Reads that every request of the process shares (docs/adr/0043): the carts every request of
+ * an event-loop turn reads go to the database in one statement, and the products they need
+ * priced to catalog in one call. Made once, at start.
  */
-export function createSharedReads(catalog: CatalogClient) {
+export function createSharedReads(prisma: OrdersPrisma, catalog: CatalogClient) {
   return {
+    carts: sharedReads<CartRecord>((userIds) => findCartsOfUsers(prisma, userIds), { rowsOf: (cart) => cart.items.length }),
     productSnapshots: sharedReads<ProductSnapshot>(async (ids) => alignById(ids, await catalog.lookup(ids)), { maxKeysPerBatch: MAX_LOOKUP_IDS }),
   };
 }
@@ -25,6 +28,8 @@ export function createLoaders(prisma: OrdersPrisma, shared: OrdersSharedReads) {
     itemsByOrderId: new DataLoader<string, OrderItem[]>(async (ids) =>
       groupByKey(ids, await findItemsOfOrders(prisma, ids), (item) => item.orderId),
     ),
+    /** A user's cart by their id (lower-case), through the shared read. */
+    cartOfUser: new DataLoader<string, CartRecord | null>(shared.carts),
     /** Current price and availability of cart products, through the shared lookup; a read one answers at once. */
     productSnapshot: readThroughLoader<ProductSnapshot>(shared.productSnapshots),
   };

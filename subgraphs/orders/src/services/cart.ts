@@ -14,15 +14,12 @@ import { MAX_LINE_QUANTITY, parseIdempotencyKey, parseShipping } from './placeme
  * asks for a price or availability: the lines' products are then looked up in catalog at once,
  * in one call, so that each line's fields answer without a promise of their own.
  */
-export function cartOf(ctx: Context, userId: string, withPrices: boolean): Promise<CartRecord> {
+export async function cartOf(ctx: Context, userId: string, withPrices: boolean): Promise<CartRecord> {
   if (!isSelf(ctx.viewer, userId) && !isAdmin(ctx.viewer)) throw new AppError(ErrorCode.FORBIDDEN, 'A cart is its owner\'s');
-  return withPrices ? pricedCart(ctx, userId) : findCart(ctx.prisma, userId);
-}
-
-async function pricedCart(ctx: Context, userId: string): Promise<CartRecord> {
-  const cart = await findCart(ctx.prisma, userId);
+  // Read with the carts other requests read now: the shared read returns a cart for every user.
+  const cart = (await ctx.loaders.cartOfUser.load(parseId(userId)))!;
   // A failed lookup is not the cart's: the loader keeps it, and each field needing a price reports it as before.
-  if (cart.items.length > 0) await ctx.loaders.productSnapshot.loadMany(cart.items.map((item) => item.productId));
+  if (withPrices && cart.items.length > 0) await ctx.loaders.productSnapshot.loadMany(cart.items.map((item) => item.productId));
   return cart;
 }
 
