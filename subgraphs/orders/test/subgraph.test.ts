@@ -82,6 +82,23 @@ describe('orders subgraph', () => {
       expect(orders.usage().statements - before.statements).toBe(2);
       expect(await page(1)).toEqual({ items: [placed[2], placed[1]].map((order) => ({ id: order!.id, items: [{ quantity: 2 }] })), meta: { totalItems: 3 } });
     });
+    it("reads several users' pages asked in one request in one statement, each user its own orders and total", async () => {
+      const [first, second, withoutOrders] = [personViewer(), personViewer(), personViewer()];
+      const firstOrders = [await build.order(first.userId, lines), await build.order(first.userId, lines, { status: 'PAID' })];
+      const secondOrder = await build.order(second.userId, lines, { status: 'PAID' });
+      const query = entitiesQuery('User', '{ id orders(filter: { status: PAID }) { items { id status } meta { totalItems } } }');
+      const before = orders.usage();
+      const answer = await send<{ _entities: unknown[] }>(
+        { query, variables: { representations: [first, second, withoutOrders].map((viewer) => ({ __typename: 'User', id: viewer.userId.toUpperCase() })) } },
+        personViewer('ADMIN'),
+      );
+      expect(orders.usage().statements - before.statements).toBe(1);
+      expect(answer.data!._entities).toEqual([
+        { id: first.userId.toUpperCase(), orders: { items: [{ id: firstOrders[1]!.id, status: 'PAID' }], meta: { totalItems: 1 } } },
+        { id: second.userId.toUpperCase(), orders: { items: [{ id: secondOrder.id, status: 'PAID' }], meta: { totalItems: 1 } } },
+        { id: withoutOrders.userId.toUpperCase(), orders: { items: [], meta: { totalItems: 0 } } },
+      ]);
+    });
   });
 
   describe('access rules, kept by the subgraph too', () => {

@@ -1,5 +1,5 @@
 import { EventTopic } from '@shop/contracts';
-import { countedPageOf, countedPageStatement, pageTotalColumn, writeEvent, type CountedPageRow } from '@shop/db';
+import { countedPageOf, countedPageStatement, groupByKey, pageTotalColumn, writeEvent, type CountedPageRow } from '@shop/db';
 import type { PageWindow } from '@shop/graphql-kit';
 import type { Amount } from '@shop/graphql-kit';
 import { Prisma, type Order, type OrderItem, type OrderStatus } from '../generated/prisma/client.js';
@@ -62,7 +62,7 @@ const pageLines = Prisma.sql`
     SELECT json_agg(json_build_object('id', i.id, 'productId', i.product_id, 'quantity', i.quantity, 'unitPrice', i.unit_price::text, 'currency', p.currency)
       ORDER BY i.product_name ASC, i.id ASC)
     FROM order_items i WHERE i.order_id = p.id
-  ), '[]'::json) AS "loadedItems"`;
+  ), '[]'::json)`;
 
 /**
  * A page of orders, newest first, with the total the conditions match and the orders' lines if
@@ -76,12 +76,48 @@ export async function findOrderPage(prisma: OrdersPrisma, query: PageWindow & { 
   const { rows, totalItems } = countedPageOf(
     await prisma.$queryRaw<Array<CountedPageRow<OrderRecord>>>(
       countedPageStatement(
-        query.withItems ? Prisma.sql`SELECT p.*, ${pageLines} FROM (${page}) p ORDER BY p."createdAt" DESC, p.id ASC` : page,
+        query.withItems ? Prisma.sql`SELECT p.*, ${pageLines} AS "loadedItems" FROM (${page}) p ORDER BY p."createdAt" DESC, p.id ASC` : page,
         Prisma.sql`SELECT count(*) FROM orders o WHERE ${where}`,
       ),
     ),
   );
   return { items: rows, totalItems };
+}
+
+/** A page of one user's orders, as a request asks for it. */
+export interface UserOrdersAsk {
+  /** Valid and lower-case (parseId). */
+  userId: string;
+  status: OrderStatus | null;
+  take: number;
+  skip: number;
+  withItems: boolean;
+}
+
+/**
+ * The pages of several users' orders in one statement, each as findOrderPage reads it (newest
+ * first, its total, its lines if asked), in the order asked. Each ask is a row of the arrays
+ * PostgreSQL is sent; its page is a lateral subquery, which the planner can only join by a
+ * nested loop over the asks, so each page keeps its order.
+ */
+export async function findOrderPagesOfUsers(prisma: OrdersPrisma, asks: readonly UserOrdersAsk[]): Promise<Array<{ items: OrderRecord[]; totalItems: number }>> {
+  const where = Prisma.sql`${confirmed} AND o.user_id = ask.user_id AND (ask.status IS NULL OR o.status = ask.status::"OrderStatus")`;
+  const page = Prisma.sql`
+    SELECT p.*, CASE WHEN ask.with_items THEN ${pageLines} END AS "loadedItems"
+    FROM (
+      SELECT ${orderColumns}, ${pageTotalColumn} FROM orders o WHERE ${where}
+      ORDER BY o.created_at DESC, o.id ASC LIMIT ask.take OFFSET ask.skip
+    ) p ORDER BY p."createdAt" DESC, p.id ASC`;
+  const rows = await prisma.$queryRaw<Array<CountedPageRow<OrderRecord> & { ask: bigint }>>`
+    SELECT ask.n AS "ask", counted.*
+    FROM unnest(${asks.map((ask) => ask.userId)}::uuid[], ${asks.map((ask) => ask.status)}::text[], ${asks.map((ask) => ask.take)}::int[],
+                ${asks.map((ask) => ask.skip)}::int[], ${asks.map((ask) => ask.withItems)}::boolean[]) WITH ORDINALITY AS ask (user_id, status, take, skip, with_items, n)
+    CROSS JOIN LATERAL (${countedPageStatement(page, Prisma.sql`SELECT count(*) FROM orders o WHERE ${where}`)}) AS counted`;
+  const rowsOf = groupByKey(asks.map((_ask, index) => String(index + 1)), rows, (row) => String(row.ask));
+  return rowsOf.map((askRows) => {
+    const { rows: orders, totalItems } = countedPageOf(askRows.map(({ ask: _ask, ...row }) => row));
+    return { items: orders.map(({ loadedItems, ...order }) => (loadedItems === null ? order : { ...order, loadedItems })), totalItems };
+  });
 }
 
 export type OrderWithItems = Order & { items: OrderItem[] };
