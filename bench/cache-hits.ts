@@ -170,12 +170,12 @@ await runBench('bench:cache-hits', 30, async () => {
   if (HITS_ONLY) return;
   // Resident memory under the same load: cache off (every request planned and fetched), cache on, plain Apollo Gateway.
   console.log(`\nResident memory: ${MEMORY_SECONDS} s of the same load on each, one after another...`);
-  const memory: Array<{ name: string; peakMiB: number; result: LoadResult }> = [];
+  const memory: Array<{ name: string; peakMiB: number; result: LoadResult; cpuMicros: number }> = [];
   const memoryCell = async (name: string, server: ServerProcess, fill: boolean) => {
     if (fill) await everyProductCached(server, workload);
-    const { result } = await measureCell(server, `${name} memory`, workload, MEMORY_SECONDS, 42, fill ? 'every-product' : undefined);
-    memory.push({ name, peakMiB: server.peakRssKiB() / 1024, result });
-    console.log(`${name.padEnd(28)} peak RSS ${(server.peakRssKiB() / 1024).toFixed(0)} MiB  (${result.rps.toFixed(0)} req/s)`);
+    const { result, cpuMicros } = await measureCell(server, `${name} memory`, workload, MEMORY_SECONDS, 42, fill ? 'every-product' : undefined);
+    memory.push({ name, peakMiB: server.peakRssKiB() / 1024, result, cpuMicros });
+    console.log(`${name.padEnd(28)} peak RSS ${(server.peakRssKiB() / 1024).toFixed(0)} MiB  (${result.rps.toFixed(0)} req/s, ${cpuMicros.toFixed(0)} µs CPU/request)`);
     await server.stop();
   };
   await memoryCell('ours, cache off', await cluster.startGateway('gateway (cache off)', { ...highBudgets, RESPONSE_CACHE: 'false' }), false);
@@ -201,9 +201,9 @@ await runBench('bench:cache-hits', 30, async () => {
     '',
     `Resident memory under ${MEMORY_SECONDS} s of the same load (peak VmHWM of the process):`,
     '',
-    '| gateway | peak RSS MiB | req/s |',
-    '| --- | ---: | ---: |',
-    ...memory.map((entry) => `| ${entry.name} | ${entry.peakMiB.toFixed(0)} | ${entry.result.rps.toFixed(0)} |`),
+    '| gateway | peak RSS MiB | req/s | CPU µs per request |',
+    '| --- | ---: | ---: | ---: |',
+    ...memory.map((entry) => `| ${entry.name} | ${entry.peakMiB.toFixed(0)} | ${entry.result.rps.toFixed(0)} | ${entry.cpuMicros.toFixed(0)} |`),
   ].join('\n');
   console.log(`\n${section}`);
   await writeReadmeSection(
