@@ -99,9 +99,18 @@ describe.each(testBackends())('persisted queries through the gateway (%s)', (bac
       unavailable: Array<{ id: string; updatedAt: string }>;
       nextCursor: string;
     }
-    const SETTLED_MS = TEST_SYNC_SETTLE_MS + 200;
-    const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLED_MS));
     const databaseNow = async () => (await supergraph.catalog.prisma.$queryRaw<Array<{ now: Date }>>`SELECT now() AS now`)[0]!.now;
+    /**
+     * Until every change so far has settled by the database's clock, which the sync reads: a
+     * fixed sleep assumed that clock moves with the test's timers, and on a loaded machine it
+     * once did not (a change written after a sleep's start was still inside the window).
+     */
+    const settle = async () => {
+      const [{ latest }] = (await supergraph.catalog.prisma.$queryRaw<Array<{ latest: Date }>>`SELECT max(updated_at) AS latest FROM products`) as [{ latest: Date }];
+      do {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } while ((await databaseNow()).getTime() - TEST_SYNC_SETTLE_MS <= latest.getTime());
+    };
 
     it('delivers every change since a point across pages, once each, while products change between pages, deactivated and deleted ones by id only', async () => {
       const partner = await partnerWithKey(supergraph);
@@ -126,8 +135,11 @@ describe.each(testBackends())('persisted queries through the gateway (%s)', (bac
       expect(take(first)).toBe(2);
 
       // Between pages: one already delivered changes, one not yet delivered is deactivated,
-      // another deleted, and a new product appears.
-      const [seen, , , deactivated, deleted] = products.map((product) => product.id);
+      // another deleted, and a new product appears. Which ones were delivered is read off the
+      // page: the sync's order is the changes' (updatedAt, id), not the order they were made in.
+      const seen = first.items.find((item) => ours.has(item.id))?.id;
+      expect(seen).toBeDefined();
+      const [deactivated, deleted] = products.map((product) => product.id).filter((id) => !first.items.some((item) => item.id === id));
       await supergraph.catalog.prisma.product.update({ where: { id: seen! }, data: { price: '11.00' } });
       await supergraph.catalog.prisma.product.update({ where: { id: deactivated! }, data: { isActive: false } });
       await supergraph.catalog.prisma.product.update({ where: { id: deleted! }, data: { deletedAt: new Date() } });
