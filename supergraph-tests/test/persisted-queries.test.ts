@@ -101,9 +101,9 @@ describe.each(testBackends())('persisted queries through the gateway (%s)', (bac
     }
     const databaseNow = async () => (await supergraph.catalog.prisma.$queryRaw<Array<{ now: Date }>>`SELECT now() AS now`)[0]!.now;
     /**
-     * Until every change so far has settled by the database's clock, which the sync reads: a
-     * fixed sleep assumed that clock moves with the test's timers, and on a loaded machine it
-     * once did not (a change written after a sleep's start was still inside the window).
+     * Until every change so far has settled by the database's clock, the one the sync reads. A
+     * fixed sleep failed once on a loaded CI machine: a change made before the sleep was still
+     * held back after it. Waiting on the sync's own clock cannot end early.
      */
     const settle = async () => {
       const [{ latest }] = (await supergraph.catalog.prisma.$queryRaw<Array<{ latest: Date }>>`SELECT max(updated_at) AS latest FROM products`) as [{ latest: Date }];
