@@ -5,7 +5,7 @@ export type { SqlRunner } from './sql-runner.js';
 export { RowBoundExceeded, type StatementCounter } from './statements.js';
 export { asRequest, changesOfThisRequest, databaseWasUnavailable, noteChange, noteDatabaseBusy, passedRowBound, type RequestBounds } from './request-scope.js';
 export { isConnectionFailure, isTransactionStartTimeout } from './connection-failure.js';
-export { countedPageOf, countedPageStatement, pageTotalColumn, type CountedPageRow } from './counted-page.js';
+export { countedPageOf, countedPageStatement, pageRowColumn, type CountedPageRow } from './counted-page.js';
 export { alignById, groupByKey } from './batch.js';
 export { readThroughLoader, whenRead, type ReadThroughLoader } from './read-through.js';
 export { sharedReads, type SharedRead, type SharedReadOptions } from './shared-reads.js';

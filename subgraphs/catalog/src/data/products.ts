@@ -1,4 +1,4 @@
-import { countedPageOf, countedPageStatement, pageTotalColumn, type CountedPageRow } from '@shop/db';
+import { countedPageOf, countedPageStatement, pageRowColumn, type CountedPageRow } from '@shop/db';
 import { literalPattern, type PageWindow } from '@shop/graphql-kit';
 import { Prisma, type Category, type Product } from '../generated/prisma/client.js';
 import type { CatalogPrisma } from './client.js';
@@ -17,16 +17,25 @@ export const findProductsByIds = (prisma: CatalogPrisma, ids: readonly string[])
 
 export type ProductSortKey = 'PRICE_ASC' | 'PRICE_DESC' | 'NAME_ASC' | 'NAME_DESC' | 'NEWEST' | 'OLDEST' | 'SYNC';
 
-/** Ties broken by id, so pages never overlap; sync reads in its cursor's (updatedAt, id) order. */
-const orderings: Record<ProductSortKey, Prisma.Sql> = {
-  PRICE_ASC: Prisma.sql`p.price ASC, p.id ASC`,
-  PRICE_DESC: Prisma.sql`p.price DESC, p.id ASC`,
-  NAME_ASC: Prisma.sql`p.name ASC, p.id ASC`,
-  NAME_DESC: Prisma.sql`p.name DESC, p.id ASC`,
-  NEWEST: Prisma.sql`p.created_at DESC, p.id ASC`,
-  OLDEST: Prisma.sql`p.created_at ASC, p.id ASC`,
-  SYNC: Prisma.sql`p.updated_at ASC, p.id ASC`,
+/**
+ * Each sort's key: a products column, and its name among a page's columns (productColumns).
+ * Ties are broken by id, so pages never overlap; sync reads in its cursor's (updatedAt, id) order.
+ */
+const sortKeys: Record<ProductSortKey, { column: string; pageColumn: string; direction: 'ASC' | 'DESC' }> = {
+  PRICE_ASC: { column: 'price', pageColumn: 'price', direction: 'ASC' },
+  PRICE_DESC: { column: 'price', pageColumn: 'price', direction: 'DESC' },
+  NAME_ASC: { column: 'name', pageColumn: 'name', direction: 'ASC' },
+  NAME_DESC: { column: 'name', pageColumn: 'name', direction: 'DESC' },
+  NEWEST: { column: 'created_at', pageColumn: '"createdAt"', direction: 'DESC' },
+  OLDEST: { column: 'created_at', pageColumn: '"createdAt"', direction: 'ASC' },
+  SYNC: { column: 'updated_at', pageColumn: '"updatedAt"', direction: 'ASC' },
 };
+
+/** The ORDER BY of a sort, over the products table (`p`) or over a page read from it (`page`); the names are constants, never input. */
+function orderingOf(sort: ProductSortKey, alias: 'p' | 'page'): Prisma.Sql {
+  const { column, pageColumn, direction } = sortKeys[sort];
+  return Prisma.raw(`${alias}.${alias === 'p' ? column : pageColumn} ${direction}, ${alias}.id ASC`);
+}
 
 /** Which products a page reads: every condition set narrows it. */
 export interface ProductConditions {
@@ -127,18 +136,22 @@ export async function findProductPage(
   query: PageWindow & { conditions: ProductConditions; sort: ProductSortKey; countTotal: boolean },
 ): Promise<ProductPage> {
   const where = whereClause(query.conditions);
-  const pageOf = (total: Prisma.Sql) => Prisma.sql`
-    SELECT ${productColumns}, ${categoryColumns('c', 'category')}${total}
-    FROM products p LEFT JOIN categories c ON c.id = p.category_id
-    WHERE ${where}
-    ORDER BY ${orderings[query.sort]} LIMIT ${query.take} OFFSET ${query.skip}`;
+  // The page's products first, then their categories: joined before the LIMIT, every matching
+  // product would be joined and carried to the sort.
+  const pageOf = (extra: Prisma.Sql) => Prisma.sql`
+    SELECT page.*, ${categoryColumns('c', 'category')}${extra}
+    FROM (
+      SELECT ${productColumns} FROM products p WHERE ${where}
+      ORDER BY ${orderingOf(query.sort, 'p')} LIMIT ${query.take} OFFSET ${query.skip}
+    ) page LEFT JOIN categories c ON c.id = page."categoryId"
+    ORDER BY ${orderingOf(query.sort, 'page')}`;
   if (!query.countTotal) {
     const rows = await prisma.$queryRaw<JoinedRow[]>(pageOf(Prisma.empty));
     return { items: rows.map(productOf), categories: categoriesOf(rows), totalItems: null };
   }
   const { rows, totalItems } = countedPageOf(
     await prisma.$queryRaw<Array<CountedPageRow<JoinedRow>>>(
-      countedPageStatement(pageOf(Prisma.sql`, ${pageTotalColumn}`), Prisma.sql`SELECT count(*) FROM products p WHERE ${where}`),
+      countedPageStatement(pageOf(Prisma.sql`, ${pageRowColumn}`), Prisma.sql`SELECT count(*) FROM products p WHERE ${where}`),
     ),
   );
   return { items: rows.map(productOf), categories: categoriesOf(rows), totalItems };

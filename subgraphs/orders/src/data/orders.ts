@@ -1,5 +1,5 @@
 import { EventTopic } from '@shop/contracts';
-import { countedPageOf, countedPageStatement, groupByKey, pageTotalColumn, writeEvent, type CountedPageRow } from '@shop/db';
+import { countedPageOf, countedPageStatement, groupByKey, pageRowColumn, writeEvent, type CountedPageRow } from '@shop/db';
 import type { PageWindow } from '@shop/graphql-kit';
 import type { Amount } from '@shop/graphql-kit';
 import { Prisma, type Order, type OrderItem, type OrderStatus } from '../generated/prisma/client.js';
@@ -71,7 +71,7 @@ const pageLines = Prisma.sql`
 export async function findOrderPage(prisma: OrdersPrisma, query: PageWindow & { conditions: OrderConditions; withItems: boolean }) {
   const where = whereClause(query.conditions);
   const page = Prisma.sql`
-    SELECT ${orderColumns}, ${pageTotalColumn} FROM orders o WHERE ${where}
+    SELECT ${orderColumns}, ${pageRowColumn} FROM orders o WHERE ${where}
     ORDER BY o.created_at DESC, o.id ASC LIMIT ${query.take} OFFSET ${query.skip}`;
   const { rows, totalItems } = countedPageOf(
     await prisma.$queryRaw<Array<CountedPageRow<OrderRecord>>>(
@@ -105,7 +105,7 @@ export async function findOrderPagesOfUsers(prisma: OrdersPrisma, asks: readonly
   const page = Prisma.sql`
     SELECT p.*, CASE WHEN ask.with_items THEN ${pageLines} END AS "loadedItems"
     FROM (
-      SELECT ${orderColumns}, ${pageTotalColumn} FROM orders o WHERE ${where}
+      SELECT ${orderColumns}, ${pageRowColumn} FROM orders o WHERE ${where}
       ORDER BY o.created_at DESC, o.id ASC LIMIT ask.take OFFSET ask.skip
     ) p ORDER BY p."createdAt" DESC, p.id ASC`;
   const rows = await prisma.$queryRaw<Array<CountedPageRow<OrderRecord> & { ask: bigint }>>`
