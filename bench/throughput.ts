@@ -336,7 +336,7 @@ await runBench('bench', 40, async () => {
         // Every other cell of the first round warms longer: the first cell of a workload met subgraphs
         // and a database that had not run it yet, and measured their warming (a 40-70 % dearer
         // request in one run), not the gateway.
-        const warm = gatewayName === 'ours, cache on' && product && round === 1 ? 'every-product' : round === 1 ? FIRST_ROUND_WARM_REQUESTS : 50;
+        const warm = round > 1 ? 50 : gatewayName === 'ours, cache on' && product ? 'every-product' : FIRST_ROUND_WARM_REQUESTS;
         record(`${workload.name} | ${gatewayName}`, await measure(spec(`${workload.name} ${gatewayName}`, gateway.url, workload.build(ours ? 'ours' : 'peer'), round, warm), gatewayWatch(gateway, version)));
       }
       if (index === 0) {

@@ -17,25 +17,16 @@ export const findProductsByIds = (prisma: CatalogPrisma, ids: readonly string[])
 
 export type ProductSortKey = 'PRICE_ASC' | 'PRICE_DESC' | 'NAME_ASC' | 'NAME_DESC' | 'NEWEST' | 'OLDEST' | 'SYNC';
 
-/**
- * Each sort's key: a products column, and its name among a page's columns (productColumns).
- * Ties are broken by id, so pages never overlap; sync reads in its cursor's (updatedAt, id) order.
- */
-const sortKeys: Record<ProductSortKey, { column: string; pageColumn: string; direction: 'ASC' | 'DESC' }> = {
-  PRICE_ASC: { column: 'price', pageColumn: 'price', direction: 'ASC' },
-  PRICE_DESC: { column: 'price', pageColumn: 'price', direction: 'DESC' },
-  NAME_ASC: { column: 'name', pageColumn: 'name', direction: 'ASC' },
-  NAME_DESC: { column: 'name', pageColumn: 'name', direction: 'DESC' },
-  NEWEST: { column: 'created_at', pageColumn: '"createdAt"', direction: 'DESC' },
-  OLDEST: { column: 'created_at', pageColumn: '"createdAt"', direction: 'ASC' },
-  SYNC: { column: 'updated_at', pageColumn: '"updatedAt"', direction: 'ASC' },
+/** Ties broken by id, so pages never overlap; sync reads in its cursor's (updatedAt, id) order. */
+const orderings: Record<ProductSortKey, Prisma.Sql> = {
+  PRICE_ASC: Prisma.sql`p.price ASC, p.id ASC`,
+  PRICE_DESC: Prisma.sql`p.price DESC, p.id ASC`,
+  NAME_ASC: Prisma.sql`p.name ASC, p.id ASC`,
+  NAME_DESC: Prisma.sql`p.name DESC, p.id ASC`,
+  NEWEST: Prisma.sql`p.created_at DESC, p.id ASC`,
+  OLDEST: Prisma.sql`p.created_at ASC, p.id ASC`,
+  SYNC: Prisma.sql`p.updated_at ASC, p.id ASC`,
 };
-
-/** The ORDER BY of a sort, over the products table (`p`) or over a page read from it (`page`); the names are constants, never input. */
-function orderingOf(sort: ProductSortKey, alias: 'p' | 'page'): Prisma.Sql {
-  const { column, pageColumn, direction } = sortKeys[sort];
-  return Prisma.raw(`${alias}.${alias === 'p' ? column : pageColumn} ${direction}, ${alias}.id ASC`);
-}
 
 /** Which products a page reads: every condition set narrows it. */
 export interface ProductConditions {
@@ -137,14 +128,14 @@ export async function findProductPage(
 ): Promise<ProductPage> {
   const where = whereClause(query.conditions);
   // The page's products first, then their categories: joined before the LIMIT, every matching
-  // product would be joined and carried to the sort.
+  // product would be joined and carried to the sort. A lateral join leaves the planner only a
+  // nested loop over the page's rows, which keeps their order.
   const pageOf = (extra: Prisma.Sql) => Prisma.sql`
-    SELECT page.*, ${categoryColumns('c', 'category')}${extra}
+    SELECT page.*, c.*${extra}
     FROM (
       SELECT ${productColumns} FROM products p WHERE ${where}
-      ORDER BY ${orderingOf(query.sort, 'p')} LIMIT ${query.take} OFFSET ${query.skip}
-    ) page LEFT JOIN categories c ON c.id = page."categoryId"
-    ORDER BY ${orderingOf(query.sort, 'page')}`;
+      ORDER BY ${orderings[query.sort]} LIMIT ${query.take} OFFSET ${query.skip}
+    ) page LEFT JOIN LATERAL (SELECT ${categoryColumns('c', 'category')} FROM categories c WHERE c.id = page."categoryId") c ON TRUE`;
   if (!query.countTotal) {
     const rows = await prisma.$queryRaw<JoinedRow[]>(pageOf(Prisma.empty));
     return { items: rows.map(productOf), categories: categoriesOf(rows), totalItems: null };
