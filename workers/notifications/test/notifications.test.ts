@@ -139,7 +139,21 @@ async function startSmtpServer() {
         });
         if (!message.ok) throw new Error(message.message);
         // A fresh Nats-Msg-Id when asked to: the broker then stores a repeat, as it would past its duplicate window.
-        await js.publish(message.value.subject, message.value.data, { msgID: messageIds ? randomUUID() : id, timeout: 5_000 });
+        const send = () => js.publish(message.value.subject, message.value.data, { msgID: messageIds ? randomUUID() : id, timeout: 5_000 });
+        // Just after a restart the broker may not yet answer for its streams ("no responders"),
+        // and a relay sends again: so does this one, for a bounded while.
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const sent = await send().then(
+            () => true,
+            (error: Error) => {
+              if (Date.now() > deadline || !/no responders|jetstream is not enabled/i.test(`${error.message} ${String(error.cause)}`)) throw error;
+              return false;
+            },
+          );
+          if (sent) break;
+          await sleep(100);
+        }
         ids.push(id);
       }
       return ids;
