@@ -8,7 +8,7 @@ import { parseConfig, subgraphLimitsSchema, type SubgraphName } from '@shop/conf
 import { startCatalog, type CatalogPrisma } from '@shop/catalog';
 import { findProductsByIds } from '../subgraphs/catalog/src/data/products.js';
 import { findCart } from '../subgraphs/orders/src/data/carts.js';
-import type { RunningSubgraph } from '@shop/graphql-kit';
+import type { RunningSubgraph } from '@shop/graphql-kit/subgraph';
 import { createLogger } from '@shop/logging';
 import { startOrders } from '@shop/orders';
 import { orderBuilders } from '@shop/orders/testing';

@@ -6,7 +6,7 @@ import { gatewayMetricsSchema, parseConfig } from '@shop/config';
 import { createPrisma as createCatalogPrisma, migrationsDir as catalogMigrations, type CatalogPrisma } from '@shop/catalog';
 import { openDatabase, type Database } from '@shop/db';
 import { apolloErrorRegistry, errorRegistry } from '@shop/errors';
-import { brokerRelayMetrics } from '@shop/events';
+import { brokerRelayMetrics } from '@shop/events/relay';
 import type { Registry } from '@shop/metrics';
 import { parse as parseYaml } from 'yaml';
 import { GatewayMetrics } from '../gateway/src/metrics.js';

@@ -24,7 +24,7 @@ import {
   type SubgraphName,
 } from '@shop/config';
 import { startGateway, type RunningGateway } from '@shop/gateway';
-import type { RunningSubgraph } from '@shop/graphql-kit';
+import type { RunningSubgraph } from '@shop/graphql-kit/subgraph';
 import { createLogger } from '@shop/logging';
 import { startOrders, type OrdersPrisma, type PlacementHooks, type RecoveryOptions } from '@shop/orders';
 import { startUsers, type UsersPrisma } from '@shop/users';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders } from '@shop/catalog/testing';
-import type { SubgraphUsage } from '@shop/graphql-kit';
+import type { SubgraphUsage } from '@shop/graphql-kit/subgraph';
 import { orderBuilders } from '@shop/orders/testing';
 import { contractOperation, signIn, signedInUser, startTestSupergraph, oneTestBackend, type SignedIn, type TestSupergraph } from '../src/index.js';
 import { userBuilders } from '@shop/users/testing';

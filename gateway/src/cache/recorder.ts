@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { CACHE_REPORT_EXTENSION, type CacheReport } from '@shop/graphql-kit';
+import { CACHE_REPORT_EXTENSION, type CacheReport } from '@shop/contracts';
 import type { CacheScope } from './store.js';
 
 /** What the response cache learns while one request executes. */

@@ -1,3 +1,5 @@
+import type { Change } from './events.js';
+
 /**
  * The names of what the response cache stores answers under and purges: subgraphs tag each
  * answer with the entities it holds (docs/adr/0007), and the gateway purges by the same names
@@ -21,3 +23,16 @@ export const ListTag = {
   orders: listTag('Order'),
   users: listTag('User'),
 } as const;
+
+/** The response extension in which a subgraph tells the gateway's cache what it read and changed. */
+export const CACHE_REPORT_EXTENSION = 'cacheReport';
+
+export interface CacheReport {
+  /**
+   * What the response was made of: `Type:id` for each entity it read or looked up by id (found
+   * or not), and `Type` for each list of entities (whose membership any change to that type may alter).
+   */
+  tags: string[];
+  /** Changes this request made, for the gateway to purge before it answers. */
+  changes: Change[];
+}

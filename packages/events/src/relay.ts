@@ -4,7 +4,7 @@ import { BROKER_CONTRACT_VERSION, encodeBrokerEvent, type OutboxPublisher } from
 import { readBrokerCheckpoint, readEventsToRelay, saveBrokerCheckpoint, startSerialJob, type RawSqlClient, type WakeableJob } from '@shop/db';
 import type { Logger } from '@shop/logging';
 import { brokerConnection } from './broker.js';
-import type { RelayObserver } from './metrics.js';
+import type { RelayObserver } from './relay-metrics.js';
 
 const BATCH = 100;
 /** While NATS is away, how often the relay tries again. */

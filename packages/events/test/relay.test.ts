@@ -4,7 +4,7 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConfig } from '@shop/config';
 import { brokerNames, streamSubjects } from '@shop/contracts';
 import { openDatabase, publishPendingEvents, startOutboxRelay, type RawSqlClient, type SerialJob } from '@shop/db';
-import { brokerRelayMetrics, startBrokerRelay, type RelayObserver } from '@shop/events';
+import { brokerRelayMetrics, startBrokerRelay, type RelayObserver } from '@shop/events/relay';
 import type { Logger } from '@shop/logging';
 import { Registry } from '@shop/metrics';
 import {

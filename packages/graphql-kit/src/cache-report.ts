@@ -10,23 +10,10 @@ import {
   type GraphQLFieldResolver,
   type GraphQLSchema,
 } from 'graphql';
-import { entityTag, listTag, type Change } from '@shop/contracts';
+import { CACHE_REPORT_EXTENSION, entityTag, listTag, type CacheReport } from '@shop/contracts';
 import { changesOfThisRequest } from '@shop/db';
 import { isId } from './ids.js';
 import type { RequestHooks } from './request-hooks.js';
-
-/** The response extension in which a subgraph tells the gateway's cache what it read and changed. */
-export const CACHE_REPORT_EXTENSION = 'cacheReport';
-
-export interface CacheReport {
-  /**
-   * What the response was made of: `Type:id` for each entity it read or looked up by id (found
-   * or not), and `Type` for each list of entities (whose membership any change to that type may alter).
-   */
-  tags: string[];
-  /** Changes this request made, for the gateway to purge before it answers. */
-  changes: Change[];
-}
 
 /** Types with a @key: the ones a cache can name and purge one by one. */
 export function entityTypesOf(typeDefs: DocumentNode): ReadonlySet<string> {

@@ -1,3 +1,5 @@
+// What the gateway and the subgraphs share. A subgraph's server, database and relays are
+// @shop/graphql-kit/subgraph, so the gateway never loads them.
 export {
   compareDecimals,
   decimalPlaces,
@@ -23,21 +25,9 @@ export { notNull, parseInput } from './input.js';
 export { formatMoney, MAX_MONEY_AMOUNT, money, MONEY_SCALE, multiplyMoney, sumMoney, type Amount } from './money.js';
 export { emptyPage, pageRequest, readPage, type Page, type PageArgs, type PageMeta, type PageWindow } from './pagination.js';
 export { DateTimeScalar, DecimalScalar } from './scalars.js';
-export { buildSchemaFromSdl, startSubgraphServer, type SubgraphServerOptions } from './subgraph.js';
-export {
-  internalRoute,
-  serveSubgraph,
-  type BackgroundJob,
-  type InternalRoute,
-  type RunningSubgraph,
-  type ServeSubgraphOptions,
-  type SubgraphUsage,
-} from './serve.js';
-export type { SubgraphMetricsOptions } from './subgraph-metrics.js';
 export { runService, StartRefused, type StartedService } from './main.js';
 export { boundedText, literalPattern, textInput } from './text.js';
 export { applyDirectivePermissions } from './permissions.js';
-export { CACHE_REPORT_EXTENSION, type CacheReport } from './cache-report.js';
 export { limitedParseOptions, structuralLimitRules, withLimitCodes, type StructuralLimits } from './operation-limits.js';
 export { knownOperationTypesRule } from './operation-types.js';
 export { nulCharacterPlugin } from './nul-characters.js';

@@ -4,7 +4,7 @@ import { GATEWAY_TOKEN_HEADER, isAdmin, verifyGatewayToken, type RequestIdentity
 import type { DatabaseConfig, KeyRing, NatsConfig, SubgraphLimits, SubgraphName } from '@shop/config';
 import { brokerNames, checked, eventFeed, isOutboxPublisher, outboxPublishers, type AnswerToSend, type Change, type InternalEndpoint, type ParsedRequestOf } from '@shop/contracts';
 import { AppError } from '@shop/errors';
-import { brokerRelayMetrics, startBrokerRelay } from '@shop/events';
+import { brokerRelayMetrics, startBrokerRelay } from '@shop/events/relay';
 import {
   asRequest,
   changesOfThisRequest,

@@ -1,6 +1,6 @@
 import type { DatabaseConfig, KeyRing, NatsConfig, SubgraphLimits } from '@shop/config';
 import { StockApi } from '@shop/contracts';
-import { internalRoute, serveSubgraph, type SubgraphMetricsOptions } from '@shop/graphql-kit';
+import { internalRoute, serveSubgraph, type SubgraphMetricsOptions } from '@shop/graphql-kit/subgraph';
 import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
 import { createPrisma, migrationsDir, type CatalogPrisma } from './data/client.js';

@@ -1,6 +1,6 @@
 import { internalClient } from '@shop/auth';
 import { EventTopic, eventFeed } from '@shop/contracts';
-import type { RunningSubgraph } from '@shop/graphql-kit';
+import type { RunningSubgraph } from '@shop/graphql-kit/subgraph';
 import { dropTestStream, natsAvailable, readTestStream, testNatsConfig } from '@shop/testing';
 import { aloneSubgraph, asGatewayTo, personViewer } from '@shop/testing/subgraph';
 import { startCatalog, type CatalogPrisma } from '../src/index.js';

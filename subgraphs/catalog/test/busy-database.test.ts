@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StockApi } from '@shop/contracts';
-import type { RunningSubgraph } from '@shop/graphql-kit';
+import type { RunningSubgraph } from '@shop/graphql-kit/subgraph';
 import { aloneSubgraph, asGatewayTo, doorAnswer, gatewayHeaders, personViewer } from '@shop/testing/subgraph';
 import { startCatalog, type CatalogPrisma } from '../src/index.js';
 import { catalogState } from './builders.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StockApi } from '@shop/contracts';
-import type { RunningSubgraph } from '@shop/graphql-kit';
+import type { RunningSubgraph } from '@shop/graphql-kit/subgraph';
 import { aloneSubgraph, asGatewayTo, entitiesQuery, errorCodes, gatewayHeaders, personViewer, refusalOf } from '@shop/testing/subgraph';
 import { createLogger } from '@shop/logging';
 import { createSharedReads } from '../src/data/loaders.js';

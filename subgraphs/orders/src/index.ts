@@ -1,5 +1,5 @@
 import type { DatabaseConfig, KeyRing, NatsConfig, SubgraphLimits } from '@shop/config';
-import { serveSubgraph, type SubgraphMetricsOptions } from '@shop/graphql-kit';
+import { serveSubgraph, type SubgraphMetricsOptions } from '@shop/graphql-kit/subgraph';
 import type { Logger } from '@shop/logging';
 import type { Context } from './context.js';
 import { catalogClient } from './data/catalog-client.js';

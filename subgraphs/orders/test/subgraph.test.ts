@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningSubgraph } from '@shop/graphql-kit';
+import type { RunningSubgraph } from '@shop/graphql-kit/subgraph';
 import { aloneSubgraph, asGatewayTo, doorAnswer, entitiesQuery, errorCodes, personViewer, postGraphQL, refusalOf, testKeyRing, TURNED_AWAY } from '@shop/testing/subgraph';
 import { startOrders, type OrdersPrisma } from '../src/index.js';
 import { orderBuilders, type OrderBuilders } from './builders.js';

@@ -10,7 +10,8 @@ import type {
   SubgraphLimits,
 } from '@shop/config';
 import { addressLookup, credentialCheck, passwordResetToken, shopperContact } from '@shop/contracts';
-import { internalRoute, serveSubgraph, type StopOptions, type SubgraphMetricsOptions } from '@shop/graphql-kit';
+import type { StopOptions } from '@shop/graphql-kit';
+import { internalRoute, serveSubgraph, type SubgraphMetricsOptions } from '@shop/graphql-kit/subgraph';
 import type { Logger } from '@shop/logging';
 import { createRateLimiters } from '@shop/redis';
 import type { Context } from './context.js';

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GATEWAY_TOKEN_HEADER, internalClient } from '@shop/auth';
 import { addressLookup, credentialCheck, eventFeed, passwordResetToken, shopperContact } from '@shop/contracts';
-import type { RunningSubgraph } from '@shop/graphql-kit';
+import type { RunningSubgraph } from '@shop/graphql-kit/subgraph';
 import { aloneSubgraph, asGatewayTo, doorAnswer, entitiesQuery, gatewayHeaders, graphQLBody, personViewer, postGraphQL, refusalOf, TURNED_AWAY } from '@shop/testing/subgraph';
 import { startUsers, type UsersPrisma } from '../src/index.js';
 import { MAX_ADDRESSES } from '../src/services/addresses.js';

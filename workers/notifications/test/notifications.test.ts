@@ -7,7 +7,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConfig } from '@shop/config';
 import { BROKER_CONTRACT_VERSION, brokerNames, encodeBrokerEvent, EventTopic, type BrokerEventDraft } from '@shop/contracts';
-import type { RunningSubgraph } from '@shop/graphql-kit';
+import type { RunningSubgraph } from '@shop/graphql-kit/subgraph';
 import { brokerConnection } from '@shop/events';
 import { createLogger } from '@shop/logging';
 import { freePort, natsAvailable, startOwnNats, testNatsConfig, type OwnNats } from '@shop/testing';
