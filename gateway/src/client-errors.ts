@@ -1,7 +1,9 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode, httpStatusOfCode } from '@shop/errors';
+import type { Logger } from '@shop/logging';
+import type { GatewayContext } from './context.js';
 
 /**
  * Refuses a request whose document does not single out one operation (several and no
@@ -91,3 +93,23 @@ export const withoutServiceNames =
     const { serviceName: _hidden, ...extensions } = result.extensions;
     return { ...result, extensions };
   };
+
+/**
+ * What logs the errors formatError masks, with the id of their request: formatError is given no
+ * context, and the gateway keeps no request in its async context (docs/adr/0047). Apollo hands
+ * every error of an operation to didEncounterErrors before it formats it, so the plugin notes
+ * there whose it is. An error formatted outside an operation (a context that failed) is logged
+ * without an id.
+ */
+export function unexpectedErrorLog(logger: Logger): { plugin: ApolloServerPlugin<GatewayContext>; log: (error: unknown) => void } {
+  const requestIds = new WeakMap<object, string>();
+  const listener: GraphQLRequestListener<GatewayContext> = {
+    async didEncounterErrors({ errors, contextValue }) {
+      for (const error of errors) requestIds.set(error, contextValue.requestId);
+    },
+  };
+  return {
+    plugin: { requestDidStart: async () => listener },
+    log: (error) => logger.error({ err: error, requestId: typeof error === 'object' && error !== null ? requestIds.get(error) : undefined }, 'unexpected error'),
+  };
+}

@@ -30,7 +30,8 @@ export function credentialOf(headers: IncomingHttpHeaders): Credential | null {
 }
 
 export interface Authenticator {
-  viewerFor(headers: IncomingHttpHeaders): Promise<Viewer>;
+  /** `requestId`: the request's, passed on to the users subgraph when its credential is checked. */
+  viewerFor(headers: IncomingHttpHeaders, requestId?: string): Promise<Viewer>;
 }
 
 /**
@@ -43,8 +44,8 @@ export function createAuthenticator(usersUrl: string, gatewayKeys: KeyRing, cach
   const call = internalClient({ baseUrl: usersUrl, audience: 'users', keys: gatewayKeys, timeoutMs: CHECK_TIMEOUT_MS });
   const verdicts = new LRUCache<string, Promise<Viewer | null>>({ ...upTo(CREDENTIAL_CACHE_ENTRIES), ttl: cacheMs });
 
-  async function check(credential: Credential): Promise<Viewer | null> {
-    const answer = await call(credentialCheck, credential).catch(() => {
+  async function check(credential: Credential, requestId: string | undefined): Promise<Viewer | null> {
+    const answer = await call(credentialCheck, credential, { requestId }).catch(() => {
       // Neither a yes nor a no: the caller may retry; nothing about the credential is remembered.
       throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'Credentials could not be checked right now; retry shortly');
     });
@@ -52,15 +53,15 @@ export function createAuthenticator(usersUrl: string, gatewayKeys: KeyRing, cach
   }
 
   return {
-    async viewerFor(headers) {
+    async viewerFor(headers, requestId) {
       const credential = credentialOf(headers);
       if (!credential) return anonymousViewer;
       // One call, not a Hash object per request.
       const key = hash('sha256', JSON.stringify(credential), 'base64url');
       let verdict = verdicts.get(key);
       if (!verdict) {
-        // Concurrent requests with one credential share a single check.
-        verdict = check(credential);
+        // Concurrent requests with one credential share a single check, with the first one's id.
+        verdict = check(credential, requestId);
         verdicts.set(key, verdict);
         verdict.catch(() => verdicts.delete(key));
       }

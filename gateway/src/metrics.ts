@@ -2,8 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { GatewayMetricsConfig, SubgraphName } from '@shop/config';
 import { apolloErrorRegistry, ApolloErrorCode, errorRegistry, ErrorCode } from '@shop/errors';
-import type { GraphQLAnswer, GraphQLRequestParts } from '@shop/graphql-kit';
-import { currentRequestScope } from '@shop/logging';
+import { requestScopeOf, type GraphQLAnswer, type GraphQLRequestParts } from '@shop/graphql-kit';
 import { consumerMetrics, type ConsumerObserver } from '@shop/events';
 import { BoundedLabel, Counter, createMetricsRegistry, Gauge, Histogram, OTHER, type Registry } from '@shop/metrics';
 import { Kind, parse } from 'graphql';
@@ -217,7 +216,7 @@ export class GatewayMetrics {
     const seconds = (performance.now() - started) / 1000;
     const cache = answered.headers.get('x-cache');
     const outcome = outcomeOf(answered, cache);
-    const operation = this.operationOf(parts, cache);
+    const operation = this.operationOf(request, parts, cache);
     const client = this.clients.valueOf(headerOf(request, 'apollographql-client-name'), 'none');
     const version = this.clientVersions.valueOf(headerOf(request, 'apollographql-client-version'), 'none');
     const key = `${operation}\n${client}\n${version}\n${outcome}`;
@@ -241,8 +240,8 @@ export class GatewayMetrics {
    * The operation of the request's access record (Apollo's, or the one the request names:
    * docs/adr/0022); for a hit that names none, the one a run of the same document had.
    */
-  private operationOf(parts: GraphQLRequestParts, cache: string | undefined): string {
-    const known = currentRequestScope()?.access.operationName ?? null;
+  private operationOf(request: IncomingMessage, parts: GraphQLRequestParts, cache: string | undefined): string {
+    const known = requestScopeOf(request)?.access.operationName ?? null;
     // Without a response cache no hit will ask, and remembering costs a key of the document's whole text.
     if (!this.cacheHits || (known && cache === 'HIT')) return this.operations.valueOf(known, 'none');
     const key = operationKeyOf(requestFieldsOf(parts));

@@ -3,7 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GATEWAY_TOKEN_HEADER, signGatewayToken } from '@shop/auth';
 import type { KeyRing, SubgraphDeadlines, SubgraphFetchConfig, SubgraphName } from '@shop/config';
 import { AppError, ErrorCode } from '@shop/errors';
-import { requestIdHeader, type Logger } from '@shop/logging';
+import { REQUEST_ID_HEADER, type Logger } from '@shop/logging';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy, type RetryPolicy } from 'cockatiel';
 import { Pool } from 'undici';
 import type { GatewayContext } from './context.js';
@@ -193,7 +193,7 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
   }
 
   /** Shared fetches share this too: one signature and one deadline per fetch; each attempt is one sample for the breaker. */
-  private async send(body: string, { viewer, clientIp }: GatewayContext, { retry: mayRetry }: { retry: boolean }): Promise<SubgraphAnswer> {
+  private async send(body: string, { viewer, clientIp, requestId }: GatewayContext, { retry: mayRetry }: { retry: boolean }): Promise<SubgraphAnswer> {
     const token = await signGatewayToken(
       this.gatewayKeys,
       { viewer, clientIp },
@@ -205,7 +205,7 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
     const deadline = deadlineReached.signal;
     const timeout = setTimeout(() => deadlineReached.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), this.deadlines.totalMs);
     this.retryBudget.recordRequest();
-    const attempt = () => this.breaker.execute(() => this.attempt(body, token, deadline));
+    const attempt = () => this.breaker.execute(() => this.attempt(body, token, requestId, deadline));
     const started = performance.now();
     try {
       const answer = await (mayRetry ? this.retries.execute(attempt, deadline) : attempt());
@@ -221,7 +221,7 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
     }
   }
 
-  private async attempt(body: string, token: string, deadline: AbortSignal): Promise<SubgraphAnswer> {
+  private async attempt(body: string, token: string, requestId: string, deadline: AbortSignal): Promise<SubgraphAnswer> {
     // Spent waiting for a half-open circuit's probe: not the subgraph's failure, so not the breaker's.
     if (deadline.aborted) throw subgraphTimeout();
     let answerBegun = false;
@@ -229,7 +229,7 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
       const response = await this.pool.request({
         path: this.path,
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', [GATEWAY_TOKEN_HEADER]: token, ...requestIdHeader() },
+        headers: { 'content-type': 'application/json', accept: 'application/json', [GATEWAY_TOKEN_HEADER]: token, [REQUEST_ID_HEADER]: requestId },
         body,
         signal: deadline,
       });

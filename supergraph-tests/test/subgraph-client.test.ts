@@ -22,7 +22,7 @@ function clientOptions(env: Env = {}) {
 function fetchThrough(via: SubgraphClient, viewer: Viewer, query: string, variables: Record<string, unknown>, operation: 'query' | 'mutation' = 'query') {
   const hints: Hint[] = [];
   const recorder = new CacheRecorder();
-  const context = { viewer, clientIp: null, cache: recorder };
+  const context = { requestId: 'subgraph-client-test', viewer, clientIp: null, cache: recorder };
   const response = via.process({
     kind: 'incoming operation',
     request: { query, variables },

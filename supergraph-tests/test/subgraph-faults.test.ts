@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createPrisma as createCatalogPrisma, migrationsDir as catalogMigrations } from '@shop/catalog';
 import { catalogBuilders } from '@shop/catalog/testing';
@@ -351,5 +354,24 @@ describeOnPostgres('subgraphs failing under a production-mode gateway (processes
       // Every request sent made exactly one order: a retry with its key returned the first.
       expect(ordersOfProduct).toHaveLength(figures.sent);
     }, 180_000);
+  });
+  describe('a subgraph answering 500 without a GraphQL body', () => {
+    it("gets the client a masked INTERNAL_SERVER_ERROR, and the gateway's log the cause under the request's id", async () => {
+      const broken = createServer((_request, response) => response.writeHead(500, { 'content-type': 'text/plain' }).end('upstream exploded at 10.0.0.7'));
+      broken.listen(0, '127.0.0.1');
+      await once(broken, 'listening');
+      try {
+        const gateway = await startGateway({ CATALOG_URL: `http://127.0.0.1:${(broken.address() as AddressInfo).port}/graphql` });
+        const requestId = `broken-catalog-${randomUUID()}`;
+        const response = await postGraphQL(gateway.url, { query: Product, variables: { id: randomUUID() }, headers: { 'x-request-id': requestId } });
+        expect(errorCodes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
+        expect(JSON.stringify(response.errors)).not.toMatch(/exploded|10\.0\.0\.7|HTTP 500/);
+        // The gateway keeps no request in its async context (docs/adr/0047): the line gets the id from the error's request.
+        await expectLogged(gateway, new RegExp(`"requestId":"${requestId}".*"msg":"unexpected error"|"msg":"unexpected error".*"requestId":"${requestId}"`));
+      } finally {
+        broken.closeAllConnections();
+        broken.close();
+      }
+    });
   });
 });

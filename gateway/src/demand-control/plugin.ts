@@ -2,7 +2,7 @@ import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { isAdmin, type Viewer } from '@shop/auth';
 import type { DemandControlConfig } from '@shop/config';
 import { ApolloErrorCode, AppError, ErrorCode } from '@shop/errors';
-import { noteEstimatedCost, type CostEstimator, type GraphQLAnswer } from '@shop/graphql-kit';
+import { noteEstimatedCost, requestScopeOf, type CostEstimator, type GraphQLAnswer } from '@shop/graphql-kit';
 import type { Logger } from '@shop/logging';
 import { inSpan, trace } from '@shop/tracing';
 import type { GatewayContext } from '../context.js';
@@ -97,7 +97,7 @@ export function createDemandControl(options: DemandControlOptions): DemandContro
             if (config.mode === 'off') return;
             const estimated = estimator.estimate(schema, document, operationName, request.variables);
             span.setAttribute('graphql.cost.estimated', estimated);
-            noteEstimatedCost(estimated);
+            noteEstimatedCost(requestScopeOf(contextValue), estimated);
             options.observeCost?.(estimated);
             const account = accountOf(contextValue);
             // An operation that costs more than the caller's whole budget could never run: refusing it

@@ -18,4 +18,4 @@ export {
   type SubgraphRequest,
 } from './gateway-token.js';
 export { signJwt, verifyJwt, type JwtPayload, type TokenPurpose } from './jwt.js';
-export { internalClient, InternalCallFailed, type InternalClient, type InternalClientOptions } from './internal-client.js';
+export { internalClient, InternalCallFailed, type InternalCallOptions, type InternalClient, type InternalClientOptions } from './internal-client.js';

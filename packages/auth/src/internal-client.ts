@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'undici';
 import type { KeyRing, SubgraphName } from '@shop/config';
 import { checked, type AnswerOf, type InternalEndpoint, type RequestOf } from '@shop/contracts';
-import { requestIdHeader } from '@shop/logging';
+import { REQUEST_ID_HEADER, requestIdHeader } from '@shop/logging';
 import { GATEWAY_TOKEN_HEADER, postRequest, signGatewayToken } from './gateway-token.js';
 import { anonymousViewer } from './viewer.js';
 
@@ -36,8 +36,14 @@ export interface InternalClientOptions {
 export type InternalClient = <Endpoint extends InternalEndpoint>(
   endpoint: Endpoint,
   request: RequestOf<Endpoint>,
-  options?: { signal?: AbortSignal },
+  options?: InternalCallOptions,
 ) => Promise<AnswerOf<Endpoint>>;
+
+export interface InternalCallOptions {
+  signal?: AbortSignal;
+  /** The id of the request this call serves, for the callee's logs; the async context's when absent (requestIdHeader). */
+  requestId?: string;
+}
 
 /**
  * Calls a subgraph's internal endpoints as the gateway does: each POST carries a gateway token
@@ -45,7 +51,7 @@ export type InternalClient = <Endpoint extends InternalEndpoint>(
  * the endpoint's contract says, or fails with InternalCallFailed.
  */
 export function internalClient({ baseUrl, audience, keys, timeoutMs }: InternalClientOptions): InternalClient {
-  return async <Endpoint extends InternalEndpoint>(endpoint: Endpoint, request: RequestOf<Endpoint>, { signal }: { signal?: AbortSignal } = {}) => {
+  return async <Endpoint extends InternalEndpoint>(endpoint: Endpoint, request: RequestOf<Endpoint>, { signal, requestId }: InternalCallOptions = {}) => {
     const url = new URL(endpoint.path, baseUrl);
     const body = JSON.stringify(request);
     const token = signGatewayToken(keys, { viewer: anonymousViewer, clientIp: null }, { audience, request: postRequest(url, body) });
@@ -60,7 +66,7 @@ export function internalClient({ baseUrl, audience, keys, timeoutMs }: InternalC
       // around a small JSON answer (docs/adr/0037).
       const response = await httpRequest(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [GATEWAY_TOKEN_HEADER]: token, ...requestIdHeader() },
+        headers: { 'content-type': 'application/json', [GATEWAY_TOKEN_HEADER]: token, ...(requestId === undefined ? requestIdHeader() : { [REQUEST_ID_HEADER]: requestId }) },
         body,
         signal: call.signal,
       });

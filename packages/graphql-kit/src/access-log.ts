@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { isAdmin, type Viewer } from '@shop/auth';
 import { apolloRequestErrorCodes, errorRegistry } from '@shop/errors';
-import { currentRequestScope, type Logger, type RequestScope, type ViewerKind } from '@shop/logging';
+import type { Logger, RequestScope, ViewerKind } from '@shop/logging';
 import { pluginOf, type RequestHooks } from './request-hooks.js';
 
 /** An id a caller (a load balancer, a client) may choose: bounded, and nothing a log reader could trip on. */
@@ -22,16 +22,32 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 export const viewerKindOf = (viewer: Viewer): ViewerKind =>
   viewer.kind === 'partner' ? 'api-key' : viewer.kind === 'anonymous' ? 'anonymous' : isAdmin(viewer) ? 'admin' : 'user';
 
-/** Notes who the current request's caller is, for its access line; returns the viewer, to sit where it is established. */
-export function noteViewer(viewer: Viewer): Viewer {
-  const scope = currentRequestScope();
+/**
+ * Each request's scope, found on its IncomingMessage or on the GraphQL context built for it
+ * (the HTTP front puts it on both): what the code serving a request notes on its access line,
+ * without AsyncLocalStorage (docs/adr/0047). A property rather than a WeakMap entry: Apollo
+ * hands each operation a shallow copy of the context, which keeps its own properties.
+ */
+const SCOPE = Symbol('request scope');
+
+type Scoped = { [SCOPE]?: RequestScope };
+
+/** Puts `scope` on the request, or the context, `holder`. */
+export function registerRequestScope(holder: object, scope: RequestScope): void {
+  (holder as Scoped)[SCOPE] = scope;
+}
+
+/** The scope of a request (its IncomingMessage, or the GraphQL context built for it); undefined for anything else. */
+export const requestScopeOf = (holder: object): RequestScope | undefined => (holder as Scoped)[SCOPE];
+
+/** Notes who the request's caller is, for its access line; returns the viewer, to sit where it is established. */
+export function noteViewer(scope: RequestScope | undefined, viewer: Viewer): Viewer {
   if (scope) scope.access.viewer = viewerKindOf(viewer);
   return viewer;
 }
 
-/** Notes the cost demand control estimated for the current request. */
-export function noteEstimatedCost(estimated: number): void {
-  const scope = currentRequestScope();
+/** Notes the cost demand control estimated for the request. */
+export function noteEstimatedCost(scope: RequestScope | undefined, estimated: number): void {
   if (scope) scope.access.cost = estimated;
 }
 
@@ -40,9 +56,7 @@ export function noteEstimatedCost(estimated: number): void {
  * never reaches Apollo (a cache hit): its `operationName`, or else the document's leading
  * operation when that has a name. Apollo's resolved operation replaces it when it runs.
  */
-export function noteRequestedOperation(operationName: unknown, query: unknown): void {
-  const scope = currentRequestScope();
-  if (!scope) return;
+export function noteRequestedOperation(scope: RequestScope, operationName: unknown, query: unknown): void {
   if (typeof operationName === 'string' && GRAPHQL_NAME.test(operationName)) {
     scope.access.operationName = operationName;
     return;
@@ -55,23 +69,22 @@ const isRegisteredCode = (code: unknown): code is string =>
   typeof code === 'string' && (Object.hasOwn(errorRegistry, code) || apolloRequestErrorCodes.has(code));
 
 /** Notes the codes of an answer's errors that the registry knows (never a message: it may quote the request). */
-export function noteErrorCodes(codes: readonly unknown[]): void {
-  const scope = currentRequestScope();
+function noteErrorCodes(scope: RequestScope | undefined, codes: readonly unknown[]): void {
   const registered = codes.filter(isRegisteredCode);
   if (scope && registered.length > 0) scope.access.errorCodes = [...new Set(registered)];
 }
 
-/** Fills the current request's access record with what Apollo learns: the operation and the answer's error codes. */
+/** Fills the request's access record with what Apollo learns: the operation and the answer's error codes. */
 export function accessRecord<Context extends BaseContext>(): RequestHooks<Context> {
   return {
-    didResolveOperation({ operation, operationName }) {
-      const scope = currentRequestScope();
+    didResolveOperation({ operation, operationName, contextValue }) {
+      const scope = requestScopeOf(contextValue);
       if (!scope || !operation) return;
       scope.access.operationType = operation.operation;
       if (operationName) scope.access.operationName = operationName;
     },
-    willSendResponse({ response }) {
-      if (response.body.kind === 'single') noteErrorCodes((response.body.singleResult.errors ?? []).map((error) => error.extensions?.code));
+    willSendResponse({ response, contextValue }) {
+      if (response.body.kind === 'single') noteErrorCodes(requestScopeOf(contextValue), (response.body.singleResult.errors ?? []).map((error) => error.extensions?.code));
     },
   };
 }

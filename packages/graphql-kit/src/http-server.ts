@@ -5,7 +5,7 @@ import type { CorsConfig } from '@shop/config';
 import { inRequestScope, REQUEST_ID_HEADER, type Logger, type RequestScope } from '@shop/logging';
 import { ApolloErrorCode, ErrorCode } from '@shop/errors';
 import { traceRequest } from '@shop/tracing';
-import { logAccessWhenDone, noteRequestedOperation, requestIdFrom } from './access-log.js';
+import { logAccessWhenDone, noteRequestedOperation, registerRequestScope, requestIdFrom } from './access-log.js';
 import { answerCompression, type AnswerCompression } from './compression.js';
 import { crossOriginPolicy } from './cors.js';
 import { CSRF_REFUSAL, mayBeCrossSiteForgery } from './csrf.js';
@@ -36,8 +36,19 @@ export type RouteHandler = (request: IncomingMessage, body: unknown, rawBody: st
 
 export interface HttpServerOptions<Context extends BaseContext> {
   apollo: ApolloServer<Context>;
-  /** `rawBody`: the body's text as it arrived ('' for GET), for checks bound to the exact request. */
-  context: (request: IncomingMessage, rawBody: string) => Promise<Context>;
+  /**
+   * `rawBody`: the body's text as it arrived ('' for GET), for checks bound to the exact request;
+   * `scope`: the request's id and access record. The context built is registered as the
+   * request's (requestScopeOf), for the plugins that note on its access line.
+   */
+  context: (request: IncomingMessage, rawBody: string, scope: RequestScope) => Promise<Context>;
+  /**
+   * Whether the request's scope is also kept in the async context (AsyncLocalStorage), for code
+   * deep in its handling that has neither the request nor its context: a subgraph's resolvers,
+   * its database layer, the lines it logs. True unless false. On Node 20 it costs a hook on every
+   * promise the process makes; the gateway passes the scope explicitly instead (docs/adr/0047).
+   */
+  asyncRequestScope?: boolean;
   /** Answers GET /ready and its alias GET /health: 200 when ready, 503 otherwise, with the details. */
   readiness: () => Promise<Readiness>;
   /** When set, browsers may call GraphQL from the origins it allows (docs/adr/0024). */
@@ -145,6 +156,7 @@ async function handleGraphQL<Context extends BaseContext>(
   response: ServerResponse,
   search: string,
   compress: AnswerCompression | null,
+  scope: RequestScope,
 ) {
   const send = async (answer: GraphQLAnswer) => sendAnswer(response, compress ? await compress(request, response, answer) : answer);
   // Before anything can answer it, cache included. A GET without an operation only asks for the landing page.
@@ -163,7 +175,7 @@ async function handleGraphQL<Context extends BaseContext>(
     body: request.method === 'POST' ? parseBody(request, rawBody) : undefined,
   };
   const named = (params ? Object.fromEntries(params) : parts.body) as { operationName?: unknown; query?: unknown } | null | undefined;
-  noteRequestedOperation(named?.operationName, named?.query);
+  noteRequestedOperation(scope, named?.operationName, named?.query);
   const execute = async (): Promise<GraphQLAnswer> => {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(request.headers)) {
@@ -171,7 +183,11 @@ async function handleGraphQL<Context extends BaseContext>(
     }
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { ...parts, headers },
-      context: () => options.context(request, rawBody),
+      context: async () => {
+        const context = await options.context(request, rawBody, scope);
+        registerRequestScope(context, scope);
+        return context;
+      },
     });
     let body: string;
     if (result.body.kind === 'complete') {
@@ -215,6 +231,7 @@ export function startHttpServer<Context extends BaseContext>(
   const compress = options.compress ? answerCompression() : null;
   // Below info no line would be written: no request waits to describe itself.
   const accessLog = options.accessLog && options.logger.isLevelEnabled('info');
+  const asyncRequestScope = options.asyncRequestScope ?? true;
   const server = createServer((request, response) => {
     inFlight.add(response);
     response.once('close', () => {
@@ -236,6 +253,7 @@ export function startHttpServer<Context extends BaseContext>(
       return void options.metrics().then(({ contentType, body }) => response.writeHead(200, { 'content-type': contentType }).end(body));
     }
     const scope: RequestScope = { requestId: requestIdFrom(request.headers[REQUEST_ID_HEADER]), access: {} };
+    registerRequestScope(request, scope);
     response.setHeader(REQUEST_ID_HEADER, scope.requestId);
     const traced = traceRequest(request, response, { path: pathname, requestId: scope.requestId, continueCaller: options.continueTraces ?? false });
     if (traced.traceId) scope.access.traceId = traced.traceId;
@@ -243,7 +261,7 @@ export function startHttpServer<Context extends BaseContext>(
     const handle = async (): Promise<void> => {
       if (pathname === '/graphql') {
         if (crossOrigin && !crossOrigin(request, response)) return; // a preflight, answered
-        return handleGraphQL(options, request, response, search, compress);
+        return handleGraphQL(options, request, response, search, compress, scope);
       }
       const route = options.routes?.[pathname];
       if (route && request.method === 'POST') {
@@ -259,7 +277,7 @@ export function startHttpServer<Context extends BaseContext>(
       return sendJson(response, 404, { error: 'Not found' });
     };
     const serve = () => (options.aroundRequest ? options.aroundRequest(handle) : handle());
-    inRequestScope(scope, () => traced.run(serve)).catch((error: unknown) => {
+    (asyncRequestScope ? inRequestScope(scope, () => traced.run(serve)) : traced.run(serve)).catch((error: unknown) => {
       // Outside the request's scope here: its record is written directly.
       if (error instanceof RequestError) {
         scope.access.errorCodes = [error.code];

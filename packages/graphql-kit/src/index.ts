@@ -19,7 +19,7 @@ export {
   type RunningHttpServer,
   type StopOptions,
 } from './http-server.js';
-export { accessRecordPlugin, noteEstimatedCost, noteViewer, requestIdFrom, viewerKindOf } from './access-log.js';
+export { accessRecordPlugin, noteEstimatedCost, noteViewer, requestIdFrom, requestScopeOf, viewerKindOf } from './access-log.js';
 export { idInput, isId, parseId } from './ids.js';
 export { notNull, parseInput } from './input.js';
 export { formatMoney, MAX_MONEY_AMOUNT, money, MONEY_SCALE, multiplyMoney, sumMoney, type Amount } from './money.js';

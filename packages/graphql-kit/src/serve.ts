@@ -132,9 +132,9 @@ export async function serveSubgraph<Prisma extends PrismaLike, Context extends B
     const server = await startSubgraphServer<Context>({
       schemaUrl: options.schemaUrl,
       resolvers: options.resolvers,
-      context: async (request, rawBody) => {
+      context: async (request, rawBody, scope) => {
         const identity = identityOf(request, rawBody);
-        noteViewer(identity.viewer);
+        noteViewer(scope, identity.viewer);
         return options.createContext(prisma, identity, services);
       },
       seesMoreThanOthers: (context) => isAdmin(context.viewer),

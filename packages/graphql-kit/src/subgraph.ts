@@ -13,7 +13,7 @@ import { accessRequirementsFromSdl } from '@shop/auth';
 import type { SubgraphLimits } from '@shop/config';
 import { databaseWasUnavailable, noteDatabaseBusy, passedRowBound } from '@shop/db';
 import { maskUnexpectedErrors } from '@shop/errors';
-import type { Logger } from '@shop/logging';
+import type { Logger, RequestScope } from '@shop/logging';
 import { accessRecord } from './access-log.js';
 import { operationSpans } from './operation-spans.js';
 import { startHttpServer, type HttpServerOptions, type Readiness, type RouteHandler, type RunningHttpServer } from './http-server.js';
@@ -33,8 +33,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   schemaUrl: URL;
   /** Resolvers as generated types describe them; scalars are added here. */
   resolvers: object;
-  /** `rawBody`: the body's text as it arrived, which the gateway's token is bound to. */
-  context: (request: IncomingMessage, rawBody: string) => Promise<Context>;
+  /** `rawBody`: the body's text as it arrived, which the gateway's token is bound to; `scope`: the request's access record. */
+  context: (request: IncomingMessage, rawBody: string, scope: RequestScope) => Promise<Context>;
   readiness: () => Promise<Readiness>;
   routes?: Record<string, RouteHandler>;
   aroundRequest?: (handle: () => Promise<void>) => Promise<void>;
