@@ -1,4 +1,4 @@
-// npm run bench:profile -- products|product|me|all-orders [--requests=2000] [--concurrency=16]
+// npm run bench:profile -- products|product|me|all-orders [--requests=2000] [--concurrency=16] [--gateway-env=NAME=value ...]
 // Where a subgraph's CPU goes on one workload the response cache cannot answer: the three
 // subgraphs run as production runs them (bench/processes.ts) with V8's sampling profiler
 // loaded (bench/cpu-profile-agent.mjs), and a gateway with its cache off sends them the
@@ -27,6 +27,13 @@ const REQUESTS = option('requests', 2_000);
 const CONCURRENCY = option('concurrency', 16);
 const TOP = option('top', 25);
 const WARM_UP = 200;
+/** Configuration for the gateway over the profile's own, to compare a setting (SINGLE_FETCH_PASSTHROUGH=false). */
+const GATEWAY_ENV = Object.fromEntries(
+  process.argv.filter((arg) => arg.startsWith('--gateway-env=')).map((arg) => {
+    const setting = arg.slice('--gateway-env='.length);
+    return [setting.slice(0, setting.indexOf('=')), setting.slice(setting.indexOf('=') + 1)];
+  }),
+);
 /**
  * Me is asked by this many signed-in shoppers in turn, each with their own cart and orders: one
  * viewer asking 16 times at once would be answered by the gateway's in-flight sharing and
@@ -67,6 +74,7 @@ await runBench('bench:profile', 20, async () => {
     CATALOG_URL: profiled.urls.catalog,
     ORDERS_URL: profiled.urls.orders,
     ...Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000'])),
+    ...GATEWAY_ENV,
   });
   const admin = await signIn(gateway.url, cluster.admin);
   // No Accept-Encoding, as `npm run bench`'s load generator and wrk send none: fetch would ask

@@ -39,6 +39,7 @@ import { createDemandControl } from './demand-control/plugin.js';
 import { gatewayReadiness, redisReadiness, startSubgraphProbe, type SubgraphStatus } from './health.js';
 import { GatewayMetrics } from './metrics.js';
 import { loadManifest, TrustedDocumentsFirstCache, withPersistedQueryMismatchCode } from './persisted-documents.js';
+import { SingleFetchPassthrough } from './passthrough/index.js';
 import { SubgraphClient, type CircuitStateName } from './subgraph-client.js';
 import { loadSupergraph } from './supergraph.js';
 
@@ -73,6 +74,8 @@ export interface GatewayOptions {
   nats: NatsConfig | null;
   /** How long a verdict on a credential is reused (CREDENTIAL_CACHE_MS). */
   credentialCacheMs: number;
+  /** A query planned as one fetch whose answer is the client's is written as the subgraph sent it (docs/adr/0048). */
+  singleFetchPassthrough: boolean;
   /** Bounds on an operation's shape, checked before planning. */
   operationLimits: OperationLimits;
   /** Cost estimation, the maximum cost and per-caller budgets. */
@@ -134,6 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ]),
   );
   metrics.watchCircuits(subgraphClients);
+  const passthrough = options.singleFetchPassthrough ? new SingleFetchPassthrough(supergraph.sdlForGateway, subgraphClients, (result) => metrics.passthrough(result)) : null;
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.sdlForGateway,
     buildService: ({ name }) => {
@@ -142,6 +146,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return client;
     },
     experimental_approximateQueryPlanStoreMiB: QUERY_PLAN_CACHE_MIB,
+    ...(passthrough && { experimental_didResolveQueryPlan: passthrough.learnPlan }),
     logger,
   });
   const redis = options.redis.url ? connectRedis({ ...options.redis, url: options.redis.url }) : null;
@@ -186,7 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const unexpectedErrors = unexpectedErrorLog(logger);
   const formatError = withLimitCodes(withPersistedQueryMismatchCode(maskUnexpectedErrors(unexpectedErrors.log)));
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: passthrough ? passthrough.around(gateway) : gateway,
     includeStacktraceInErrorResponses: false,
     // Apollo refuses introspection to everyone in production; accessControlPlugin answers it for admins.
     introspection: true,
@@ -226,6 +231,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       viewer: await viewerOf(request),
       clientIp: clientIpOf(request, options.trustProxy),
       cache: responseCache?.recorderOf(request) ?? new CacheRecorder(),
+      passthrough: passthrough?.slotOf(request) ?? {},
     }),
     cors: options.cors,
     compress: true,
@@ -239,8 +245,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (refusal) metrics.turnedAway();
       return refusal;
     },
-    aroundGraphQL: (request, parts, execute) =>
-      metrics.observeRequest(request, parts, () => (responseCache ? responseCache.around(request, parts, execute) : execute())),
+    aroundGraphQL: (request, parts, execute) => {
+      const answer = passthrough ? () => execute().then((executed) => passthrough.fill(request, executed)) : execute;
+      return metrics.observeRequest(request, parts, () => (responseCache ? responseCache.around(request, parts, answer) : answer()));
+    },
     metrics: production ? undefined : () => exposition(metrics.registry),
     readiness: gatewayReadiness({
       subgraphs: () => {

@@ -8,6 +8,7 @@ import { BoundedLabel, Counter, createMetricsRegistry, Gauge, Histogram, OTHER, 
 import { Kind, parse } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { ResponseStore } from './cache/store.js';
+import type { PassthroughResult } from './passthrough/index.js';
 import type { CircuitStateName } from './subgraph-client.js';
 
 /** The contract's operations (contract/*.graphql): their names are label values. */
@@ -184,6 +185,13 @@ export class GatewayMetrics {
     buckets: DURATION_BUCKETS,
     registers: [this.registry],
   });
+  private readonly passthroughs = new Counter({
+    name: 'gateway_single_fetch_passthrough_total',
+    help: 'Queries planned as one fetch whose answer is the client\'s (docs/adr/0048), by result: passed (the subgraph\'s bytes written as they came) or executed (its answer was not clean, so Apollo\'s executor shaped it)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  private readonly passthroughSeries = { passed: this.passthroughs.labels('passed'), executed: this.passthroughs.labels('executed') };
   /** The cache's reading of subgraph events: `gateway_cache_event_feed_*`, `gateway_cache_events_applied_total`. */
   readonly cacheEvents: ConsumerObserver = consumerMetrics(this.registry, 'gateway_cache');
 
@@ -202,6 +210,10 @@ export class GatewayMetrics {
         for (const [subgraph, client] of circuitsOf()) this.set({ subgraph }, circuitGaugeValues[client.circuitState()]);
       },
     });
+  }
+
+  passthrough(result: PassthroughResult) {
+    this.passthroughSeries[result].inc();
   }
 
   /** The subgraph clients whose circuits are read at each scrape. */

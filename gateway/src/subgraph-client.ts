@@ -11,7 +11,7 @@ import type { FetchOutcome } from './metrics.js';
 import { RetryBudget } from './retry-budget.js';
 
 /** What a subgraph answered, before any caller parses it: callers sharing a fetch each parse their own copy. */
-interface SubgraphAnswer {
+export interface SubgraphAnswer {
   status: number;
   body: string;
   cacheControl: string | undefined;
@@ -160,14 +160,31 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
     }
     const { request, context, incomingRequestContext } = options;
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
-    const answer = await (incomingRequestContext.operation?.operation === 'query'
-      ? this.shared(`${JSON.stringify(context.viewer)}\n${body}`, () => this.send(body, context, { retry: true }))
-      : this.send(body, context, { retry: false }));
-    const response = parseGraphQLAnswer(answer);
+    const ahead = context.fetchedAhead;
+    let answer: Promise<SubgraphAnswer>;
+    if (ahead?.subgraph === this.name && ahead.body === body) {
+      context.fetchedAhead = undefined;
+      answer = ahead.answer;
+    } else {
+      answer = incomingRequestContext.operation?.operation === 'query' ? this.query(body, context) : this.send(body, context, { retry: false });
+    }
+    const settled = await answer;
+    const response = parseGraphQLAnswer(settled);
     context.cache.absorb(response.extensions);
-    const policy = incomingRequestContext.overallCachePolicy;
-    if ('restrict' in policy) policy.restrict(cacheHintOf(answer.cacheControl));
+    restrictCachePolicy(incomingRequestContext, settled);
     return response;
+  }
+
+  /**
+   * Sends a query's root fetch before Apollo's executor runs (the single-fetch passthrough,
+   * docs/adr/0048). Should the executor then make the same fetch for this request, it is
+   * given this answer (or this failure) instead of sending it again.
+   */
+  fetchAhead(request: { query: string; variables: Record<string, unknown>; operationName: string | undefined }, context: GatewayContext): Promise<SubgraphAnswer> {
+    const body = JSON.stringify(request);
+    const answer = this.query(body, context);
+    context.fetchedAhead = { subgraph: this.name, body, answer };
+    return answer;
   }
 
   /** Whether fetches reach the subgraph (closed), fail fast (open), or one probe is finding out (half-open). */
@@ -183,11 +200,13 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
     return this.pool.destroy();
   }
 
-  private shared(key: string, send: () => Promise<SubgraphAnswer>): Promise<SubgraphAnswer> {
+  /** A query's fetch, shared with identical ones in flight for the same viewer, sent again when nothing served it. */
+  private query(body: string, context: GatewayContext): Promise<SubgraphAnswer> {
+    const key = `${JSON.stringify(context.viewer)}\n${body}`;
     const existing = this.inFlight.get(key);
     if (existing) return existing;
     // send() settles by its deadline at the latest, so the entry never outlives it.
-    const answer = send().finally(() => this.inFlight.delete(key));
+    const answer = this.send(body, context, { retry: true }).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, answer);
     return answer;
   }
@@ -264,6 +283,11 @@ function parseGraphQLAnswer({ status, body }: SubgraphAnswer): GatewayGraphQLRes
   if (parsed && (status === 200 || status === 400 || UNAVAILABLE_STATUSES.has(status))) return parsed;
   // Anything else is a fault: logged and masked by the gateway's error formatting.
   throw new Error(`subgraph answered HTTP ${status} without a GraphQL body`);
+}
+
+/** The subgraph's Cache-Control restricts the operation's cache policy. */
+export function restrictCachePolicy({ overallCachePolicy: policy }: { overallCachePolicy: unknown }, answer: SubgraphAnswer): void {
+  if (typeof policy === 'object' && policy !== null && 'restrict' in policy) (policy as { restrict(hint: object): void }).restrict(cacheHintOf(answer.cacheControl));
 }
 
 /** The hint a subgraph's Cache-Control header gives (Apollo Server sets it from the SDL's @cacheControl). */

@@ -67,7 +67,7 @@ export interface TestSupergraph {
    * memory); `subgraphUrls` sends its fetches for some subgraphs elsewhere (a proxy in front of them),
    * `ownCache` names a cache of its own in that Redis (under the supergraph's prefix).
    */
-  startAnotherGateway(options?: { subgraphUrls?: Partial<Record<SubgraphName, string>>; ownCache?: string }): Promise<RunningGateway>;
+  startAnotherGateway(options?: { subgraphUrls?: Partial<Record<SubgraphName, string>>; ownCache?: string; singleFetchPassthrough?: boolean }): Promise<RunningGateway>;
   /** Another gateway in a process of its own, configured as production configures it; stopped with the supergraph. */
   startGatewayProcess(options?: { env?: Record<string, string> }): Promise<GatewayProcess>;
   /** Sends one operation through the gateway over HTTP. */
@@ -188,7 +188,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
   const orders = await startOrdersOn(0, catalog.url, users.url);
   // Restarted subgraphs come back on their ports: these stay right.
   const subgraphUrls = { users: users.url, catalog: catalog.url, orders: orders.url };
-  const startGatewayInstance = (urls = subgraphUrls, keyPrefix = redis.config.keyPrefix) =>
+  const startGatewayInstance = (urls = subgraphUrls, keyPrefix = redis.config.keyPrefix, singleFetchPassthrough = true) =>
     startGateway({
       host: HOST,
       port: 0,
@@ -207,6 +207,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       },
       nats,
       credentialCacheMs: options.credentialCacheMs ?? parseConfig(gatewaySchema, {}).credentialCacheMs,
+      singleFetchPassthrough,
       operationLimits: { ...parseConfig(operationLimitsSchema, {}), ...options.operationLimits },
       demandControl: {
         ...defaultDemandControl,
@@ -238,6 +239,7 @@ export async function startTestSupergraph(backend: Backend, options: TestSupergr
       const another = await startGatewayInstance(
         { ...subgraphUrls, ...anotherOptions?.subgraphUrls },
         anotherOptions?.ownCache ? `${redis.config.keyPrefix}${anotherOptions.ownCache}:` : undefined,
+        anotherOptions?.singleFetchPassthrough,
       );
       moreGateways.push(another);
       return another;

@@ -17,6 +17,10 @@ export class CacheRecorder {
     const report = extensions?.[CACHE_REPORT_EXTENSION] as CacheReport | undefined;
     if (!report) return;
     delete extensions![CACHE_REPORT_EXTENSION];
+    this.record(report);
+  }
+
+  record(report: CacheReport) {
     for (const tag of report.tags) this.tags.add(tag);
     this.changes.push(...report.changes);
   }

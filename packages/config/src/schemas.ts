@@ -106,6 +106,9 @@ export const gatewaySchema = z
     // How long a verdict on a credential is reused: how late a revocation, deactivation or role
     // change may be noticed, against one call to the users subgraph per credential per period.
     CREDENTIAL_CACHE_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    // A query planned as one fetch whose answer is the client's is written as the subgraph sent
+    // it, not parsed and shaped again (docs/adr/0048); false runs Apollo's executor for every query.
+    SINGLE_FETCH_PASSTHROUGH: booleanFlag(true),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -118,6 +121,7 @@ export const gatewaySchema = z
       maxAgeWithoutEventsMs: env.CACHE_MAX_AGE_WITHOUT_EVENTS_SECONDS * 1000,
     },
     credentialCacheMs: env.CREDENTIAL_CACHE_MS,
+    singleFetchPassthrough: env.SINGLE_FETCH_PASSTHROUGH,
   }));
 
 export type GatewayConfig = z.output<typeof gatewaySchema>;

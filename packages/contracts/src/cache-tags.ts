@@ -36,3 +36,37 @@ export interface CacheReport {
   /** Changes this request made, for the gateway to purge before it answers. */
   changes: Change[];
 }
+
+const ANSWER_DATA_START = '{"data":';
+const REPORT_START = `,"extensions":{"${CACHE_REPORT_EXTENSION}":`;
+
+const isCacheReport = (value: unknown): value is CacheReport =>
+  typeof value === 'object' &&
+  value !== null &&
+  Array.isArray((value as CacheReport).tags) &&
+  (value as CacheReport).tags.every((tag) => typeof tag === 'string') &&
+  Array.isArray((value as CacheReport).changes);
+
+/**
+ * A subgraph's answer split without parsing its data (docs/adr/0048): the data's JSON as it
+ * came, and the cache report. Null unless the body is exactly `{"data":…,"extensions":{"cacheReport":…}}`
+ * (and a newline),
+ * as Apollo Server writes an answer with no errors and only the report in its extensions (its
+ * keys in the order errors, data, extensions). The report's start is the last occurrence of
+ * `,"extensions":{"cacheReport":`: inside the data that text could only be a key, never in a
+ * string (whose quotes JSON escapes), and every key of the data comes before the report.
+ */
+export function splitReportedAnswer(body: string): { data: string; report: CacheReport } | null {
+  // Apollo Server ends its JSON with a newline.
+  const end = body.endsWith('\n') ? body.length - 1 : body.length;
+  if (!body.startsWith(ANSWER_DATA_START) || body.slice(end - 2, end) !== '}}') return null;
+  const reportAt = body.lastIndexOf(REPORT_START);
+  if (reportAt <= ANSWER_DATA_START.length) return null;
+  let report: unknown;
+  try {
+    report = JSON.parse(body.slice(reportAt + REPORT_START.length, end - 2));
+  } catch {
+    return null;
+  }
+  return isCacheReport(report) ? { data: body.slice(ANSWER_DATA_START.length, reportAt), report } : null;
+}

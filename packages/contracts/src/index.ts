@@ -18,7 +18,7 @@ export {
   type PublishedEvent,
   type RequestScopedTopic,
 } from './events.js';
-export { CACHE_REPORT_EXTENSION, categoryTag, entityTag, ListTag, listTag, orderTag, productTag, userTag, type CacheReport } from './cache-tags.js';
+export { CACHE_REPORT_EXTENSION, categoryTag, entityTag, ListTag, listTag, orderTag, productTag, splitReportedAnswer, userTag, type CacheReport } from './cache-tags.js';
 export { MAX_LOOKUP_IDS, StockApi, type ProductSnapshot, type ReservationRefusal, type ReservationStatus, type ReservedLine, type ReserveRequest } from './stock-api.js';
 export { credentialCheck } from './credentials.js';
 export { addressLookup, isCountryCode, postalAddressSchema, type PostalAddress, type PostalAddressInput } from './addresses.js';
