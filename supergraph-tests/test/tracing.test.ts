@@ -146,6 +146,25 @@ describeOnPostgres('OpenTelemetry traces across the supergraph, each service a p
     expect(me.headers.get('x-trace-id')).not.toBe(order.headers.get('x-trace-id'));
   });
 
+  it('follows a query that passed through without Apollo\'s executor (docs/adr/0048) from the gateway down to its SQL', async () => {
+    const productPage = (id: string) => ({ query: contractOperation('frontend', 'Product'), variables: { id } });
+    // The first run plans the operation; the second, another product (not a cache hit), passes through.
+    expect((await send(productPage(productId), 'traced-product-planned')).errors).toBeUndefined();
+    const another = await catalogBuilders(createCatalogPrisma(catalogDatabase)).product();
+    const passed = await send(productPage(another.id), 'traced-product-passed');
+    expect(passed.errors).toBeUndefined();
+    const spans = await traceOf(passed.headers.get('x-trace-id')!, ['catalog']);
+    const root = spans.find((span) => span.parentSpanId === null)!;
+    const gatewaySpans = spans.filter((span) => span.service === 'gateway').map((span) => span.name);
+    expect(gatewaySpans).toEqual(expect.arrayContaining(['gateway.demand_control', 'gateway.response_cache', 'gateway.fetch']));
+    // Apollo's executor did not run: none of its spans.
+    for (const name of ['gateway.request', 'gateway.execute', 'gateway.postprocessing']) expect(gatewaySpans).not.toContain(name);
+    const fetch = spans.find((span) => span.service === 'gateway' && span.name === 'gateway.fetch')!;
+    expect(ancestry(fetch, spans).at(-1)).toBe(root);
+    const statement = spans.find((span) => span.service === 'catalog' && typeof span.attributes['db.query.text'] === 'string')!;
+    expect(ancestry(statement, spans)).toContain(fetch);
+  });
+
   it("begins a trace of its own for a client that sends a traceparent, and only links the client's", async () => {
     const clientTrace = 'ab'.repeat(16);
     const clientSpan = 'cd'.repeat(8);
