@@ -17,6 +17,13 @@ export interface SubgraphAnswer {
   cacheControl: string | undefined;
 }
 
+/** A GraphQL request to a subgraph, as its body is written. */
+interface SubgraphRequest {
+  query: string;
+  variables: Record<string, unknown>;
+  operationName: string | undefined;
+}
+
 /** Statuses that mean the subgraph is there but cannot serve right now: the client may retry. */
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 /** Of those, the ones that say the request was not served at all, so a query may be sent again. */
@@ -177,13 +184,14 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
 
   /**
    * Sends a query's root fetch before Apollo's executor runs (the single-fetch passthrough,
-   * docs/adr/0048). Should the executor then make the same fetch for this request, it is
-   * given this answer (or this failure) instead of sending it again.
+   * docs/adr/0048): `sent`, which asks the same fields as `planned`, the fetch Apollo's
+   * executor would make (the same keys, perhaps in another order). Should the executor then
+   * make `planned` for this request, it is given this answer (or this failure) instead of
+   * sending it again: its result shaping reads the answer by key.
    */
-  fetchAhead(request: { query: string; variables: Record<string, unknown>; operationName: string | undefined }, context: GatewayContext): Promise<SubgraphAnswer> {
-    const body = JSON.stringify(request);
-    const answer = this.query(body, context);
-    context.fetchedAhead = { subgraph: this.name, body, answer };
+  fetchAhead(sent: SubgraphRequest, planned: SubgraphRequest, context: GatewayContext): Promise<SubgraphAnswer> {
+    const answer = this.query(JSON.stringify(sent), context);
+    context.fetchedAhead = { subgraph: this.name, body: JSON.stringify(planned), answer };
     return answer;
   }
 

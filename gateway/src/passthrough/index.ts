@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Supergraph } from '@apollo/federation-internals';
 import type { ApolloGateway, Experimental_DidResolveQueryPlanCallback } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { getVariableValues, Kind, parse, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { getVariableValues, Kind, parse, print, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { subgraphNames, type SubgraphName } from '@shop/config';
 import { splitReportedAnswer } from '@shop/contracts';
@@ -12,7 +12,7 @@ import { inSpan, trace } from '@shop/tracing';
 import { upTo } from '../bounded-lru.js';
 import type { GatewayContext } from '../context.js';
 import { restrictCachePolicy, type SubgraphClient } from '../subgraph-client.js';
-import { shapeOf } from './shape.js';
+import { shapeOf, type FieldShape } from './shape.js';
 
 const tracer = trace.getTracer('@shop/gateway');
 
@@ -24,12 +24,20 @@ export interface PassthroughSlot {
   data?: string;
 }
 
-/** A query plan that is one fetch whose answer is, byte for byte, the client's. */
+/** One fetch of an operation: its text, its name, and the variables it is sent. */
+interface Fetch {
+  query: string;
+  operationName: string | undefined;
+  variables: readonly string[];
+}
+
+/** A query plan that is one fetch, and the fetch whose answer is, byte for byte, the client's. */
 interface RootFetch {
   subgraph: SubgraphName;
-  operation: string;
-  operationName: string | undefined;
-  variableUsages: readonly string[];
+  /** What the passthrough sends: the planner's fetch, or the client's own operation where the planner only reordered its fields. */
+  sent: Fetch;
+  /** The planner's fetch, as Apollo's executor sends it. */
+  planned: Fetch;
 }
 
 /** How a request that could pass through ended: passed (the subgraph's bytes) or executed (Apollo's executor). */
@@ -52,7 +60,8 @@ function operationOf(document: { definitions: readonly { kind: string }[] }): { 
  * subgraph that asks for exactly what the client asked (same keys, same fields, same types,
  * nothing the gateway's result shaping would change), the subgraph's data is the answer's
  * data: the gateway sends the fetch and writes the bytes it got, without parsing, shaping and
- * serialising them again.
+ * serialising them again. Where the planner only reordered the client's fields, the client's
+ * own operation is sent instead, and answered in the client's order.
  *
  * - Everything before execution stays Apollo's and ours: parsing, validation, persisted
  *   queries, access control, operation limits, demand control. So does the fetch: the same
@@ -85,18 +94,19 @@ export class SingleFetchPassthrough {
   readonly learnPlan: Experimental_DidResolveQueryPlanCallback = ({ queryPlan, operationContext, requestContext }) => {
     const key = keyOf(requestContext);
     if (this.rootFetches.has(key)) return;
-    const node = queryPlan.node;
-    const qualifies =
-      node?.kind === 'Fetch' &&
+    const node = queryPlan.node?.kind === 'Fetch' ? queryPlan.node : undefined;
+    const oneFetch =
+      node !== undefined &&
       node.operationKind === 'query' &&
       !node.requires &&
       !node.hasDefers &&
       !node.inputRewrites?.length &&
       !node.outputRewrites?.length &&
       !node.contextRewrites?.length &&
-      isSubgraphName(node.serviceName) &&
-      this.asksExactly(operationContext.schema, operationContext.operation, operationContext.fragments, node.serviceName, node.operation);
-    this.rootFetches.set(key, qualifies ? { subgraph: node.serviceName as SubgraphName, operation: node.operation, operationName: node.operationName, variableUsages: node.variableUsages ?? [] } : false);
+      isSubgraphName(node.serviceName);
+    const planned = oneFetch ? { query: node.operation, operationName: node.operationName, variables: node.variableUsages ?? [] } : null;
+    const sent = planned && this.fetchAnsweringExactly(operationContext.schema, operationContext.operation, operationContext.fragments, node!.serviceName, planned);
+    this.rootFetches.set(key, planned && sent ? { subgraph: node!.serviceName as SubgraphName, sent, planned } : false);
   };
 
   /** ApolloGateway with its executor behind the passthrough. */
@@ -137,15 +147,12 @@ export class SingleFetchPassthrough {
       // Apollo's executor refuses variables the schema does not accept, before any fetch.
       const definitions = requestContext.operation.variableDefinitions ?? [];
       if (definitions.length > 0 && getVariableValues(requestContext.schema, definitions, provided).errors) return execute(requestContext);
-      // The variables as Apollo's executor sends them: those the fetch uses, as the client gave them.
-      const variables: Record<string, unknown> = {};
-      for (const name of fetch.variableUsages) {
-        if (Object.hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
-      }
       const client = this.clients.get(fetch.subgraph)!;
+      const sent = requestOf(fetch.sent, provided);
+      const planned = fetch.planned === fetch.sent ? sent : requestOf(fetch.planned, provided);
       const answer = await inSpan(tracer, 'gateway.fetch', async (span) => {
         span.setAttribute('service', fetch.subgraph);
-        return client.fetchAhead({ query: fetch.operation, variables, operationName: fetch.operationName }, context).catch(() => null);
+        return client.fetchAhead(sent, planned, context).catch(() => null);
       });
       const split = answer?.status === 200 ? splitReportedAnswer(answer.body) : null;
       // A query reports no changes; one that did would need its purges first, as Apollo's path does.
@@ -162,25 +169,75 @@ export class SingleFetchPassthrough {
     };
   }
 
-  /** Whether the subgraph's answer to `fetched` is the client's answer to `operation`, as Apollo would shape it. */
-  private asksExactly(
+  /**
+   * The fetch whose answer from `subgraph` is the client's answer to `operation` as Apollo would
+   * shape it: the planned fetch when it asks exactly the client's fields in the client's order,
+   * or the client's own operation when the planner only reordered them (it moves a named
+   * fragment's fields first) and the subgraph answers the client's operation in its order.
+   * Null when neither is.
+   */
+  private fetchAnsweringExactly(
     apiSchema: GraphQLSchema,
     operation: OperationDefinitionNode,
     fragments: Record<string, FragmentDefinitionNode>,
     subgraph: string,
-    fetched: string,
-  ): boolean {
+    planned: Fetch,
+  ): Fetch | null {
     const subgraphSchema = this.subgraphSchemas.get(subgraph);
     const apiQuery = apiSchema.getQueryType();
     const subgraphQuery = subgraphSchema?.getQueryType();
-    if (!subgraphSchema || !apiQuery || !subgraphQuery || apiQuery.name !== subgraphQuery.name) return false;
-    if (operation.operation !== 'query' || operation.directives?.length) return false;
-    const fetch = operationOf(parse(fetched));
-    if (!fetch || fetch.operation.directives?.length) return false;
+    if (!subgraphSchema || !apiQuery || !subgraphQuery || apiQuery.name !== subgraphQuery.name) return null;
+    if (operation.operation !== 'query' || operation.directives?.length) return null;
+    const fetch = operationOf(parse(planned.query));
+    if (!fetch || fetch.operation.directives?.length) return null;
     const asked = shapeOf(apiSchema, apiQuery, operation.selectionSet.selections, fragments);
     const answered = shapeOf(subgraphSchema, subgraphQuery, fetch.operation.selectionSet.selections, fetch.fragments);
-    return asked !== null && answered !== null && JSON.stringify(asked) === JSON.stringify(answered);
+    if (!asked || !answered) return null;
+    if (sameShapes(asked, answered)) return planned;
+    if (!sameShapes(inKeyOrder(asked), inKeyOrder(answered))) return null;
+    const answeredInOrder = shapeOf(subgraphSchema, subgraphQuery, operation.selectionSet.selections, fragments);
+    if (!answeredInOrder || !sameShapes(asked, answeredInOrder)) return null;
+    const used = fragmentsUsedBy(operation, fragments);
+    return {
+      query: print({ kind: Kind.DOCUMENT, definitions: [operation, ...used] }),
+      operationName: operation.name?.value,
+      variables: (operation.variableDefinitions ?? []).map((definition) => definition.variable.name.value),
+    };
   }
+}
+
+/** The body's parts of one fetch: the variables it is sent, as the client gave them (as Apollo's executor sends them). */
+function requestOf(fetch: Fetch, provided: Record<string, unknown>) {
+  const variables: Record<string, unknown> = {};
+  for (const name of fetch.variables) {
+    if (Object.hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+  }
+  return { query: fetch.query, variables, operationName: fetch.operationName };
+}
+
+const sameShapes = (one: readonly FieldShape[], other: readonly FieldShape[]) => JSON.stringify(one) === JSON.stringify(other);
+
+const inKeyOrder = (shapes: readonly FieldShape[]): FieldShape[] =>
+  [...shapes].sort((one, other) => (one.key < other.key ? -1 : 1)).map((shape) => ({ ...shape, fields: shape.fields && inKeyOrder(shape.fields) }));
+
+/** The fragments an operation spreads, directly or through other fragments. */
+function fragmentsUsedBy(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): FragmentDefinitionNode[] {
+  const used = new Map<string, FragmentDefinitionNode>();
+  const visit = (selections: readonly SelectionNode[]) => {
+    for (const selection of selections) {
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments[selection.name.value];
+        if (fragment && !used.has(fragment.name.value)) {
+          used.set(fragment.name.value, fragment);
+          visit(fragment.selectionSet.selections);
+        }
+      } else if (selection.selectionSet) {
+        visit(selection.selectionSet.selections);
+      }
+    }
+  };
+  visit(operation.selectionSet.selections);
+  return [...used.values()];
 }
 
 /** Apollo's own key for an operation's plan: the document and the operation named. */
