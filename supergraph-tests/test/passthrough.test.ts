@@ -17,7 +17,7 @@ async function post(url: string, request: { query: string; variables?: Record<st
 
 /** The gateway's count of queries of each passthrough result, from its Prometheus endpoint. */
 async function passthroughCounts(gateway: RunningGateway): Promise<{ passed: number; executed: number }> {
-  const text = await (await fetch(`${gateway.metricsUrl}`)).text();
+  const text = await (await fetch(gateway.metricsUrl)).text();
   const count = (result: string) => Number(new RegExp(`^gateway_single_fetch_passthrough_total\\{result="${result}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { passed: count('passed'), executed: count('executed') };
 }
@@ -26,17 +26,17 @@ const ALIASED = `query Aliased($id: ID!) {
   first: product(id: $id) { __typename id title: name price { amount } price { currency } category { name } }
   again: product(id: $id) { id }
 }`;
+const CARD = `fragment Card on Product { name price { ...Amount currency } }
+fragment Amount on Money { amount }`;
 /** Apollo's planner moves a named fragment's fields first: the passthrough sends the client's own operation. */
 const FRAGMENTED = `query Fragmented($limit: Int = 2, $search: String) {
   products(limit: $limit, filter: { search: $search }, sort: NAME_ASC) { items { id ...Card } meta { totalItems } }
 }
-fragment Card on Product { name price { ...Amount currency } }
-fragment Amount on Money { amount }
 query Other { products { items { ...Brand } } }
-fragment Brand on Product { brand }`;
+fragment Brand on Product { brand }
+${CARD}`;
 const CHEAPER_THAN = `query CheaperThan($max: Decimal) { products(filter: { maxPrice: $max }) { items { id ...Card } } }
-fragment Card on Product { name price { ...Amount currency } }
-fragment Amount on Money { amount }`;
+${CARD}`;
 /** Apollo's gateway answers a root `__typename` itself. */
 const ROOT_TYPENAME = `query RootTypename($id: ID!) { product(id: $id) { id } __typename }`;
 const INLINE = `query Tree { categories { ... { id name } ... on Category { parent { id } children { id name } } } }`;

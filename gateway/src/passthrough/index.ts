@@ -105,7 +105,12 @@ export class SingleFetchPassthrough {
       !node.contextRewrites?.length &&
       isSubgraphName(node.serviceName);
     const planned = oneFetch ? { query: node.operation, operationName: node.operationName, variables: node.variableUsages ?? [] } : null;
-    const sent = planned && this.fetchAnsweringExactly(operationContext.schema, operationContext.operation, operationContext.fragments, node!.serviceName, planned);
+    let sent: Fetch | null = null;
+    try {
+      sent = planned && this.fetchAnsweringExactly(operationContext.schema, operationContext.operation, operationContext.fragments, node!.serviceName, planned);
+    } catch {
+      // Called inside Apollo's executor: a plan this code cannot judge is executed as before, never refused.
+    }
     this.rootFetches.set(key, planned && sent ? { subgraph: node!.serviceName as SubgraphName, sent, planned } : false);
   };
 
