@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Kind, parse, print, visit, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode, type GraphQLFormattedError } from 'graphql';
+import { Kind, parse, type FragmentDefinitionNode, type GraphQLFormattedError } from 'graphql';
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import { ApolloErrorCode } from '@shop/errors';
+import { printOperation } from './operation-document.js';
 
 /** Apollo's persisted query manifest format (what `generate-persisted-query-manifest` writes). */
 export interface PersistedQueryManifest {
@@ -21,26 +22,10 @@ export function manifestFromOperations(source: string): PersistedQueryManifest {
   );
   const operations = document.definitions.flatMap((definition) => {
     if (definition.kind !== Kind.OPERATION_DEFINITION || !definition.name) return [];
-    const body = print({ kind: Kind.DOCUMENT, definitions: [definition, ...usedFragments(definition, fragments)] } as DocumentNode);
+    const body = printOperation(definition, fragments);
     return [{ id: sha256(body), name: definition.name.value, type: definition.operation, body }];
   });
   return { format: 'apollo-persisted-query-manifest', version: 1, operations };
-}
-
-function usedFragments(root: DefinitionNode, fragments: FragmentDefinitionNode[]): FragmentDefinitionNode[] {
-  const used = new Set<string>();
-  const pending: DefinitionNode[] = [root];
-  while (pending.length > 0) {
-    visit(pending.pop()!, {
-      FragmentSpread(spread) {
-        if (used.has(spread.name.value)) return;
-        used.add(spread.name.value);
-        const fragment = fragments.find((candidate) => candidate.name.value === spread.name.value);
-        if (fragment) pending.push(fragment);
-      },
-    });
-  }
-  return fragments.filter((fragment) => used.has(fragment.name.value));
 }
 
 /** Trusted documents by id. */

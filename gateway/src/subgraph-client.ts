@@ -190,8 +190,9 @@ export class SubgraphClient implements GraphQLDataSource<GatewayContext> {
    * sending it again: its result shaping reads the answer by key.
    */
   fetchAhead(sent: SubgraphRequest, planned: SubgraphRequest, context: GatewayContext): Promise<SubgraphAnswer> {
-    const answer = this.query(JSON.stringify(sent), context);
-    context.fetchedAhead = { subgraph: this.name, body: JSON.stringify(planned), answer };
+    const body = JSON.stringify(sent);
+    const answer = this.query(body, context);
+    context.fetchedAhead = { subgraph: this.name, body: planned === sent ? body : JSON.stringify(planned), answer };
     return answer;
   }
 

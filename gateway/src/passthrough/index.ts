@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Supergraph } from '@apollo/federation-internals';
 import type { ApolloGateway, Experimental_DidResolveQueryPlanCallback } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { getVariableValues, Kind, parse, print, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionNode } from 'graphql';
+import { getVariableValues, Kind, parse, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { subgraphNames, type SubgraphName } from '@shop/config';
 import { splitReportedAnswer } from '@shop/contracts';
@@ -11,6 +11,7 @@ import type { GraphQLAnswer } from '@shop/graphql-kit';
 import { inSpan, trace } from '@shop/tracing';
 import { upTo } from '../bounded-lru.js';
 import type { GatewayContext } from '../context.js';
+import { printOperation } from '../operation-document.js';
 import { restrictCachePolicy, type SubgraphClient } from '../subgraph-client.js';
 import { shapeOf, type FieldShape } from './shape.js';
 
@@ -202,9 +203,8 @@ export class SingleFetchPassthrough {
     if (!sameShapes(inKeyOrder(asked), inKeyOrder(answered))) return null;
     const answeredInOrder = shapeOf(subgraphSchema, subgraphQuery, operation.selectionSet.selections, fragments);
     if (!answeredInOrder || !sameShapes(asked, answeredInOrder)) return null;
-    const used = fragmentsUsedBy(operation, fragments);
     return {
-      query: print({ kind: Kind.DOCUMENT, definitions: [operation, ...used] }),
+      query: printOperation(operation, Object.values(fragments)),
       operationName: operation.name?.value,
       variables: (operation.variableDefinitions ?? []).map((definition) => definition.variable.name.value),
     };
@@ -224,26 +224,6 @@ const sameShapes = (one: readonly FieldShape[], other: readonly FieldShape[]) =>
 
 const inKeyOrder = (shapes: readonly FieldShape[]): FieldShape[] =>
   [...shapes].sort((one, other) => (one.key < other.key ? -1 : 1)).map((shape) => ({ ...shape, fields: shape.fields && inKeyOrder(shape.fields) }));
-
-/** The fragments an operation spreads, directly or through other fragments. */
-function fragmentsUsedBy(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): FragmentDefinitionNode[] {
-  const used = new Map<string, FragmentDefinitionNode>();
-  const visit = (selections: readonly SelectionNode[]) => {
-    for (const selection of selections) {
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments[selection.name.value];
-        if (fragment && !used.has(fragment.name.value)) {
-          used.set(fragment.name.value, fragment);
-          visit(fragment.selectionSet.selections);
-        }
-      } else if (selection.selectionSet) {
-        visit(selection.selectionSet.selections);
-      }
-    }
-  };
-  visit(operation.selectionSet.selections);
-  return [...used.values()];
-}
 
 /** Apollo's own key for an operation's plan: the document and the operation named. */
 const keyOf = (requestContext: { queryHash: string; request: { operationName?: string } }) => `${requestContext.queryHash}\n${requestContext.request.operationName ?? ''}`;

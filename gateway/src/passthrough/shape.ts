@@ -5,6 +5,7 @@ import {
   isLeafType,
   isObjectType,
   isUnionType,
+  Kind,
   print,
   type FragmentDefinitionNode,
   type GraphQLNamedType,
@@ -46,7 +47,7 @@ export function shapeOf(
   const collect = (from: readonly SelectionNode[]): boolean => {
     for (const selection of from) {
       if (selection.directives?.length) return false;
-      if (selection.kind === 'Field') {
+      if (selection.kind === Kind.FIELD) {
         const key = selection.alias?.value ?? selection.name.value;
         const argumentsWritten = (selection.arguments ?? [])
           .map((argument) => `${argument.name.value}:${print(argument.value)}`)
@@ -60,7 +61,7 @@ export function shapeOf(
         byKey.set(key, entry);
         continue;
       }
-      const fragment = selection.kind === 'FragmentSpread' ? fragments[selection.name.value] : selection;
+      const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments[selection.name.value] : selection;
       if (!fragment || fragment.directives?.length) return false;
       const condition = fragment.typeCondition?.name.value;
       if (condition !== undefined && !appliesTo(schema, condition, parent)) return false;
