@@ -157,6 +157,7 @@ async function run(spec: LoadSpec, stopRequested: Promise<void>): Promise<LoadRe
     method: 'POST',
     connections: spec.connections,
     duration: spec.seconds,
+    ...(spec.rate ? { overallRate: spec.rate } : {}),
     // A refused or answered request takes milliseconds; one that takes longer is counted, not waited for.
     timeout: 30,
     headers: { 'content-type': 'application/json' },

@@ -138,6 +138,8 @@ export interface LoadSpec {
   /** How long the timed run lasts; a run told `untilStopped` ends when the parent writes "stop" (or after this). */
   seconds: number;
   untilStopped?: boolean;
+  /** Requests per second over all connections (autocannon's overallRate); as fast as answered when left out. */
+  rate?: number;
   workload: Workload;
   /** Before timing: every product once (a warm response cache), or this many requests. */
   warm?: 'every-product' | number;
