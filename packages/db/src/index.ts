@@ -1,6 +1,7 @@
 export { applyMigrations, migrationNames, MigrationError } from './migrations.js';
-export { openDatabase, type ConnectionErrorListener, type Database, type PoolUse } from './open.js';
+export { openDatabase, prismaClientOptions, type ConnectionErrorListener, type Database, type PoolUse } from './open.js';
 export { statementNames } from './prepared-statements.js';
+export { withRowReads, type ReadRows, type RowReads } from './row-reads.js';
 export type { SqlRunner } from './sql-runner.js';
 export { RowBoundExceeded, type StatementCounter } from './statements.js';
 export { asRequest, changesOfThisRequest, databaseWasUnavailable, noteChange, noteDatabaseBusy, passedRowBound, type RequestBounds } from './request-scope.js';

@@ -9,6 +9,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { applyMigrations, pendingMigrations } from './migrations.js';
 import type { SqlRunner } from './sql-runner.js';
 import { statementNames } from './prepared-statements.js';
+import { rowReads, type ReadRows } from './row-reads.js';
 import { countingAdapter, type StatementCounter } from './statements.js';
 
 export interface Database {
@@ -16,6 +17,8 @@ export interface Database {
   readonly adapter: SqlDriverAdapterFactory;
   /** How long a transaction may wait to start, fitted to the engine: give it to PrismaClient. */
   readonly transactionOptions: { readonly maxWait: number };
+  /** Rows of a read outside transactions, through the same adapter (see row-reads.ts). */
+  readonly readRows: ReadRows;
   /** How many statements the adapter sent while serving requests (see asRequest). */
   readonly statements: StatementCounter;
   /** Where the data lives, safe to log (no credentials). */
@@ -59,6 +62,7 @@ async function openPglite(dataDir: string | null, transactionWaitMs = PGLITE_TRA
   const { adapter, counter } = countingAdapter(new PrismaPGlite(db));
   return {
     adapter,
+    readRows: rowReads(adapter),
     transactionOptions: { maxWait: transactionWaitMs },
     statements: counter,
     description: dataDir ? `PGlite at ${dataDir}` : 'PGlite in memory',
@@ -106,6 +110,7 @@ async function openPostgres(
   const { adapter, counter } = countingAdapter(new PrismaPg(pool, preparedStatements ? { statementNameGenerator: statementNames() } : undefined));
   return {
     adapter,
+    readRows: rowReads(adapter),
     transactionOptions: { maxWait: transactionWaitMs },
     statements: counter,
     description: describePostgres(url),
@@ -124,6 +129,14 @@ async function openPostgres(
     close: () => pool.end(),
   };
 }
+
+/**
+ * What each subgraph gives its PrismaClient. `errorFormat: 'minimal'`: any other format has
+ * Prisma capture a stack trace on every query to point at its caller in an error message,
+ * which our errors never show (they are masked, and logged with their own stack).
+ */
+export const prismaClientOptions = (database: Database) =>
+  ({ adapter: database.adapter, transactionOptions: database.transactionOptions, errorFormat: 'minimal' }) as const;
 
 export function openDatabase(config: DatabaseConfig, onConnectionError: ConnectionErrorListener = () => undefined): Promise<Database> {
   return config.kind === 'postgres'

@@ -1,10 +1,12 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { createPrisma, migrationsDir, type CatalogPrisma } from '@shop/catalog';
-import { createTestDatabases, startDatabaseOutage, testBackends, type TestDatabases } from '@shop/testing';
+import { sqltag as sql } from '@prisma/client/runtime/client';
+import { createPrisma, migrationsDir } from '@shop/catalog';
+import { startDatabaseOutage, testBackends } from '@shop/testing';
 import pg from 'pg';
-import { asRequest, databaseWasUnavailable, isConnectionFailure, openDatabase, type Database } from '../src/index.js';
+import { asRequest, databaseWasUnavailable, isConnectionFailure, openDatabase } from '../src/index.js';
+import { catalogDatabase } from './catalog-database.js';
 
 const bounds = { maxRows: 1_000 };
 
@@ -16,34 +18,24 @@ const outageSeenBy = (statement: () => Promise<unknown>) =>
   }, bounds);
 
 describe.each(testBackends())('a statement that fails (%s)', (backend) => {
-  let databases: TestDatabases;
-  let database: Database;
-  let prisma: CatalogPrisma;
+  const suite = catalogDatabase(backend);
 
-  beforeAll(async () => {
-    databases = await createTestDatabases(backend);
-    database = await openDatabase(databases.configs.catalog);
-    await database.migrate(migrationsDir);
-    prisma = createPrisma(database);
-  });
-  afterAll(async () => {
-    await prisma?.$disconnect();
-    await database?.close();
-    await databases?.drop();
-  });
-
-  it('is no outage when the statement is at fault (text PostgreSQL cannot hold)', async () => {
+  it('is no outage when the statement is at fault (text PostgreSQL cannot hold, a value its type refuses)', async () => {
+    const { prisma } = suite;
     expect(await outageSeenBy(() => prisma.category.create({ data: { name: 'NUL \u0000 inside' } }))).toBe(false);
+    expect(await outageSeenBy(() => prisma.$readRows<object[]>(sql`SELECT ${'not a uuid'}::uuid AS id`))).toBe(false);
   });
 
   if (backend === 'postgres') {
     it('is an outage when the database refuses connections and drops its sessions, and no longer once it is back', async () => {
+      const { prisma, databases } = suite;
       const config = databases.configs.catalog;
       if (config.kind !== 'postgres') throw new Error('expected PostgreSQL');
       const outage = await startDatabaseOutage(new URL(config.url).pathname.slice(1));
       try {
         expect(await outageSeenBy(() => prisma.category.count())).toBe(true);
         expect(await outageSeenBy(() => prisma.$transaction(async (tx) => tx.category.count()))).toBe(true);
+        expect(await outageSeenBy(() => prisma.$readRows<object[]>(sql`SELECT count(*) FROM categories`))).toBe(true);
       } finally {
         await outage.end();
       }
@@ -59,6 +51,7 @@ describe('a database that is gone', () => {
     const prisma = createPrisma(database);
     await database.close();
     expect(await outageSeenBy(() => prisma.category.count())).toBe(true);
+    expect(await outageSeenBy(() => prisma.$readRows<object[]>(sql`SELECT count(*) FROM categories`))).toBe(true);
   });
 
   it('is an outage when nothing listens where PostgreSQL should', async () => {

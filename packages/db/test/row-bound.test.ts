@@ -1,32 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createPrisma, migrationsDir, type CatalogPrisma } from '@shop/catalog';
-import { createTestDatabases, testBackends, type TestDatabases } from '@shop/testing';
-import { asRequest, openDatabase, passedRowBound, RowBoundExceeded, type Database } from '../src/index.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { CatalogPrisma } from '@shop/catalog';
+import { testBackends } from '@shop/testing';
+import { asRequest, passedRowBound, RowBoundExceeded } from '../src/index.js';
+import { catalogDatabase } from './catalog-database.js';
 
 const CATEGORIES = 5;
 
 // A real Prisma client on the counting adapter: Prisma decides which statements run and how
 // its transactions end, and the bound must hold whatever it does.
 describe.each(testBackends())('the rows one request may load (%s)', (backend) => {
-  let databases: TestDatabases;
-  let database: Database;
+  const suite = catalogDatabase(backend);
   let prisma: CatalogPrisma;
 
-  const sentStatements = () => database.statements.requestStatements;
+  const sentStatements = () => suite.database.statements.requestStatements;
   const createCategory = (name = `Category ${randomUUID()}`) => prisma.category.create({ data: { name } });
 
   beforeAll(async () => {
-    databases = await createTestDatabases(backend);
-    database = await openDatabase(databases.configs.catalog);
-    await database.migrate(migrationsDir);
-    prisma = createPrisma(database);
+    prisma = suite.prisma;
     for (let index = 0; index < CATEGORIES; index++) await createCategory();
-  });
-  afterAll(async () => {
-    await prisma?.$disconnect();
-    await database?.close();
-    await databases?.drop();
   });
 
   it('are neither counted nor bounded outside a request (background loops)', async () => {

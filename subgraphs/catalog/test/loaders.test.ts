@@ -9,7 +9,7 @@ const category = (name: string): Category => ({ id: randomUUID(), name, descript
 function loadersOver(rows: Category[]) {
   const statements: unknown[] = [];
   const prisma = {
-    $queryRaw: async (...query: unknown[]) => {
+    $readRows: async (...query: unknown[]) => {
       statements.push(query);
       return rows;
     },

@@ -18,7 +18,7 @@ const line = (userId: string, productId = randomUUID()) => ({
 function readsOver(rows: Array<ReturnType<typeof line>>) {
   const statements: unknown[] = [];
   const prisma = {
-    $queryRaw: async (...query: unknown[]) => {
+    $readRows: async (...query: unknown[]) => {
       statements.push(query);
       return rows;
     },

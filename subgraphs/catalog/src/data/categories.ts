@@ -1,12 +1,12 @@
-import type { Category, Prisma } from '../generated/prisma/client.js';
+import { Prisma, type Category } from '../generated/prisma/client.js';
 import type { CatalogPrisma } from './client.js';
 import { categoryChanged } from './events.js';
 
 /** A product's category and its parent are read one by one (docs/adr/0038: raw, one indexed statement each). */
 export const findCategoriesByIds = (prisma: CatalogPrisma, ids: readonly string[]) =>
-  prisma.$queryRaw<Category[]>`
+  prisma.$readRows<Category[]>(Prisma.sql`
     SELECT id, name, description, parent_id AS "parentId", created_at AS "createdAt", updated_at AS "updatedAt"
-    FROM categories WHERE id = ANY(${[...ids]}::uuid[])`;
+    FROM categories WHERE id = ANY(${[...ids]}::uuid[])`);
 
 export const findChildrenOf = (prisma: CatalogPrisma, parentIds: readonly string[]) =>
   prisma.category.findMany({ where: { parentId: { in: [...parentIds] } }, orderBy: [{ name: 'asc' }, { id: 'asc' }] });

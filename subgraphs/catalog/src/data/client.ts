@@ -1,7 +1,8 @@
-import type { Database } from '@shop/db';
+import { prismaClientOptions, withRowReads, type Database, type RowReads } from '@shop/db';
 import { PrismaClient } from '../generated/prisma/client.js';
 
-export type CatalogPrisma = PrismaClient;
+/** Reads outside transactions go through `$readRows` (docs/adr/0049). */
+export type CatalogPrisma = PrismaClient & RowReads;
 
 /**
  * The longest a catalog transaction may stay open: Prisma rolls an interactive one back past it.
@@ -9,7 +10,9 @@ export type CatalogPrisma = PrismaClient;
  */
 export const TRANSACTION_TIMEOUT_MS = 5_000;
 
-export const createPrisma = (database: Database): CatalogPrisma =>
-  new PrismaClient({ adapter: database.adapter, transactionOptions: { ...database.transactionOptions, timeout: TRANSACTION_TIMEOUT_MS } });
+export const createPrisma = (database: Database): CatalogPrisma => {
+  const options = prismaClientOptions(database);
+  return withRowReads(new PrismaClient({ ...options, transactionOptions: { ...options.transactionOptions, timeout: TRANSACTION_TIMEOUT_MS } }), database.readRows);
+};
 
 export const migrationsDir = new URL('../../../../prisma/catalog/migrations', import.meta.url).pathname;

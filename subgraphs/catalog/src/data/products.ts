@@ -13,7 +13,7 @@ const productColumns = Prisma.sql`
 
 /** One indexed read by primary key (docs/adr/0038: raw SQL costs a fraction of findMany's CPU). */
 export const findProductsByIds = (prisma: CatalogPrisma, ids: readonly string[]) =>
-  prisma.$queryRaw<Product[]>`SELECT ${productColumns} FROM products p WHERE p.id = ANY(${[...ids]}::uuid[])`;
+  prisma.$readRows<Product[]>(Prisma.sql`SELECT ${productColumns} FROM products p WHERE p.id = ANY(${[...ids]}::uuid[])`);
 
 export type ProductSortKey = 'PRICE_ASC' | 'PRICE_DESC' | 'NAME_ASC' | 'NAME_DESC' | 'NEWEST' | 'OLDEST' | 'SYNC';
 
@@ -137,11 +137,11 @@ export async function findProductPage(
       ORDER BY ${orderings[query.sort]} LIMIT ${query.take} OFFSET ${query.skip}
     ) page LEFT JOIN LATERAL (SELECT ${categoryColumns('c', 'category')} FROM categories c WHERE c.id = page."categoryId") c ON TRUE`;
   if (!query.countTotal) {
-    const rows = await prisma.$queryRaw<JoinedRow[]>(pageOf(Prisma.empty));
+    const rows = await prisma.$readRows<JoinedRow[]>(pageOf(Prisma.empty));
     return { items: rows.map(productOf), categories: categoriesOf(rows), totalItems: null };
   }
   const { rows, totalItems } = countedPageOf(
-    await prisma.$queryRaw<Array<CountedPageRow<JoinedRow>>>(
+    await prisma.$readRows<Array<CountedPageRow<JoinedRow>>>(
       countedPageStatement(pageOf(Prisma.sql`, ${pageRowColumn}`), Prisma.sql`SELECT count(*) FROM products p WHERE ${where}`),
     ),
   );
@@ -158,12 +158,12 @@ const distinctCategories = (categories: Array<Category | null>) =>
  * parent, which the page shows too, in one statement.
  */
 export async function findShownProducts(prisma: CatalogPrisma, ids: readonly string[]): Promise<ShownProduct[]> {
-  const rows = await prisma.$queryRaw<JoinedRow[]>`
+  const rows = await prisma.$readRows<JoinedRow[]>(Prisma.sql`
     SELECT ${productColumns}, ${categoryColumns('c', 'category')}, ${categoryColumns('parent', 'parent')}
     FROM products p
     LEFT JOIN categories c ON c.id = p.category_id
     LEFT JOIN categories parent ON parent.id = c.parent_id
-    WHERE p.id = ANY(${[...ids]}::uuid[])`;
+    WHERE p.id = ANY(${[...ids]}::uuid[])`);
   return rows.map((row) => ({
     id: row.id,
     product: productOf(row),
@@ -221,4 +221,4 @@ export const softDeleteProduct = (prisma: CatalogPrisma, id: string, at: Date) =
 export const productExists = async (prisma: CatalogPrisma, id: string) => (await prisma.product.count({ where: { id } })) > 0;
 
 /** The database's clock at its transaction's start: what the products' `updated_at` is stamped with. */
-export const databaseNow = async (prisma: CatalogPrisma) => (await prisma.$queryRaw<Array<{ now: Date }>>`SELECT now() AS now`)[0]!.now;
+export const databaseNow = async (prisma: CatalogPrisma) => (await prisma.$readRows<Array<{ now: Date }>>(Prisma.sql`SELECT now() AS now`))[0]!.now;

@@ -1,6 +1,6 @@
 import { EventTopic } from '@shop/contracts';
 import { groupByKey, noteChange, retryingUniqueRace } from '@shop/db';
-import type { CartItem } from '../generated/prisma/client.js';
+import { Prisma, type CartItem } from '../generated/prisma/client.js';
 import type { OrdersPrisma } from './client.js';
 
 // A cart is its owner's business only: nothing else listens, so its changes are noted for
@@ -18,11 +18,11 @@ export interface CartRecord {
  * they were added; no cart reads as no lines. Ids must be valid and lower-case (parseId).
  */
 export async function findCartsOfUsers(prisma: OrdersPrisma, userIds: readonly string[]): Promise<CartRecord[]> {
-  const rows = await prisma.$queryRaw<Array<CartItem & { userId: string }>>`
+  const rows = await prisma.$readRows<Array<CartItem & { userId: string }>>(Prisma.sql`
     SELECT c.user_id AS "userId", i.id, i.cart_id AS "cartId", i.product_id AS "productId", i.quantity, i.created_at AS "createdAt", i.updated_at AS "updatedAt"
     FROM cart_items i JOIN carts c ON c.id = i.cart_id
     WHERE c.user_id = ANY(${[...userIds]}::uuid[])
-    ORDER BY i.created_at ASC, i.id ASC`;
+    ORDER BY i.created_at ASC, i.id ASC`);
   const linesOf = groupByKey(userIds, rows, (row) => row.userId);
   return userIds.map((userId, index) => ({ userId, items: linesOf[index]!.map(({ userId: _owner, ...item }) => item) }));
 }

@@ -28,13 +28,13 @@ const confirmed = Prisma.sql`o.stock_state <> 'RESERVING'`;
 
 // The hot reads are raw SQL, one statement each (docs/adr/0038); writes stay with Prisma's builder.
 export const findOrdersByIds = (prisma: OrdersPrisma, ids: readonly string[]) =>
-  prisma.$queryRaw<Order[]>`SELECT ${orderColumns} FROM orders o WHERE o.id = ANY(${[...ids]}::uuid[]) AND ${confirmed}`;
+  prisma.$readRows<Order[]>(Prisma.sql`SELECT ${orderColumns} FROM orders o WHERE o.id = ANY(${[...ids]}::uuid[]) AND ${confirmed}`);
 
 export const findItemsOfOrders = (prisma: OrdersPrisma, orderIds: readonly string[]) =>
-  prisma.$queryRaw<OrderItem[]>`
+  prisma.$readRows<OrderItem[]>(Prisma.sql`
     SELECT i.id, i.order_id AS "orderId", i.product_id AS "productId", i.product_name AS "productName", i.quantity, i.unit_price AS "unitPrice"
     FROM order_items i WHERE i.order_id = ANY(${[...orderIds]}::uuid[])
-    ORDER BY i.product_name ASC, i.id ASC`;
+    ORDER BY i.product_name ASC, i.id ASC`);
 
 /** Which confirmed orders a page reads: every condition set narrows it. */
 export interface OrderConditions {
@@ -74,7 +74,7 @@ export async function findOrderPage(prisma: OrdersPrisma, query: PageWindow & { 
     SELECT ${orderColumns}, ${pageRowColumn} FROM orders o WHERE ${where}
     ORDER BY o.created_at DESC, o.id ASC LIMIT ${query.take} OFFSET ${query.skip}`;
   const { rows, totalItems } = countedPageOf(
-    await prisma.$queryRaw<Array<CountedPageRow<OrderRecord>>>(
+    await prisma.$readRows<Array<CountedPageRow<OrderRecord>>>(
       countedPageStatement(
         query.withItems ? Prisma.sql`SELECT p.*, ${pageLines} AS "loadedItems" FROM (${page}) p ORDER BY p."createdAt" DESC, p.id ASC` : page,
         Prisma.sql`SELECT count(*) FROM orders o WHERE ${where}`,
@@ -108,11 +108,11 @@ export async function findOrderPagesOfUsers(prisma: OrdersPrisma, asks: readonly
       SELECT ${orderColumns}, ${pageRowColumn} FROM orders o WHERE ${where}
       ORDER BY o.created_at DESC, o.id ASC LIMIT ask.take OFFSET ask.skip
     ) p ORDER BY p."createdAt" DESC, p.id ASC`;
-  const rows = await prisma.$queryRaw<Array<CountedPageRow<OrderRecord> & { ask: bigint }>>`
+  const rows = await prisma.$readRows<Array<CountedPageRow<OrderRecord> & { ask: bigint }>>(Prisma.sql`
     SELECT ask.n AS "ask", counted.*
     FROM unnest(${asks.map((ask) => ask.userId)}::uuid[], ${asks.map((ask) => ask.status)}::text[], ${asks.map((ask) => ask.take)}::int[],
                 ${asks.map((ask) => ask.skip)}::int[], ${asks.map((ask) => ask.withItems)}::boolean[]) WITH ORDINALITY AS ask (user_id, status, take, skip, with_items, n)
-    CROSS JOIN LATERAL (${countedPageStatement(page, Prisma.sql`SELECT count(*) FROM orders o WHERE ${where}`)}) AS counted`;
+    CROSS JOIN LATERAL (${countedPageStatement(page, Prisma.sql`SELECT count(*) FROM orders o WHERE ${where}`)}) AS counted`);
   const rowsOf = groupByKey(asks.map((_ask, index) => String(index + 1)), rows, (row) => String(row.ask));
   return rowsOf.map((askRows) => {
     const { rows: orders, totalItems } = countedPageOf(askRows.map(({ ask: _ask, ...row }) => row));

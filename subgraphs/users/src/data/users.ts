@@ -1,7 +1,7 @@
 import { EventTopic } from '@shop/contracts';
 import { noteChange, writeEvent } from '@shop/db';
 import type { PageWindow } from '@shop/graphql-kit';
-import type { Prisma, Role, User } from '../generated/prisma/client.js';
+import { Prisma, type Role, type User } from '../generated/prisma/client.js';
 import type { UsersPrisma } from './client.js';
 
 // Profile, role and status changes are the request's only: noted for it, whose response tells
@@ -17,11 +17,11 @@ const revokeOpenResets = (tx: Prisma.TransactionClient, userId: string, now: Dat
 
 /** The hot read of Me and of `_entities`: one indexed statement, raw (docs/adr/0038). */
 export const findUsersByIds = (prisma: UsersPrisma, ids: readonly string[]) =>
-  prisma.$queryRaw<User[]>`
+  prisma.$readRows<User[]>(Prisma.sql`
     SELECT id, email, username, password_hash AS "passwordHash", first_name AS "firstName", last_name AS "lastName", role,
       is_active AS "isActive", deleted_at AS "deletedAt", created_at AS "createdAt", updated_at AS "updatedAt",
       default_address_id AS "defaultAddressId"
-    FROM users WHERE id = ANY(${[...ids]}::uuid[])`;
+    FROM users WHERE id = ANY(${[...ids]}::uuid[])`);
 
 export const findUserByEmail = (prisma: UsersPrisma, email: string) => prisma.user.findUnique({ where: { email } });
 
