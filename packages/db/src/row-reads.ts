@@ -5,7 +5,7 @@ import { traceStatement } from '@shop/tracing';
 /**
  * Reads a statement's rows as `$queryRaw` returns them (Decimal, Date and bigint values), sent
  * through Prisma's driver adapter without Prisma Client's request pipeline around it, which
- * cost more CPU than the adapter, pg and the decoding together (docs/adr/0049). The statement
+ * added some 40 % to the CPU of the adapter, pg and the decoding (docs/adr/0049). The statement
  * is the same tagged template, every value bound. Outside transactions only: it runs on a
  * pooled connection of its own.
  */
