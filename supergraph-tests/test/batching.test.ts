@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { catalogBuilders } from '@shop/catalog/testing';
 import type { SubgraphUsage } from '@shop/graphql-kit/subgraph';
+import { makeMany } from '@shop/testing';
 import { orderBuilders } from '@shop/orders/testing';
 import { contractOperation, signIn, signedInUser, startTestSupergraph, oneTestBackend, type SignedIn, type TestSupergraph } from '../src/index.js';
 import { userBuilders } from '@shop/users/testing';
@@ -73,10 +74,8 @@ describe.each([oneTestBackend()])(`what an operation costs, at ${SMALL} and ${LA
     // nothing an N+1 could hide behind.
     const categories = await Promise.all(Array.from({ length: 10 }, () => catalog.category()));
     categoryId = categories[0]!.id;
-    const products = await Promise.all(
-      Array.from({ length: 3 * LARGE }, (_, index) => catalog.product({ categoryId: categories[index % categories.length]!.id, stockQuantity: 5 })),
-    );
-    const buyers = await Promise.all(Array.from({ length: LARGE }, () => users.user()));
+    const products = await makeMany(3 * LARGE, (index) => catalog.product({ categoryId: categories[index % categories.length]!.id, stockQuantity: 5 }));
+    const buyers = await makeMany(LARGE, () => users.user());
     for (const [index, buyer] of buyers.entries()) {
       const lines = products.slice(3 * index, 3 * index + 3).map((product) => ({ productId: product.id, quantity: 1, unitPrice: '1.00' }));
       await orders.order(buyer.id, lines);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { CorsConfig } from '@shop/config';
 import { inRequestScope, REQUEST_ID_HEADER, type Logger, type RequestScope } from '@shop/logging';
@@ -11,6 +12,12 @@ import { crossOriginPolicy } from './cors.js';
 import { CSRF_REFUSAL, mayBeCrossSiteForgery } from './csrf.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * How long a stopping server keeps kept-alive connections that look idle, so that requests
+ * already on their way are read and answered (within the drain; not when it cuts at once).
+ */
+const IDLE_CLOSE_GRACE_MS = 1_000;
 
 /** A GraphQL request as it arrived: the parts its answer depends on. */
 export interface GraphQLRequestParts {
@@ -94,8 +101,9 @@ export interface RunningHttpServer {
   readonly server: Server;
   /**
    * Stops accepting connections and turns /ready to 503 at once, closes idle keep-alive
-   * connections, answers the requests in flight (each with `Connection: close`) for up to
-   * `drainMs`, then cuts what is left.
+   * connections after a short grace (requests arriving on them meanwhile are answered), answers
+   * the requests in flight (each with `Connection: close`) for up to `drainMs`, then cuts what
+   * is left.
    */
   stop(options?: StopOptions): Promise<void>;
 }
@@ -307,12 +315,20 @@ export function startHttpServer<Context extends BaseContext>(
           stopping = true;
           for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
           const closed = new Promise<void>((done) => server.close(() => done()));
+          const startedAt = Date.now();
+          // A kept-alive connection that looks idle may hold a request the event loop has not
+          // read yet (sent just before the signal, on a busy process): closing it at once would
+          // drop that request unanswered. Within the grace it is read and answered, with
+          // `Connection: close`; only then are the connections still idle closed.
+          const graceMs = Math.min(IDLE_CLOSE_GRACE_MS, drainMs);
+          if (graceMs > 0) await delay(graceMs);
           server.closeIdleConnections();
-          if (drainMs > 0 && inFlight.size > 0) {
+          const leftMs = drainMs - (Date.now() - startedAt);
+          if (leftMs > 0 && inFlight.size > 0) {
             let timer: NodeJS.Timeout | undefined;
             await new Promise<void>((done) => {
               whenAllAnswered = done;
-              timer = setTimeout(done, drainMs);
+              timer = setTimeout(done, leftMs);
             });
             clearTimeout(timer);
           }

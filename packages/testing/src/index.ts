@@ -13,3 +13,4 @@ export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { startSupergraphProcesses, type SupergraphProcesses, type SupergraphProcessesOptions } from './supergraph-processes.js';
 export { startTraceReceiver, type ReceivedSpan, type TraceReceiver } from './trace-receiver.js';
 export { dropTestStream, natsAvailable, natsVariables, readTestStream, startOwnNats, streamLastSeq, testNatsConfig, type OwnNats, type StoredEvent } from './nats.js';
+export { makeMany } from './make-many.js';
