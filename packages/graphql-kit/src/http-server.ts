@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { CorsConfig } from '@shop/config';
@@ -314,14 +314,21 @@ export function startHttpServer<Context extends BaseContext>(
         stop: async ({ drainMs = 0 } = {}) => {
           stopping = true;
           for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
-          const closed = new Promise<void>((done) => server.close(() => done()));
+          // Only stops accepting: http.Server#close would also close idle keep-alive connections
+          // at once (Node >= 19), before the grace below.
+          const closed = new Promise<void>((done) => NetServer.prototype.close.call(server, () => done()));
           const startedAt = Date.now();
           // A kept-alive connection that looks idle may hold a request the event loop has not
           // read yet (sent just before the signal, on a busy process): closing it at once would
           // drop that request unanswered. Within the grace it is read and answered, with
-          // `Connection: close`; only then are the connections still idle closed.
+          // `Connection: close`; only then are the connections still idle closed. The grace ends
+          // early once every connection is gone, so a server nobody holds open stops at once.
           const graceMs = Math.min(IDLE_CLOSE_GRACE_MS, drainMs);
-          if (graceMs > 0) await delay(graceMs);
+          if (graceMs > 0) {
+            const graceOver = new AbortController();
+            await Promise.race([delay(graceMs, undefined, { signal: graceOver.signal }).catch(() => undefined), closed]);
+            graceOver.abort();
+          }
           server.closeIdleConnections();
           const leftMs = drainMs - (Date.now() - startedAt);
           if (leftMs > 0 && inFlight.size > 0) {
