@@ -19,6 +19,7 @@ import { operationSpans } from './operation-spans.js';
 import { startHttpServer, type HttpServerOptions, type Readiness, type RouteHandler, type RunningHttpServer } from './http-server.js';
 import { applyStaticCacheHints, staticCacheControl } from './cache-control.js';
 import { cacheReport, entityTypesOf, reportEntityTags } from './cache-report.js';
+import { compiledExecution } from './compiled-execution.js';
 import { databaseOutageAnswer } from './database-outage.js';
 import { nulCharacterCheck } from './nul-characters.js';
 import { limitedParseOptions, structuralLimitRules, withLimitCodes } from './operation-limits.js';
@@ -73,7 +74,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
 ): Promise<RunningHttpServer> {
   const typeDefs = readSdl(options.schemaUrl);
   const apollo = new ApolloServer<Context>({
-    schema: schemaOf(typeDefs, options.resolvers),
+    gateway: compiledExecution(schemaOf(typeDefs, options.resolvers)),
     includeStacktraceInErrorResponses: false,
     // The HTTP front applies the same rule to every request (csrf.ts).
     csrfPrevention: false,
