@@ -15,7 +15,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contractOperation } from '@shop/testing';
+import { contractOperation, makeMany } from '@shop/testing';
 import {
   highBudgets,
   loadGeneratorPids,
@@ -76,15 +76,11 @@ const bodyOf = (workload: ProductWorkload, id: string) => JSON.stringify({ query
 async function askEveryProduct(url: string, workload: ProductWorkload): Promise<Map<string, { cache: string | null; body: string }>> {
   const answers = new Map<string, { cache: string | null; body: string }>();
   const ids = workload.catalog.products.map((product) => product.id);
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length) {
-      const body = bodyOf(workload, ids[next++]!);
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': shoppers[0]! }, body });
-      answers.set(body, { cache: response.headers.get('x-cache'), body: await response.text() });
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await makeMany(ids.length, async (index) => {
+    const body = bodyOf(workload, ids[index]!);
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': shoppers[0]! }, body });
+    answers.set(body, { cache: response.headers.get('x-cache'), body: await response.text() });
+  });
   return answers;
 }
 

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { statementNames } from '@shop/db';
+import { makeMany } from '@shop/testing/make-many';
 import { judge, requestFactory, send, type Built } from './requests.js';
 import { seededRandom, type LoadResult, type LoadSpec, type OutcomeStats, type SqlWorkload } from './workloads.js';
 
@@ -127,16 +128,12 @@ async function warm(spec: LoadSpec, next: () => Built): Promise<{ requests: numb
   } else {
     builds = Array.from({ length: spec.warm ?? 0 }, () => () => Promise.resolve(next()));
   }
-  let index = 0;
-  const worker = async () => {
-    while (index < builds.length) {
-      const built = await builds[index++]!();
-      const started = performance.now();
-      const sent = await send(spec.url, built);
-      recorder.record(built, sent.status, sent.text, sent.headers, performance.now() - started);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await makeMany(builds.length, async (index) => {
+    const built = await builds[index]!();
+    const started = performance.now();
+    const sent = await send(spec.url, built);
+    recorder.record(built, sent.status, sent.text, sent.headers, performance.now() - started);
+  });
   return { requests: builds.length, wrong: recorder.wrong, samples: recorder.wrongSamples };
 }
 
