@@ -341,6 +341,9 @@ export function startHttpServer<Context extends BaseContext>(
           }
           server.closeAllConnections();
           await closed;
+          // Releases the timer http.Server#close would have cleared (it checks request
+          // timeouts), which net.Server#close leaves holding the server.
+          server.close();
         },
       });
     });
