@@ -373,6 +373,17 @@ await runBench('bench', 40, async () => {
       })
       .join(' | ')} |`;
   });
+  // A round measures every gateway of a workload back to back, so a ratio within a round cancels
+  // the machine's slower drifts (other work, warming) that the medians of each column keep.
+  const perRoundRatios = (key: string, referenceKey: string) => {
+    const reference = rpsOf(referenceKey);
+    return rpsOf(key).map((rps, round) => rps / reference[round]!);
+  };
+  const ratioSpread = (ratios: number[]) => `${spread(ratios, (value) => value.toFixed(2))}×`;
+  const pairedRows = workloads.map((workload) => {
+    const ours = `${workload.name} | ours, cache off`;
+    return `| ${workload.name} | ${ratioSpread(perRoundRatios(ours, `${workload.name} | Apollo Gateway`))} | ${ratioSpread(perRoundRatios(ours, `${workload.name} | Hive Gateway`))} |`;
+  });
   const detailRows = workloads.flatMap((workload) => {
     const apolloKey = `${workload.name} | Apollo Gateway`;
     const apolloCpu = medianOf(apolloKey, (cell) => cell.cpuMs.gateway ?? NaN);
@@ -417,6 +428,12 @@ await runBench('bench', 40, async () => {
     `| workload | ${gatewayNames.join(' | ')} |`,
     `| --- | ${gatewayNames.map(() => '---:').join(' | ')} |`,
     ...summaryRows,
+    '',
+    `**Ours with the cache off, round by round**: its rate over Apollo Gateway's and Hive Gateway's measured in the same round (median, with the rounds' range).`,
+    '',
+    '| workload | ours, cache off ÷ Apollo Gateway | ours, cache off ÷ Hive Gateway |',
+    '| --- | ---: | ---: |',
+    ...pairedRows,
     '',
     `**The cache-hit path against the floor**: \`${identical.name}\` through ours with the cache on: ${integer(hitRps)} req/s; a bare node:http server (its own process) sending the same ${cachedAnswer.text.length.toLocaleString('en-US')} bytes to the same load generator: ${ROUNDS > 1 ? spread(rpsOf(bareKey)) : integer(bareRps)} req/s; the cache reaches ${ratio(hitRps, bareRps)} of the bare server.`,
     '',
