@@ -14,17 +14,14 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { subgraphNames, type SubgraphName } from '@shop/config';
-import { contractOperation } from '@shop/testing';
-import { TEST_PASSWORD } from '@shop/users/testing';
 import { prepareBaseline, sameServiceCode } from './baseline.js';
-import { VIEWER_HEADER } from './peer-gateways.js';
 import {
+  highBudgets,
   loadGeneratorPids,
   machineLine,
   postgresPids,
   runBench,
   sampleUsage,
-  signIn,
   sourceLine,
   startCluster,
   startLoad,
@@ -33,6 +30,7 @@ import {
   type ServerProcess,
   type Watched,
 } from './processes.js';
+import { jwtPayload, realTrafficWorkloads, SHOPPERS, type BenchWorkload } from './real-traffic.js';
 import { judge, requestFactory, send } from './requests.js';
 import { DEFAULT_POSTGRES_LOG, logStatements, statementLog } from './sql-capture.js';
 import { seededRandom, type CapturedRequest, type CapturedStatement, type LoadResult, type LoadSpec, type Workload } from './workloads.js';
@@ -49,19 +47,10 @@ const SQL_CONNECTIONS = 10;
 const FIRST_ROUND_WARM_REQUESTS = 1_000;
 /** Gateway requests captured per workload (sequentially, to tell each one's SQL apart). */
 const CAPTURE_REQUESTS = 40;
-const SHOPPERS = 50;
-const highBudgets = Object.fromEntries(['ANONYMOUS', 'USER', 'ADMIN', 'API_KEY'].map((who) => [`COST_BUDGET_${who}`, '1000000000']));
-const clientAddresses = Array.from({ length: 250 }, (_, index) => `198.51.100.${index + 1}`);
 
 const gatewayNames = ['Apollo Gateway', 'Hive Gateway', 'ours, cache off', 'ours, cache on', 'ours, cache off, baseline subgraphs'] as const;
 type GatewayName = (typeof gatewayNames)[number];
 type Version = 'new' | 'baseline';
-
-interface BenchWorkload {
-  name: string;
-  /** The workload as sent to our gateway (real credentials) or to a peer (the viewer in x-bench-viewer). */
-  build(to: 'ours' | 'peer'): Workload;
-}
 
 interface Measured {
   result: LoadResult;
@@ -80,9 +69,6 @@ const decimal = (value: number, digits = 2) => (Number.isFinite(value) ? value.t
 const ratio = (value: number, reference: number) => (Number.isFinite(value / reference) && reference > 0 ? `${(value / reference).toFixed(2)}×` : '–');
 /** Median of the rounds and, over more than one, their range. */
 const spread = (values: number[], format = integer) => (values.length > 1 ? `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})` : format(median(values)));
-
-/** The payload of a JWT, unverified: the viewer a gateway token names, a signed-in user's id. */
-const jwtPayload = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
 /**
  * Proxies in front of a subgraph set that record every request our gateway sends them (the
@@ -222,34 +208,7 @@ await runBench('bench', 40, async () => {
   // The server is shared with whatever else runs here: only the backends serving this run's databases count.
   const ourBackends = () => postgresPids(databaseNames);
 
-  // Shoppers and the admin signed in once, one at a time (sign-ins from one address are limited): an access token serves every gateway of ours for an hour.
-  const workloads = await (async (): Promise<BenchWorkload[]> => {
-    const signInGateway = await cluster.startGateway('sign-in', { RESPONSE_CACHE: 'false', ...highBudgets });
-    const shopperHeaders: Array<Record<string, string>> = [];
-    for (const shopper of cluster.shop.shoppers) shopperHeaders.push(await signIn(signInGateway.url, { email: shopper.email, password: TEST_PASSWORD }));
-    const adminHeaders = await signIn(signInGateway.url, cluster.admin);
-    await signInGateway.stop();
-    const adminId = String(jwtPayload(adminHeaders.authorization!.slice('Bearer '.length)).sub ?? '');
-    const viewer = (userId: string, role: 'USER' | 'ADMIN') => ({ [VIEWER_HEADER]: JSON.stringify({ kind: 'user', userId, role, sessionId: 'bench' }) });
-    const products = { query: contractOperation('frontend', 'Products'), catalog: cluster.catalog, clientAddresses };
-    return [
-      { name: 'Products, one identical request', build: () => ({ kind: 'products', ...products, identical: { page: 1, limit: 20, sort: 'NEWEST' } }) },
-      { name: 'Products, every request different', build: () => ({ kind: 'products', ...products }) },
-      { name: `Product by a random id (of ${cluster.catalog.products.length})`, build: () => ({ kind: 'product', query: contractOperation('frontend', 'Product'), catalog: cluster.catalog, clientAddresses }) },
-      {
-        name: `Me, ${SHOPPERS} shoppers (cart, orders)`,
-        build: (to) => ({
-          kind: 'me',
-          query: contractOperation('frontend', 'Me'),
-          shoppers: cluster.shop.shoppers.map((shopper, index) => ({ shopper, headers: to === 'ours' ? shopperHeaders[index]! : viewer(shopper.id, 'USER') })),
-        }),
-      },
-      {
-        name: 'AllOrders as admin, different filters (three subgraphs)',
-        build: (to) => ({ kind: 'all-orders', query: contractOperation('admin', 'AllOrders'), shop: cluster.shop, headers: to === 'ours' ? adminHeaders : viewer(adminId, 'ADMIN') }),
-      },
-    ];
-  })();
+  const workloads = await realTrafficWorkloads(cluster);
 
   // What each subgraph is asked and the SQL it issues, today's code and the baseline's, with statement logging on for new sessions only.
   const captures: Record<Version, Capture> = {} as Record<Version, Capture>;
@@ -282,7 +241,7 @@ await runBench('bench', 40, async () => {
   const subgraphUrlsOf: Record<Version, Record<SubgraphName, string>> = { new: cluster.subgraphUrls, baseline: baselineSet.urls };
 
   // The cached answer's bytes, for the bare server to send.
-  const identical = workloads[0]!;
+  const identical = workloads.find((workload) => workload.identical)!;
   const identicalRequest = (await requestFactory(identical.build('ours') as Exclude<Workload, { kind: 'sql' }>, gateways['ours, cache on'].url, seededRandom(1)))();
   await send(gateways['ours, cache on'].url, identicalRequest);
   const cachedAnswer = await send(gateways['ours, cache on'].url, identicalRequest);
@@ -437,7 +396,7 @@ await runBench('bench', 40, async () => {
     '',
     `**The cache-hit path against the floor**: \`${identical.name}\` through ours with the cache on: ${integer(hitRps)} req/s; a bare node:http server (its own process) sending the same ${cachedAnswer.text.length.toLocaleString('en-US')} bytes to the same load generator: ${ROUNDS > 1 ? spread(rpsOf(bareKey)) : integer(bareRps)} req/s; the cache reaches ${ratio(hitRps, bareRps)} of the bare server.`,
     '',
-    '**Each gateway in detail**: latency at the load generator; CPU per request from /proc over the timed run (the gateway, each subgraph as users / catalog / orders and their sum, PostgreSQL: the backends serving this run\'s databases); the gateway\'s peak resident memory during the run; bad answers (wrong data, errors, bad status) over all rounds, warm-up included.',
+    '**Each gateway in detail**: latency at the load generator; CPU per request from /proc over the timed run (the gateway, each subgraph as users / catalog / orders and their sum, PostgreSQL: the backends serving this run\'s databases); the gateway\'s peak resident memory during the run (a 5-s cell of a process that sat idle while the others ran, so V8 had shrunk its heap: how far the heap grows in 5 s at that gateway\'s rate, not where it settles under load; `npm run bench:memory` measures that, docs/adr/0052); bad answers (wrong data, errors, bad status) over all rounds, warm-up included.',
     '',
     '| workload | gateway | req/s | p50 ms | p99 ms | gateway CPU ms/req (vs Apollo) | subgraph CPU ms/req users / catalog / orders | subgraphs total | PostgreSQL CPU ms/req | gateway peak RSS MiB (vs Apollo) | bad answers |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
