@@ -14,14 +14,14 @@ import { buildSchema, Kind, parse, print, specifiedRules, validate, type Documen
 import { operationLimitsSchema, parseConfig } from '@shop/config';
 import { costDirectivesFromSdl, createCostEstimator, limitedParseOptions, structuralLimitRules } from '@shop/graphql-kit';
 import { contractFiles, contractOperation, readContract } from '@shop/testing';
+import { numberArgument } from './arguments.js';
 import { highBudgets, machineLine, measureQuietly, median, shoppers, sourceLine, runBench, runLoad, startCluster, waitForQuiet, writeReadmeSection, type ServerProcess } from './processes.js';
 import { seededRandom, sorts, type LoadResult, type Workload } from './workloads.js';
 
-const argument = (name: string, fallback: number) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-const SECONDS = argument('seconds', 8);
-const ROUNDS = argument('rounds', 4);
-const CONNECTIONS = argument('connections', 32);
-const VALIDATION_PASSES = argument('validation-passes', 300);
+const SECONDS = numberArgument('seconds', 8);
+const ROUNDS = numberArgument('rounds', 4);
+const CONNECTIONS = numberArgument('connections', 32);
+const VALIDATION_PASSES = numberArgument('validation-passes', 300);
 
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 

@@ -16,6 +16,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { contractOperation, makeMany } from '@shop/testing';
+import { numberArgument } from './arguments.js';
 import {
   highBudgets,
   loadGeneratorPids,
@@ -35,11 +36,10 @@ import {
 import { profilerNodeOptions, selfTimes, takeProfile, topLines } from './cpu-profile.js';
 import type { LoadResult, ProductWorkload } from './workloads.js';
 
-const argument = (name: string, fallback: number) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-const SECONDS = argument('seconds', 10);
-const ROUNDS = argument('rounds', 3);
-const CONNECTIONS = argument('connections', 32);
-const MEMORY_SECONDS = argument('memory-seconds', 15);
+const SECONDS = numberArgument('seconds', 10);
+const ROUNDS = numberArgument('rounds', 3);
+const CONNECTIONS = numberArgument('connections', 32);
+const MEMORY_SECONDS = numberArgument('memory-seconds', 15);
 const PROFILE = process.argv.includes('--profile');
 /** Measures at once, beside whatever else runs (CPU per request holds better than rates then). */
 const BUSY = process.argv.includes('--busy');

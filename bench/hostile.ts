@@ -9,6 +9,7 @@
 // load generator are processes of their own. Writes its tables to bench/README.md.
 //   npm run bench:hostile -- --seconds=10 --unprotected-seconds=5 --burst-connections=50 --unprotected-connections=50
 import { contractOperation } from '@shop/testing';
+import { numberArgument } from './arguments.js';
 import {
   isHealthy,
   machineLine,
@@ -29,11 +30,10 @@ import {
 } from './processes.js';
 import { hostileDocuments, hostileKinds, seededRandom, type HostileKind, type LoadResult, type ProductWorkload } from './workloads.js';
 
-const argument = (name: string, fallback: number) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-const SECONDS = argument('seconds', 10);
-const UNPROTECTED_SECONDS = argument('unprotected-seconds', 5);
-const BURST_CONNECTIONS = argument('burst-connections', 50);
-const UNPROTECTED_CONNECTIONS = argument('unprotected-connections', 50);
+const SECONDS = numberArgument('seconds', 10);
+const UNPROTECTED_SECONDS = numberArgument('unprotected-seconds', 5);
+const BURST_CONNECTIONS = numberArgument('burst-connections', 50);
+const UNPROTECTED_CONNECTIONS = numberArgument('unprotected-connections', 50);
 const PRODUCT_CONNECTIONS = 4;
 /** The burst starts this long before the Product stream is timed, and runs until it ends. */
 const BURST_LEAD_MS = 1_000;

@@ -6,6 +6,7 @@
 // like with like. `npm run bench`'s peak per 5-s cell shows instead how far a heap that shrank
 // while its gateway sat idle grows in 5 s (docs/adr/0052).
 //   npm run bench:memory -- --seconds=30 --connections=32
+import { numberArgument } from './arguments.js';
 import { realTrafficWorkloads, SHOPPERS } from './real-traffic.js';
 import {
   highBudgets,
@@ -22,9 +23,8 @@ import {
 } from './processes.js';
 import type { LoadResult, Workload } from './workloads.js';
 
-const argument = (name: string, fallback: number) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-const SECONDS = argument('seconds', 30);
-const CONNECTIONS = argument('connections', 32);
+const SECONDS = numberArgument('seconds', 30);
+const CONNECTIONS = numberArgument('connections', 32);
 /** The shared rate, as a share of what Apollo Gateway answered as fast as it could. */
 const SHARED_RATE = 0.8;
 const SAMPLE_MS = 250;

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { subgraphNames, type SubgraphName } from '@shop/config';
 import { contractOperation } from '@shop/testing';
 import { TEST_PASSWORD } from '@shop/users/testing';
+import { numberArgument } from './arguments.js';
 import { profilerNodeOptions, selfTimes, takeProfile, topLines } from './cpu-profile.js';
 import { runBench, signIn, startCluster } from './processes.js';
 import { between, pick, seededRandom, sorts, type Random, type SeededCatalog } from './workloads.js';
@@ -17,15 +18,14 @@ import { between, pick, seededRandom, sorts, type Random, type SeededCatalog } f
 const workloadNames = ['products', 'product', 'me', 'all-orders'] as const;
 type WorkloadName = (typeof workloadNames)[number];
 
-const option = (name: string, fallback: number) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 const workloadName = process.argv.slice(2).find((arg) => !arg.startsWith('--')) as WorkloadName | undefined;
 if (!workloadName || !workloadNames.includes(workloadName)) {
   console.error(`usage: npm run bench:profile -- ${workloadNames.join('|')} [--requests=2000] [--concurrency=16] [--top=25]`);
   process.exit(2);
 }
-const REQUESTS = option('requests', 2_000);
-const CONCURRENCY = option('concurrency', 16);
-const TOP = option('top', 25);
+const REQUESTS = numberArgument('requests', 2_000);
+const CONCURRENCY = numberArgument('concurrency', 16);
+const TOP = numberArgument('top', 25);
 const WARM_UP = 200;
 /** Configuration for the gateway over the profile's own, to compare a setting (SINGLE_FETCH_PASSTHROUGH=false). */
 const GATEWAY_ENV = Object.fromEntries(

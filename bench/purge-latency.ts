@@ -7,10 +7,10 @@
 // 2 ms until the price changes, so a number includes one uncached read (a few ms).
 //   npm run bench:purge-latency -- --changes=100
 import { contractOperation, natsVariables, postGraphQL, testNatsConfig, dropTestStream } from '@shop/testing';
+import { numberArgument } from './arguments.js';
 import { machineLine, runBench, signIn, sourceLine, startCluster, writeReadmeSection, type ServerProcess } from './processes.js';
 
-const argument = (name: string, fallback: number) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-const CHANGES = argument('changes', 100);
+const CHANGES = numberArgument('changes', 100);
 const POLL_MS = 2;
 const GIVE_UP_MS = 10_000;
 

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { subgraphNames, type SubgraphName } from '@shop/config';
+import { numberArgument, stringArgument } from './arguments.js';
 import { prepareBaseline, sameServiceCode } from './baseline.js';
 import {
   highBudgets,
@@ -35,12 +36,11 @@ import { judge, requestFactory, send } from './requests.js';
 import { DEFAULT_POSTGRES_LOG, logStatements, statementLog } from './sql-capture.js';
 import { seededRandom, type CapturedRequest, type CapturedStatement, type LoadResult, type LoadSpec, type Workload } from './workloads.js';
 
-const option = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-const SECONDS = Number(option('seconds') ?? 5);
-const ROUNDS = Number(option('rounds') ?? 3);
-const CONNECTIONS = Number(option('connections') ?? 32);
-const BASELINE = option('baseline') ?? 'eaca830';
-const POSTGRES_LOG = option('postgres-log') ?? DEFAULT_POSTGRES_LOG;
+const SECONDS = numberArgument('seconds', 5);
+const ROUNDS = numberArgument('rounds', 3);
+const CONNECTIONS = numberArgument('connections', 32);
+const BASELINE = stringArgument('baseline') ?? 'eaca830';
+const POSTGRES_LOG = stringArgument('postgres-log') ?? DEFAULT_POSTGRES_LOG;
 /** The SQL alone runs on as many connections as a subgraph's pool might use under load. */
 const SQL_CONNECTIONS = 10;
 /** Untimed requests before each gateway's first cell of a workload (8 at a time), every answer checked. */

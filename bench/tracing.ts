@@ -7,13 +7,13 @@
 // subgraph and its database. Every answer is checked by the load generator. Writes bench/README.md.
 //   npm run bench:tracing -- --seconds=8 --rounds=3 --connections=32
 import { contractOperation } from '@shop/testing';
+import { numberArgument } from './arguments.js';
 import { freePort, machineLine, runBench, runLoad, sourceLine, startCluster, startServer, watchForInterference, writeReadmeSection, type ServerProcess } from './processes.js';
 import type { LoadResult, Workload } from './workloads.js';
 
-const argument = (name: string, fallback: number) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-const SECONDS = argument('seconds', 8);
-const ROUNDS = argument('rounds', 3);
-const CONNECTIONS = argument('connections', 32);
+const SECONDS = numberArgument('seconds', 8);
+const ROUNDS = numberArgument('rounds', 3);
+const CONNECTIONS = numberArgument('connections', 32);
 
 type Mode = 'on' | 'off';
 const shoppers = Array.from({ length: 250 }, (_, index) => `198.51.100.${index + 1}`);

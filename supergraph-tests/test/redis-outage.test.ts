@@ -29,9 +29,10 @@ const JITTER_MS = 150;
  * A sign-in meets Redis in the gateway (its budget) and in the users subgraph (hard limits, the
  * account's count, the success bookkeeping). Each service's connection waits one command
  * timeout on a frozen Redis and is then down, so two waits are the design
- * (packages/redis/test/frozen-redis.test.ts holds one connection to that). CI has twice measured 813 and 894 ms against a normal 194-197 ms with the whole
- * suite running beside this one, which two waits do not explain; until that is found, the
- * bound allows four, and still fails a hang.
+ * (packages/redis/test/frozen-redis.test.ts holds one connection to that). CI has twice
+ * measured 813 and 894 ms against a normal 194-197 ms with the whole suite running beside this
+ * one, which two waits do not explain; until that is found, the bound allows four, and still
+ * fails a hang.
  */
 const LOGIN_WAIT_MS = 4 * COMMAND_TIMEOUT_MS;
 const OUTAGE_MS = 2_000;
