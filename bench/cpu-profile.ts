@@ -1,7 +1,7 @@
 // CPU profiles of bench server processes: the agent they load, where it writes, and a profile's
 // self time by function and by module. Shared by bench:profile (subgraphs) and bench:cache-hits
 // (the gateway's hit path).
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,14 +20,20 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** The profile process `pid` wrote on its second SIGUSR2, removed once read; undefined if none came within 10 s. */
-export async function takeProfile(pid: number): Promise<CpuProfile | undefined> {
+/**
+ * The profile process `pid` wrote on its second SIGUSR2; undefined if none came within 10 s.
+ * Removed once read, or moved to `keepAs` (a `.cpuprofile` file DevTools opens, for the call
+ * tree that self times leave out).
+ */
+export async function takeProfile(pid: number, keepAs?: string): Promise<CpuProfile | undefined> {
   const file = join(tmpdir(), `bench-profile-${pid}.cpuprofile`);
   for (let waited = 0; !existsSync(file) && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
   if (!existsSync(file)) return undefined;
   // Written at once, but read only once whole: a second wait after it appears.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  // Copied, not renamed: `keepAs` may be on another file system than the temporary directory.
+  if (keepAs) copyFileSync(file, keepAs);
   rmSync(file);
   return profile;
 }

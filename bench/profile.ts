@@ -1,4 +1,4 @@
-// npm run bench:profile -- products|product|me|all-orders [--requests=2000] [--concurrency=16] [--gateway-env=NAME=value ...]
+// npm run bench:profile -- products|product|me|all-orders [--requests=2000] [--concurrency=16] [--gateway-env=NAME=value ...] [--keep-profiles=DIR]
 // Where a subgraph's CPU goes on one workload the response cache cannot answer: the three
 // subgraphs run as production runs them (bench/processes.ts) with V8's sampling profiler
 // loaded (bench/cpu-profile-agent.mjs), and a gateway with its cache off sends them the
@@ -7,10 +7,12 @@
 // with the most self time, in CPU ms per request, for each subgraph and for the gateway (whose
 // misses are the other half of what a request costs).
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { subgraphNames, type SubgraphName } from '@shop/config';
 import { contractOperation } from '@shop/testing';
 import { TEST_PASSWORD } from '@shop/users/testing';
-import { numberArgument } from './arguments.js';
+import { numberArgument, stringArgument } from './arguments.js';
 import { profilerNodeOptions, selfTimes, takeProfile, topLines } from './cpu-profile.js';
 import { runBench, signIn, startCluster } from './processes.js';
 import { between, pick, seededRandom, sorts, type Random, type SeededCatalog } from './workloads.js';
@@ -20,13 +22,15 @@ type WorkloadName = (typeof workloadNames)[number];
 
 const workloadName = process.argv.slice(2).find((arg) => !arg.startsWith('--')) as WorkloadName | undefined;
 if (!workloadName || !workloadNames.includes(workloadName)) {
-  console.error(`usage: npm run bench:profile -- ${workloadNames.join('|')} [--requests=2000] [--concurrency=16] [--top=25]`);
+  console.error(`usage: npm run bench:profile -- ${workloadNames.join('|')} [--requests=2000] [--concurrency=16] [--top=25] [--gateway-env=NAME=value ...] [--keep-profiles=DIR]`);
   process.exit(2);
 }
 const REQUESTS = numberArgument('requests', 2_000);
 const CONCURRENCY = numberArgument('concurrency', 16);
 const TOP = numberArgument('top', 25);
 const WARM_UP = 200;
+/** Where to keep each process's profile (`all-orders-users.cpuprofile`, ..., `all-orders-gateway.cpuprofile`) for DevTools; by default they are removed. */
+const KEEP_PROFILES = stringArgument('keep-profiles');
 /** Configuration for the gateway over the profile's own, to compare a setting (SINGLE_FETCH_PASSTHROUGH=false). */
 const GATEWAY_ENV = Object.fromEntries(
   process.argv.filter((arg) => arg.startsWith('--gateway-env=')).map((arg) => {
@@ -133,8 +137,12 @@ await runBench('bench:profile', 20, async () => {
   await new Promise((resolve) => setTimeout(resolve, 500));
   await drive(REQUESTS);
   toggle();
+  if (KEEP_PROFILES) {
+    mkdirSync(KEEP_PROFILES, { recursive: true });
+    console.log(`\nProfiles kept in ${KEEP_PROFILES} (open them in Chrome DevTools, Performance)`);
+  }
   for (const { name, pid, cpuMs: processCpuMs } of profiledProcesses) {
-    const profile = await takeProfile(pid);
+    const profile = await takeProfile(pid, KEEP_PROFILES && join(KEEP_PROFILES, `${workloadName}-${name}.cpuprofile`));
     if (!profile) {
       console.log(`\n${name}: no profile written`);
       continue;
