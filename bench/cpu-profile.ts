@@ -22,8 +22,8 @@ interface CpuProfile {
 
 /**
  * The profile process `pid` wrote on its second SIGUSR2; undefined if none came within 10 s.
- * Removed once read, or moved to `keepAs` (a `.cpuprofile` file DevTools opens, for the call
- * tree that self times leave out).
+ * Removed once read, after a copy to `keepAs` when given (a `.cpuprofile` file DevTools opens,
+ * for the call tree that self times leave out).
  */
 export async function takeProfile(pid: number, keepAs?: string): Promise<CpuProfile | undefined> {
   const file = join(tmpdir(), `bench-profile-${pid}.cpuprofile`);
