@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { subgraphNames, type SubgraphName } from '@shop/config';
 import { contractOperation } from '@shop/testing';
 import { TEST_PASSWORD } from '@shop/users/testing';
-import { numberArgument, stringArgument } from './arguments.js';
+import { numberArgument, stringArgument, stringArguments } from './arguments.js';
 import { profilerNodeOptions, selfTimes, takeProfile, topLines } from './cpu-profile.js';
 import { runBench, signIn, startCluster } from './processes.js';
 import { between, pick, seededRandom, sorts, type Random, type SeededCatalog } from './workloads.js';
@@ -33,10 +33,7 @@ const WARM_UP = 200;
 const KEEP_PROFILES = stringArgument('keep-profiles');
 /** Configuration for the gateway over the profile's own, to compare a setting (SINGLE_FETCH_PASSTHROUGH=false). */
 const GATEWAY_ENV = Object.fromEntries(
-  process.argv.filter((arg) => arg.startsWith('--gateway-env=')).map((arg) => {
-    const setting = arg.slice('--gateway-env='.length);
-    return [setting.slice(0, setting.indexOf('=')), setting.slice(setting.indexOf('=') + 1)];
-  }),
+  stringArguments('gateway-env').map((setting) => [setting.slice(0, setting.indexOf('=')), setting.slice(setting.indexOf('=') + 1)]),
 );
 /**
  * Me is asked by this many signed-in shoppers in turn, each with their own cart and orders: one
